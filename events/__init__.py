@@ -1,0 +1,1 @@
+"""Business fairs: programme, registration, meeting requests and the meeting scheduler."""

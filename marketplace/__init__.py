@@ -1,0 +1,1 @@
+"""Inclusive B2B procurement marketplace."""

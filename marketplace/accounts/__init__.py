@@ -1,0 +1,1 @@
+"""User accounts: sign-up, email confirmation, login, password reset, profile, roles."""

@@ -1,0 +1,85 @@
+"""User accounts and their roles."""
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Enum, String
+from sqlalchemy.orm import Mapped, mapped_column
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from marketplace.extensions import db
+from marketplace.timeutil import utcnow
+
+
+class Role(enum.StrEnum):
+    BUYER = "buyer"
+    SUPPLIER = "supplier"
+    ORGANISER = "organiser"
+    ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.BUYER: "Acheteur",
+    Role.SUPPLIER: "Structure inclusive (fournisseur)",
+    Role.ORGANISER: "Organisateur de salons",
+    Role.ADMIN: "Administrateur de la plateforme",
+}
+
+# Roles a person may choose when signing up; admins are appointed.
+SELF_SERVICE_ROLES = (Role.BUYER, Role.SUPPLIER, Role.ORGANISER)
+
+
+def enum_column(enum_class: type[enum.Enum], length: int = 20) -> Enum:
+    """A portable enum column storing the members' values as strings."""
+    return Enum(
+        enum_class,
+        native_enum=False,
+        length=length,
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+    )
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    phone: Mapped[str | None] = mapped_column(String(30))
+    job_title: Mapped[str | None] = mapped_column(String(120))
+    role: Mapped[Role] = mapped_column(enum_column(Role))
+    email_confirmed_at: Mapped[datetime | None]
+    # Deactivated accounts keep all their data but can no longer log in.
+    is_active: Mapped[bool] = mapped_column(default=True)
+    deactivated_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def email_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email} {self.role}>"

@@ -1,0 +1,68 @@
+"""Administration pages: list accounts, deactivate and reactivate them."""
+
+from functools import wraps
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import or_, select
+
+from marketplace.accounts import services as account_services
+from marketplace.accounts.models import Role, User
+from marketplace.errors import NotFound
+from marketplace.extensions import db
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+PAGE_SIZE = 50
+
+
+def admin_required(view):
+    @wraps(view)
+    @login_required
+    def wrapper(*args, **kwargs):
+        if not current_user.is_admin:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def _get_user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("Ce compte n'existe pas.")
+    return user
+
+
+@bp.route("/utilisateurs")
+@admin_required
+def users():
+    query = request.args.get("q", "").strip()
+    role = request.args.get("role", "")
+    page = max(request.args.get("page", 1, type=int), 1)
+    statement = select(User).order_by(User.created_at.desc(), User.id.desc())
+    if query:
+        pattern = f"%{query}%"
+        statement = statement.where(
+            or_(User.email.ilike(pattern), User.last_name.ilike(pattern), User.first_name.ilike(pattern))
+        )
+    if role in {r.value for r in Role}:
+        statement = statement.where(User.role == Role(role))
+    pagination = db.paginate(statement, page=page, per_page=PAGE_SIZE, error_out=False)
+    return render_template("admin/users.html", pagination=pagination, query=query, role=role)
+
+
+@bp.route("/utilisateurs/<int:user_id>/<any(desactiver, reactiver):action>", methods=["POST"])
+@admin_required
+def set_active(user_id: int, action: str):
+    target = _get_user(user_id)
+    actor = current_user._get_current_object()
+    if action == "desactiver":
+        account_services.deactivate_account(target, actor)
+        message = f"Le compte de {target.full_name} est désactivé. Ses données sont conservées."
+    else:
+        account_services.reactivate_account(target, actor)
+        message = f"Le compte de {target.full_name} est réactivé."
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("admin.users", q=request.args.get("q", "")))

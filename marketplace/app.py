@@ -1,0 +1,118 @@
+"""The application factory."""
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask
+from flask_login import current_user
+
+from marketplace.config import check_production_settings, settings_from_env
+from marketplace.extensions import bootstrap, csrf, db, limiter, login_manager, mail, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the application. `config` overrides the settings read from the environment."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("INSTANCE_PATH", str(PROJECT_ROOT / "instance")),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.update(settings_from_env(app.instance_path))
+    if config:
+        app.config.update(config)
+    check_production_settings(app.config)
+    # We choose the mail backend ourselves; Flask-Mail must never swallow mails silently.
+    app.config["MAIL_SUPPRESS_SEND"] = False
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"))
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    login_manager.init_app(app)
+    mail.init_app(app)
+    csrf.init_app(app)
+    bootstrap.init_app(app)
+    limiter.init_app(app)
+
+    _register_models()
+    _register_blueprints(app)
+    _register_login(app)
+    _register_outbox_delivery(app)
+    _register_templates(app)
+
+    from marketplace.cli import register_cli
+    from marketplace.errors import register_error_handlers
+
+    register_error_handlers(app)
+    register_cli(app)
+    return app
+
+
+def _register_models() -> None:
+    # Importing the models registers them on db.metadata (for Alembic and create_all).
+    import marketplace.accounts.models  # noqa: F401
+    import marketplace.organisations.models  # noqa: F401
+    import marketplace.outbox.models  # noqa: F401
+
+
+def _register_blueprints(app: Flask) -> None:
+    from marketplace.accounts.routes import bp as accounts_bp
+    from marketplace.admin.routes import bp as admin_bp
+    from marketplace.main.routes import bp as main_bp
+    from marketplace.organisations.routes import bp as organisations_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(organisations_bp)
+    app.register_blueprint(admin_bp)
+
+
+def _register_login(app: Flask) -> None:
+    from marketplace.accounts.models import User
+
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Connectez-vous pour accéder à cette page."
+    login_manager.login_message_category = "warning"
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        # A deactivated account loses its open sessions at once.
+        return user if user is not None and user.is_active else None
+
+
+def _register_outbox_delivery(app: Flask) -> None:
+    """Deliver mails once the request that queued them has committed."""
+    from marketplace.outbox.services import take_committed_flag
+
+    @app.after_request
+    def _deliver_after_commit(response):
+        if take_committed_flag(db.session):
+            from marketplace.jobs import deliver_outbox, enqueue
+
+            enqueue(deliver_outbox)
+        return response
+
+
+def _register_templates(app: Flask) -> None:
+    from marketplace.accounts.models import Role
+
+    @app.context_processor
+    def inject_globals():
+        return {"Role": Role, "current_user": current_user}
+
+    @app.template_filter("date_fr")
+    def date_fr(value, with_time: bool = False):
+        if value is None:
+            return ""
+        return value.strftime("%d/%m/%Y à %H:%M" if with_time else "%d/%m/%Y")
+
+    @app.route("/healthz")
+    def healthz():
+        return {"status": "ok"}
+

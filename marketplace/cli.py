@@ -1,0 +1,59 @@
+"""Command-line tools: `flask demo-data`, `flask mail send-pending`, `flask users ...`."""
+
+import click
+from flask import Flask
+from flask.cli import AppGroup, with_appcontext
+
+from marketplace.extensions import db
+
+mail_cli = AppGroup("mail", help="The email outbox.")
+users_cli = AppGroup("users", help="User accounts.")
+
+
+@mail_cli.command("send-pending")
+@click.option("--limit", type=int, default=None, help="At most this many messages.")
+def send_pending(limit):
+    """Deliver every queued email now, including those waiting for a retry."""
+    from marketplace.outbox.services import deliver_pending, outbox_backlog
+
+    counts = deliver_pending(limit=limit, ignore_backoff=True)
+    click.echo(f"{counts['sent']} sent, {counts['failed']} failed, {outbox_backlog()} still queued.")
+
+
+@users_cli.command("create-admin")
+@click.argument("email")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--first-name", default="Admin")
+@click.option("--last-name", default="Plateforme")
+def create_admin(email, password, first_name, last_name):
+    """Create (or promote) a platform administrator."""
+    from marketplace.accounts.services import create_admin as create
+
+    user = create(email, password, first_name, last_name)
+    db.session.commit()
+    click.echo(f"Administrator ready: {user.email}")
+
+
+@click.command("demo-data")
+@with_appcontext
+@click.option("--size", type=click.IntRange(min=1), default=200, show_default=True,
+              help="Number of buyer organisations (scales to hundreds of thousands).")
+@click.option("--if-empty", is_flag=True, help="Do nothing if the database already has users.")
+def demo_data(size, if_empty):
+    """Fill the database with realistic French demo data (idempotent)."""
+    from marketplace import demo
+
+    if if_empty and not demo.database_is_empty():
+        click.echo("The database already has data: demo data not loaded.")
+        return
+    created = demo.load_demo_data(size)
+    click.echo(f"Demo data ready ({created['organisations']} new buyer organisations).")
+    click.echo("Demo logins (password for all: %s):" % demo.DEMO_PASSWORD)
+    for label, email, _password in demo.demo_logins():
+        click.echo(f"  {label:<36} {email}")
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(mail_cli)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_data)

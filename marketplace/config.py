@@ -1,0 +1,107 @@
+"""Settings, read from the environment with safe development defaults.
+
+Every setting can be overridden by an environment variable of the same name. The
+README lists them; those marked "required in production" make create_app() refuse to
+start when APP_ENV=production and they are missing.
+"""
+
+import os
+from pathlib import Path
+
+DEV_SECRET_KEY = "dev-secret-key-not-for-production"
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class ConfigurationError(RuntimeError):
+    """The application cannot start with these settings."""
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+def database_url(raw: str) -> str:
+    """Use psycopg 3 for PostgreSQL URLs given in their usual short form."""
+    for prefix in ("postgres://", "postgresql://"):
+        if raw.startswith(prefix):
+            return "postgresql+psycopg://" + raw[len(prefix):]
+    return raw
+
+
+def settings_from_env(instance_path: str) -> dict:
+    """Build the Flask config mapping from the environment."""
+    env = os.environ.get("APP_ENV", "development")
+    production = env == "production"
+    default_db = "sqlite:///" + str(Path(instance_path) / "marketplace.db")
+    mail_server = os.environ.get("MAIL_SERVER", "")
+    return {
+        "APP_ENV": env,
+        "SECRET_KEY": os.environ.get("SECRET_KEY", "" if production else DEV_SECRET_KEY),
+        "SQLALCHEMY_DATABASE_URI": database_url(os.environ.get("DATABASE_URL", default_db)),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
+        # Sessions and cookies
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", production),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", production),
+        "PERMANENT_SESSION_LIFETIME": _int("SESSION_LIFETIME_SECONDS", 14 * 24 * 3600),
+        "WTF_CSRF_ENABLED": _bool("WTF_CSRF_ENABLED", True),
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+        "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 20 * 1024 * 1024),
+        # Mail: SMTP when MAIL_SERVER is set; otherwise, outside production, mails are
+        # written to the log so that `make run` works with no mail server.
+        "MAIL_BACKEND": os.environ.get("MAIL_BACKEND", "smtp" if mail_server or production else "console"),
+        "MAIL_SERVER": mail_server or "localhost",
+        "MAIL_PORT": _int("MAIL_PORT", 25),
+        "MAIL_USE_TLS": _bool("MAIL_USE_TLS", False),
+        "MAIL_USE_SSL": _bool("MAIL_USE_SSL", False),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME"),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD"),
+        "MAIL_DEFAULT_SENDER": os.environ.get(
+            "MAIL_DEFAULT_SENDER", "Marché de l'achat inclusif <ne-pas-repondre@marche-inclusif.fr>"
+        ),
+        "MAIL_TIMEOUT_SECONDS": _int("MAIL_TIMEOUT_SECONDS", 10),
+        "OUTBOX_BATCH_SIZE": _int("OUTBOX_BATCH_SIZE", 200),
+        # Background jobs (huey): Redis when REDIS_URL is set, else SQLite under instance/.
+        "REDIS_URL": os.environ.get("REDIS_URL", ""),
+        # Rate limits (Flask-Limiter): in memory by default, Redis in production.
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
+        # Stripe: with no secret key, paid features are free.
+        "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY", ""),
+        "STRIPE_PUBLISHABLE_KEY": os.environ.get("STRIPE_PUBLISHABLE_KEY", ""),
+        "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET", ""),
+        "STRIPE_API_BASE": os.environ.get("STRIPE_API_BASE", ""),
+        # Static assets are served from the application, never from a CDN.
+        "BOOTSTRAP_SERVE_LOCAL": True,
+        "EMAIL_TOKEN_MAX_AGE": _int("EMAIL_TOKEN_MAX_AGE", 7 * 24 * 3600),
+        "PASSWORD_RESET_MAX_AGE": _int("PASSWORD_RESET_MAX_AGE", 3600),
+    }
+
+
+def check_production_settings(config: dict) -> None:
+    """Refuse to start in production with settings that would be unsafe."""
+    if config.get("APP_ENV") != "production":
+        return
+    key = config.get("SECRET_KEY") or ""
+    if key == DEV_SECRET_KEY or len(key) < MIN_SECRET_KEY_LENGTH:
+        raise ConfigurationError(
+            "SECRET_KEY must be set to a random value of at least "
+            f"{MIN_SECRET_KEY_LENGTH} characters when APP_ENV=production "
+            "(for example: python -c 'import secrets; print(secrets.token_hex(32))')."
+        )
+    if config.get("SQLALCHEMY_DATABASE_URI", "").startswith("sqlite"):
+        raise ConfigurationError("DATABASE_URL must point to PostgreSQL when APP_ENV=production.")

@@ -1,0 +1,184 @@
+"""Realistic French demo data: idempotent, and scalable to national size.
+
+Every record is derived from its index with a fixed seed, so running the command
+twice adds nothing the second time, and a larger --size adds only what is missing.
+"""
+
+import random
+from collections.abc import Iterator
+
+import click
+from sqlalchemy import func, insert, select
+from stdnum import luhn
+
+from marketplace.accounts.models import Role, User
+from marketplace.extensions import db
+from marketplace.organisations.models import (
+    BuyerOrganisation,
+    Membership,
+    MembershipStatus,
+    OrganisationKind,
+    SizeClass,
+)
+from marketplace.timeutil import utcnow
+
+DEMO_PASSWORD = "demo-inclusif-2026"
+DEMO_DOMAIN = "demo.marche-inclusif.fr"
+BATCH = 5000
+
+# (first name, last name, email local part, role)
+DEMO_USERS = [
+    ("Inès", "Benali", "admin", Role.ADMIN),
+    ("Claire", "Martin", "acheteur", Role.BUYER),
+    ("Julien", "Roux", "acheteur2", Role.BUYER),
+    ("Sophie", "Garcia", "fournisseur", Role.SUPPLIER),
+    ("Karim", "Haddad", "organisateur", Role.ORGANISER),
+]
+
+# (city, postcode, department code)
+CITIES = [
+    ("Paris", "75011", "75"), ("Marseille", "13002", "13"), ("Lyon", "69003", "69"),
+    ("Toulouse", "31000", "31"), ("Nice", "06000", "06"), ("Nantes", "44000", "44"),
+    ("Montpellier", "34000", "34"), ("Strasbourg", "67000", "67"), ("Bordeaux", "33000", "33"),
+    ("Lille", "59000", "59"), ("Rennes", "35000", "35"), ("Reims", "51100", "51"),
+    ("Toulon", "83000", "83"), ("Grenoble", "38000", "38"), ("Dijon", "21000", "21"),
+    ("Angers", "49000", "49"), ("Nîmes", "30000", "30"), ("Clermont-Ferrand", "63000", "63"),
+    ("Aix-en-Provence", "13100", "13"), ("Brest", "29200", "29"), ("Tours", "37000", "37"),
+    ("Amiens", "80000", "80"), ("Limoges", "87000", "87"), ("Perpignan", "66000", "66"),
+    ("Metz", "57000", "57"), ("Besançon", "25000", "25"), ("Orléans", "45000", "45"),
+    ("Rouen", "76000", "76"), ("Caen", "14000", "14"), ("Nancy", "54000", "54"),
+    ("Avignon", "84000", "84"), ("Grasse", "06130", "06"), ("Pau", "64000", "64"),
+    ("La Rochelle", "17000", "17"), ("Poitiers", "86000", "86"), ("Ajaccio", "20000", "2A"),
+]
+PUBLIC_PREFIXES = [
+    "Ville de", "Centre hospitalier de", "Communauté d'agglomération de",
+    "Office public de l'habitat de", "Centre communal d'action sociale de", "Université de",
+]
+PUBLIC_SECTORS = ["Collectivité territoriale", "Santé", "Logement social", "Enseignement supérieur", "Action sociale"]
+SURNAMES = [
+    "Durand", "Lefèvre", "Moreau", "Fournier", "Girard", "Bonnet", "Dupont", "Lambert",
+    "Fontaine", "Rousseau", "Vincent", "Muller", "Faure", "André", "Mercier", "Blanc",
+    "Guérin", "Boyer", "Garnier", "Chevalier", "Legrand", "Gauthier", "Perrin", "Robin",
+]
+PRIVATE_SECTORS = [
+    ("Industries", "Industrie manufacturière"), ("Logistique", "Transport et logistique"),
+    ("Énergie", "Énergie"), ("Bâtiment", "Construction"), ("Distribution", "Commerce de détail"),
+    ("Assurances", "Banque et assurance"), ("Conseil", "Services aux entreprises"),
+    ("Agroalimentaire", "Agroalimentaire"), ("Hôtellerie", "Hôtellerie et restauration"),
+    ("Numérique", "Informatique et télécommunications"),
+]
+STREETS = ["rue de la République", "avenue Jean Jaurès", "boulevard Victor Hugo", "rue Pasteur",
+           "place de la Mairie", "rue du Général de Gaulle", "allée des Tilleuls", "quai de la Gare"]
+
+
+def demo_siret(index: int, series: int = 4) -> str:
+    """A valid, deterministic SIRET for demo record `index` (series keeps kinds apart)."""
+    siren_body = f"{series}{index:07d}"
+    siren = siren_body + luhn.calc_check_digit(siren_body)
+    nic_body = siren + "0001"
+    return nic_body + luhn.calc_check_digit(nic_body)
+
+
+def demo_organisation(index: int) -> dict:
+    rng = random.Random(f"buyer-{index}")
+    city, postcode, _department = rng.choice(CITIES)
+    if rng.random() < 0.35:
+        name = f"{rng.choice(PUBLIC_PREFIXES)} {city}"
+        kind, sector = OrganisationKind.PUBLIC, rng.choice(PUBLIC_SECTORS)
+        size = rng.choice([SizeClass.SME, SizeClass.MID, SizeClass.LARGE])
+    else:
+        suffix, sector = rng.choice(PRIVATE_SECTORS)
+        name = f"{rng.choice(SURNAMES)} {suffix}"
+        kind, size = OrganisationKind.PRIVATE, rng.choice(list(SizeClass))
+    if index >= len(CITIES):
+        name = f"{name} ({index})" if rng.random() < 0.5 else f"{name} {postcode[:2]}-{index}"
+    siret = demo_siret(index)
+    return {
+        "name": name,
+        "siret": siret,
+        "siren": siret[:9],
+        "kind": kind,
+        "size_class": size,
+        "sector": sector,
+        "address": f"{rng.randint(1, 120)} {rng.choice(STREETS)}",
+        "postcode": postcode,
+        "city": city,
+        "created_at": utcnow(),
+    }
+
+
+def _batches(total: int) -> Iterator[range]:
+    for start in range(0, total, BATCH):
+        yield range(start, min(start + BATCH, total))
+
+
+def load_buyer_organisations(size: int) -> int:
+    """Create the first `size` demo organisations that don't exist yet."""
+    created = 0
+    with click.progressbar(length=size, label="Organisations acheteuses") as bar:
+        for batch in _batches(size):
+            rows = [demo_organisation(i) for i in batch]
+            existing = set(
+                db.session.scalars(
+                    select(BuyerOrganisation.siret).where(
+                        BuyerOrganisation.siret.in_([r["siret"] for r in rows])
+                    )
+                )
+            )
+            new_rows = [r for r in rows if r["siret"] not in existing]
+            if new_rows:
+                db.session.execute(insert(BuyerOrganisation), new_rows)
+                created += len(new_rows)
+            db.session.commit()
+            bar.update(len(batch))
+    return created
+
+
+def load_demo_users() -> list[User]:
+    users = []
+    for first_name, last_name, local, role in DEMO_USERS:
+        email = f"{local}@{DEMO_DOMAIN}"
+        user = db.session.scalar(select(User).where(User.email == email))
+        if user is None:
+            user = User(email=email, first_name=first_name, last_name=last_name, role=role,
+                        email_confirmed_at=utcnow())
+            user.set_password(DEMO_PASSWORD)
+            db.session.add(user)
+        users.append(user)
+    db.session.flush()
+    return users
+
+
+def load_demo_memberships(users: list[User]) -> None:
+    """The demo buyer belongs to the first organisation; the second buyer asks to join it."""
+    by_local = {u.email.split("@")[0]: u for u in users}
+    organisation = db.session.scalar(
+        select(BuyerOrganisation).where(BuyerOrganisation.siret == demo_siret(0))
+    )
+    for local, status in (("acheteur", MembershipStatus.ACTIVE), ("acheteur2", MembershipStatus.PENDING)):
+        user = by_local[local]
+        exists = db.session.scalar(select(Membership.id).where(Membership.user_id == user.id))
+        if exists is None:
+            db.session.add(Membership(
+                organisation=organisation, user_id=user.id, status=status,
+                message="Je rejoins le service achats." if status == MembershipStatus.PENDING else None,
+                decided_at=utcnow() if status == MembershipStatus.ACTIVE else None,
+            ))
+    db.session.flush()
+
+
+def database_is_empty() -> bool:
+    return db.session.scalar(select(func.count()).select_from(User)) == 0
+
+
+def load_demo_data(size: int) -> dict[str, int]:
+    """Fill the database; returns how many organisations were created."""
+    organisations = load_buyer_organisations(max(size, 1))
+    users = load_demo_users()
+    load_demo_memberships(users)
+    db.session.commit()
+    return {"organisations": organisations}
+
+
+def demo_logins() -> list[tuple[str, str, str]]:
+    return [(role.label, f"{local}@{DEMO_DOMAIN}", DEMO_PASSWORD) for _f, _l, local, role in DEMO_USERS]

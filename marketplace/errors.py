@@ -1,0 +1,126 @@
+"""Domain errors, and their mapping to HTTP for HTML and JSON alike.
+
+Services raise these; routes let them through (or turn a field error into a form
+message); this module renders whatever reaches the top. JSON answers follow RFC 9457
+(application/problem+json), with field errors under "errors".
+"""
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from marshmallow import ValidationError
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+
+class DomainError(Exception):
+    """A business rule refused the action. `field` names the input at fault, if any."""
+
+    status = 422
+    title = "Action impossible"
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class NotAllowed(DomainError):
+    status = 403
+    title = "Accès refusé"
+
+
+class NotFound(DomainError):
+    status = 404
+    title = "Introuvable"
+
+
+class Conflict(DomainError):
+    status = 409
+    title = "Conflit"
+
+
+TITLES = {
+    400: "Requête invalide",
+    401: "Connexion requise",
+    403: "Accès refusé",
+    404: "Page introuvable",
+    405: "Méthode non autorisée",
+    409: "Conflit",
+    413: "Fichier trop volumineux",
+    422: "Données invalides",
+    429: "Trop de tentatives",
+    500: "Erreur interne",
+    503: "Service momentanément indisponible",
+}
+
+MESSAGES = {
+    400: "La requête n'a pas pu être comprise.",
+    401: "Connectez-vous pour accéder à cette page.",
+    403: "Vous n'avez pas accès à cette page.",
+    404: "Cette page n'existe pas ou a été déplacée.",
+    405: "Cette action n'est pas possible à cette adresse.",
+    413: "Le fichier envoyé dépasse la taille autorisée.",
+    429: "Trop de tentatives en peu de temps. Réessayez dans quelques minutes.",
+    500: "Une erreur inattendue s'est produite. L'équipe technique a été prévenue.",
+    503: "Le service est momentanément indisponible. Réessayez dans un instant.",
+}
+
+
+def wants_json() -> bool:
+    """True when the client sent or asked for JSON rather than a page."""
+    if request.is_json or request.path.startswith("/api/"):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+
+
+def problem(status: int, detail: str, errors: dict | None = None, title: str | None = None):
+    """An RFC 9457 problem response."""
+    body = {
+        "type": "about:blank",
+        "title": title or TITLES.get(status, "Erreur"),
+        "status": status,
+        "detail": detail,
+    }
+    if errors:
+        body["errors"] = errors
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = "application/problem+json"
+    return response
+
+
+def _render(status: int, detail: str, errors: dict | None = None, title: str | None = None):
+    if wants_json():
+        return problem(status, detail, errors, title)
+    page = f"errors/{status}.html" if status in (403, 404, 500) else "errors/generic.html"
+    return (
+        render_template(page, status=status, title=title or TITLES.get(status, "Erreur"), detail=detail),
+        status,
+    )
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        errors = {error.field: [error.message]} if error.field else None
+        return _render(error.status, error.message, errors, error.title)
+
+    @app.errorhandler(ValidationError)
+    def validation_error(error: ValidationError):
+        return _render(422, "Certains champs sont invalides.", error.normalized_messages())
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        status = error.code or 500
+        detail = MESSAGES.get(status) or error.description
+        if status == 400 and "CSRF" in (error.description or ""):
+            detail = "Le formulaire a expiré ou n'est pas valide. Rechargez la page et réessayez."
+        return _render(status, detail)
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        log.exception("Unhandled error on %s %s", request.method, request.path)
+        return _render(500, MESSAGES[500])

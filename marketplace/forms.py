@@ -1,0 +1,92 @@
+"""A marshmallow schema bound to one submission, for HTML forms and JSON bodies.
+
+Routes use it as: `form = Form(Schema())`; `if form.validate_on_submit(): ...`.
+The template gets the raw values back (to refill the form) and the errors per field.
+"""
+
+from typing import Any
+
+from flask import request
+from marshmallow import Schema, ValidationError
+
+from marketplace.errors import DomainError
+
+
+class Form:
+    def __init__(self, schema: Schema, initial: dict[str, Any] | None = None):
+        self.schema = schema
+        self.values: dict[str, Any] = dict(initial or {})
+        self.errors: dict[str, list[str]] = {}
+        self.data: dict[str, Any] = {}
+
+    @property
+    def status(self) -> int:
+        """The HTTP status to render the form with: 422 when it holds errors."""
+        return 422 if self.errors else 200
+
+    def validate_on_submit(self) -> bool:
+        """Load the submitted data; True when it is clean."""
+        if request.method not in ("POST", "PUT", "PATCH"):
+            return False
+        raw = request.get_json(silent=True) if request.is_json else _form_data()
+        if not isinstance(raw, dict):
+            self.errors = {"_schema": ["Le corps de la requête doit être un objet JSON."]}
+            return False
+        self.values.update(raw)
+        try:
+            self.data = self.schema.load(raw, unknown="exclude")
+        except ValidationError as error:
+            self.errors = _flatten(error.normalized_messages())
+            return False
+        return True
+
+    def fail(self, error: DomainError) -> None:
+        """Show a refused action as a message on the field at fault.
+
+        An error about no field in particular (not allowed, conflict, ...) is raised
+        again, so that it reaches the error page or JSON problem with its own status.
+        """
+        if error.field is None:
+            raise error
+        self.errors.setdefault(error.field, []).append(error.message)
+
+    def error(self, field: str) -> str | None:
+        messages = self.errors.get(field)
+        return " ".join(messages) if messages else None
+
+    def value(self, field: str, default: Any = "") -> Any:
+        value = self.values.get(field, default)
+        return "" if value is None else value
+
+
+def _form_data() -> dict[str, Any]:
+    """request.form as a dict, keeping lists for multi-valued fields."""
+    data: dict[str, Any] = {}
+    for key in request.form:
+        if key == "csrf_token":
+            continue
+        values = request.form.getlist(key)
+        data[key] = values if len(values) > 1 else values[0]
+    return data
+
+
+def _flatten(messages: dict) -> dict[str, list[str]]:
+    flat: dict[str, list[str]] = {}
+    for field, value in messages.items():
+        if isinstance(value, dict):
+            for sub, sub_messages in _flatten(value).items():
+                flat[f"{field}.{sub}"] = sub_messages
+        else:
+            flat[field] = list(value) if isinstance(value, list) else [str(value)]
+    return flat
+
+
+def form_response(form: Form, template: str, **context):
+    """Answer a form that is not (yet) valid: field errors as JSON, or the page again."""
+    from flask import render_template
+
+    from marketplace.errors import problem, wants_json
+
+    if form.errors and wants_json():
+        return problem(422, "Certains champs sont invalides.", form.errors)
+    return render_template(template, form=form, **context), form.status

@@ -1,0 +1,77 @@
+"""Background jobs on huey.
+
+The queue is RedisHuey when REDIS_URL is set (production), SqliteHuey under
+instance/ otherwise (the embedded default, no server needed). Tests switch it to
+immediate mode. Each job is a thin wrapper around a service function that the CLI
+and tests can call directly; the database stays the source of truth, so a periodic
+sweep picks up whatever a lost or failed enqueue left behind.
+
+Run a consumer with: huey_consumer marketplace.jobs.huey
+"""
+
+import logging
+import os
+from contextlib import contextmanager
+from pathlib import Path
+
+from flask import Flask, current_app, has_app_context
+from huey import RedisHuey, SqliteHuey, crontab
+
+log = logging.getLogger(__name__)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _make_huey():
+    redis_url = os.environ.get("REDIS_URL")
+    if redis_url:
+        return RedisHuey("marketplace", url=redis_url)
+    path = os.environ.get("HUEY_SQLITE_PATH", str(PROJECT_ROOT / "instance" / "huey.db"))
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    return SqliteHuey("marketplace", filename=path)
+
+
+huey = _make_huey()
+_worker_app: Flask | None = None
+
+
+@contextmanager
+def app_context():
+    """The current application, or one built for this worker process."""
+    global _worker_app
+    if has_app_context():
+        yield current_app
+        return
+    if _worker_app is None:
+        from marketplace.app import create_app
+
+        _worker_app = create_app()
+    with _worker_app.app_context():
+        yield _worker_app
+
+
+def enqueue(task, *args, **kwargs) -> bool:
+    """Queue a job; a queue that is down is logged, never raised (the sweep catches up)."""
+    try:
+        task(*args, **kwargs)
+    except Exception:  # noqa: BLE001 - any broker failure must not break the request
+        log.exception("Could not enqueue %s; the periodic sweep will pick it up", task.name)
+        return False
+    return True
+
+
+@huey.task(retries=3, retry_delay=30)
+def deliver_outbox() -> dict:
+    from marketplace.outbox.services import deliver_pending
+
+    with app_context():
+        return deliver_pending()
+
+
+@huey.periodic_task(crontab(minute="*"))
+def sweep_outbox() -> dict:
+    """Every minute: retry whatever is due in the outbox."""
+    from marketplace.outbox.services import deliver_pending
+
+    with app_context():
+        return deliver_pending()

@@ -1,0 +1,1 @@
+"""Buyer organisations (companies, public purchasers) and their members."""

@@ -1,0 +1,1 @@
+"""The email outbox: mails are stored with the change that causes them, then delivered."""

@@ -1,0 +1,127 @@
+"""Marshmallow building blocks with French messages, shared by every area's schemas."""
+
+import enum
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.fr import siret as stdnum_siret
+
+REQUIRED = "Ce champ est obligatoire."
+INVALID = "Valeur invalide."
+
+BASE_MESSAGES = {"required": REQUIRED, "null": REQUIRED, "invalid": INVALID}
+
+
+class BaseSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+
+class Text(fields.String):
+    """A string with surrounding spaces removed; an empty required text is missing."""
+
+    def __init__(self, *, max_length: int = 255, min_length: int = 0, **kwargs):
+        validators = [
+            validate.Length(
+                min=min_length or None,
+                max=max_length,
+                error=f"Entre {min_length} et {max_length} caractères."
+                if min_length
+                else f"{max_length} caractères au plus.",
+            )
+        ]
+        super().__init__(validate=validators, error_messages=BASE_MESSAGES, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs).strip()
+        if text == "" and self.required:
+            raise ValidationError(REQUIRED)
+        return text or None
+
+
+class Email(fields.Email):
+    def __init__(self, **kwargs):
+        super().__init__(
+            error_messages={**BASE_MESSAGES, "invalid": "Adresse e-mail invalide."}, **kwargs
+        )
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str):
+            value = value.strip()
+            if value == "" and self.required:
+                raise ValidationError(REQUIRED)
+        return super()._deserialize(value, attr, data, **kwargs).lower()
+
+
+class Choice(fields.Enum):
+    """One member of an enum, given by its value."""
+
+    def __init__(self, enum_class: type[enum.Enum], allowed=None, **kwargs):
+        members = list(allowed or enum_class)
+        super().__init__(
+            enum_class,
+            by_value=True,
+            error_messages={**BASE_MESSAGES, "unknown": "Choisissez une valeur dans la liste."},
+            validate=validate.OneOf(members, error="Choisissez une valeur dans la liste."),
+            **kwargs,
+        )
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value == "" and self.required:
+            raise ValidationError(REQUIRED)
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class Password(fields.String):
+    MIN_LENGTH = 10
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            error_messages=BASE_MESSAGES,
+            validate=validate.Length(
+                min=self.MIN_LENGTH,
+                max=128,
+                error=f"Le mot de passe doit compter entre {self.MIN_LENGTH} et 128 caractères.",
+            ),
+            **kwargs,
+        )
+
+
+class Siret(fields.String):
+    """A SIRET number, checked with python-stdnum and stored compact (14 digits)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(error_messages=BASE_MESSAGES, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        raw = super()._deserialize(value, attr, data, **kwargs).strip()
+        if raw == "":
+            raise ValidationError(REQUIRED)
+        try:
+            return stdnum_siret.validate(raw)
+        except StdnumError as error:
+            raise ValidationError(
+                "Numéro SIRET invalide : 14 chiffres attendus, avec une clé de contrôle correcte."
+            ) from error
+
+
+class Postcode(fields.String):
+    def __init__(self, **kwargs):
+        super().__init__(
+            error_messages=BASE_MESSAGES,
+            validate=validate.Regexp(r"^(\d{5}|2[AB]\d{3})$", error="Code postal à 5 chiffres attendu."),
+            **kwargs,
+        )
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        raw = super()._deserialize(value, attr, data, **kwargs).strip().upper()
+        if raw == "" and self.required:
+            raise ValidationError(REQUIRED)
+        return raw
+
+
+class Checkbox(fields.Boolean):
+    """An HTML checkbox: present ("on", "1", "true") means True, absent means False."""
+
+    def __init__(self, **kwargs):
+        super().__init__(load_default=False, error_messages=BASE_MESSAGES, **kwargs)

@@ -1,0 +1,84 @@
+"""Configuration, layout and error pages."""
+
+import pytest
+
+from marketplace.app import create_app
+from marketplace.config import ConfigurationError
+
+
+def test_production_refuses_to_start_without_a_real_secret_key(monkeypatch):
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(ConfigurationError, match="SECRET_KEY must be set"):
+        create_app()
+    monkeypatch.setenv("SECRET_KEY", "dev-secret-key-not-for-production")
+    with pytest.raises(ConfigurationError, match="SECRET_KEY must be set"):
+        create_app()
+
+
+def test_production_with_a_real_secret_key_starts_with_secure_cookies(monkeypatch):
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+    monkeypatch.setenv("SECRET_KEY", "x" * 64)
+    app = create_app()
+    assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
+    assert app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql+psycopg://")
+
+
+def test_production_refuses_sqlite(monkeypatch):
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "x" * 64)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    with pytest.raises(ConfigurationError, match="PostgreSQL"):
+        create_app()
+
+
+def test_settings_come_from_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("MAIL_SERVER", "smtp.example.org")
+    monkeypatch.setenv("MAIL_PORT", "2525")
+    monkeypatch.setenv("STRIPE_SECRET_KEY", "sk_test_123")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})
+    assert (app.config["MAIL_SERVER"], app.config["MAIL_PORT"]) == ("smtp.example.org", 2525)
+    assert app.config["MAIL_BACKEND"] == "smtp"
+    assert app.config["STRIPE_SECRET_KEY"] == "sk_test_123"
+
+
+def test_the_layout_is_french_and_its_css_is_served_locally(client):
+    page = client.get("/").get_data(as_text=True)
+    assert '<html lang="fr">' in page
+    assert "Créer un compte" in page and "Se connecter" in page
+    assert "cdn" not in page.lower()
+    assert client.get("/bootstrap/static/css/bootstrap.min.css").status_code == 200
+    assert client.get("/static/css/site.css").status_code == 200
+
+
+def test_navigation_depends_on_the_role(app, make_user, login):
+    buyer, admin = app.test_client(), app.test_client()
+    login(buyer, make_user(role="buyer"))
+    login(admin, make_user(role="admin"))
+    assert "Mon organisation" in buyer.get("/").get_data(as_text=True)
+    admin_page = admin.get("/").get_data(as_text=True)
+    assert "Utilisateurs" in admin_page and "Mon organisation" not in admin_page
+
+
+def test_error_pages_speak_french(app, client):
+    missing = client.get("/nulle-part")
+    assert missing.status_code == 404 and "Page introuvable" in missing.get_data(as_text=True)
+
+    api_missing = client.get("/nulle-part", headers={"Accept": "application/json"})
+    assert api_missing.mimetype == "application/problem+json"
+    assert api_missing.get_json()["status"] == 404
+
+
+def test_an_unexpected_error_gives_the_french_500_page(make_app):
+    app = make_app()
+
+    @app.route("/boom")
+    def boom():
+        raise RuntimeError("kaboom")
+
+    response = app.test_client().get("/boom")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert "Une erreur inattendue s'est produite" in page and "kaboom" not in page
