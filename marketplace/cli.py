@@ -48,7 +48,7 @@ def demo_data(size, if_empty):
         return
     created = demo.load_demo_data(size)
     click.echo(f"Demo data ready ({created['organisations']} new buyer organisations).")
-    click.echo("Demo logins (password for all: %s):" % demo.DEMO_PASSWORD)
+    click.echo(f"Demo logins (password for all: {demo.DEMO_PASSWORD}):")
     for label, email, _password in demo.demo_logins():
         click.echo(f"  {label:<36} {email}")
 

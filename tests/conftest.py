@@ -14,8 +14,8 @@ from email.message import EmailMessage
 import pytest
 from aiosmtpd.controller import Controller
 from flask.testing import FlaskClient
-from werkzeug.test import TestResponse
 from sqlalchemy import create_engine, text
+from werkzeug.test import TestResponse
 
 # Jobs run in the test process, at once, and never touch Redis or a queue file.
 os.environ.pop("REDIS_URL", None)

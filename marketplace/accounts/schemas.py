@@ -5,7 +5,6 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 from marketplace.accounts.models import SELF_SERVICE_ROLES, Role
 from marketplace.validation import BaseSchema, Checkbox, Choice, Email, Password, Text
 
-
 TERMS_REQUIRED = "Vous devez accepter les conditions d'utilisation."
 
 

@@ -170,7 +170,8 @@ def test_profile_update_and_password_change(app, client, make_user, login):
         assert (user.last_name, user.phone, user.job_title) == ("Roux", "04 93 00 00 00", "Acheteuse")
 
     wrong = client.post("/profil/mot-de-passe", data={
-        "current_password": "pas-le-bon-mdp", "new_password": "tout-nouveau-mdp", "password_confirm": "tout-nouveau-mdp"})
+        "current_password": "pas-le-bon-mdp", "new_password": "tout-nouveau-mdp",
+        "password_confirm": "tout-nouveau-mdp"})
     assert wrong.status_code == 422
     assert "Mot de passe actuel incorrect." in wrong.get_data(as_text=True)
     ok = client.post("/profil/mot-de-passe", data={

@@ -64,7 +64,8 @@ def test_a_json_client_creates_an_organisation(client, make_user, login):
     assert response.get_json()["siret"] == "73282932000074"
 
 
-def test_an_organisation_already_registered_points_to_the_join_request(app, client, make_user, login, make_organisation):
+def test_an_organisation_already_registered_points_to_the_join_request(
+        app, client, make_user, login, make_organisation):
     make_organisation(make_user(), siret="73282932000074")
     login(client, make_user())
     response = client.post("/organisations/nouvelle", data=dict(ORGANISATION))

@@ -56,9 +56,10 @@ def test_a_mail_exists_only_if_its_change_is_committed(app, mailbox):
 
 
 def test_messages_due_later_wait_for_their_retry_time_unless_forced(app, mailbox):
+    from datetime import timedelta
+
     from marketplace.outbox.services import deliver_pending
     from marketplace.timeutil import utcnow
-    from datetime import timedelta
 
     with app.test_request_context():
         message = queue_email("someone@example.org", "account_deactivated", "test", user={"first_name": "Léa"})
@@ -70,9 +71,10 @@ def test_messages_due_later_wait_for_their_retry_time_unless_forced(app, mailbox
 
 
 def test_a_message_claimed_by_another_worker_is_not_sent_twice(app, mailbox):
+    from datetime import timedelta
+
     from marketplace.outbox.services import deliver_pending
     from marketplace.timeutil import utcnow
-    from datetime import timedelta
 
     with app.test_request_context():
         message = queue_email("someone@example.org", "account_deactivated", "test", user={"first_name": "Léa"})
