@@ -1,0 +1,197 @@
+"""The scheduler: locked meetings first, then an LP-guided selection, placement with
+repair, a greedy fill, and a compaction pass for fewer idle slots."""
+
+import time
+from dataclasses import dataclass, field
+
+from events.scheduling import assignment
+from events.scheduling.baseline import first_come_first_served
+from events.scheduling.board import Board
+from events.scheduling.exact import exact_assignment
+from events.scheduling.problem import InstanceError, Problem
+from events.scheduling.selection import select_pairs
+
+# Why a request was left out, from the most to the least definite.
+NO_COMMON_SLOT = "no_common_slot"
+AT_CAPACITY = "participant_at_capacity"
+TABLES_FULL = "tables_full"
+LOWER_VALUE = "lower_value"
+SELF_REQUEST = "self_request"
+
+REASONS_FR = {
+    NO_COMMON_SLOT: "aucun créneau commun",
+    AT_CAPACITY: "un participant a atteint son nombre maximal de rendez-vous",
+    TABLES_FULL: "plus de table libre sur les créneaux communs",
+    LOWER_VALUE: "écarté au profit de rendez-vous plus demandés",
+    SELF_REQUEST: "demande adressée à soi-même",
+}
+
+
+@dataclass
+class Schedule:
+    problem: Problem
+    meetings: list[dict]  # {"a", "b", "slot", "table"}
+    left_out: list[dict]  # {"from", "to", "reason"} per request not scheduled
+    stats: dict = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return {"meetings": self.meetings, "left_out": self.left_out, "stats": self.stats}
+
+
+def _place_locked(board: Board, locked: list[dict]) -> dict[int, int]:
+    """Put the locked meetings on the board exactly as given; returns pair -> table."""
+    problem = board.problem
+    tables: dict[int, int] = {}
+    taken: set[tuple[int, int]] = set()
+    for i, meeting in enumerate(locked):
+        where = f"locked meeting {i}"
+        if not isinstance(meeting, dict) or not {"a", "b", "slot", "table"} <= meeting.keys():
+            raise InstanceError(f"{where}: expected an object with a, b, slot and table")
+        pair_index = problem.pair_of(meeting["a"], meeting["b"])
+        if pair_index is None:
+            raise InstanceError(f"{where}: {meeting['a']} and {meeting['b']} did not ask to meet")
+        slot = problem.slot(meeting["slot"], where)
+        table = meeting["table"]
+        if isinstance(table, bool) or not isinstance(table, int) or not 1 <= table <= problem.tables[slot]:
+            raise InstanceError(f"{where}: table {table!r} does not exist in slot {meeting['slot']}")
+        if (slot, table) in taken:
+            raise InstanceError(f"{where}: table {table} is already used in slot {meeting['slot']}")
+        if pair_index in board.slot_of:
+            raise InstanceError(f"{where}: this pair is locked twice")
+        pair = problem.pairs[pair_index]
+        for person in (pair.a, pair.b):
+            if board.busy[person] >> slot & 1:
+                raise InstanceError(
+                    f"{where}: {problem.participant_ids[person]} already has a meeting in slot {meeting['slot']}"
+                )
+        taken.add((slot, table))
+        board.place(pair_index, slot)
+        board.locked.add(pair_index)
+        tables[pair_index] = table
+    return tables
+
+
+def _number_tables(board: Board, locked_tables: dict[int, int]) -> dict[int, int]:
+    """Table numbers: locked meetings keep theirs, the others take the lowest free ones."""
+    numbers = dict(locked_tables)
+    used: dict[int, set[int]] = {}
+    for pair_index, table in locked_tables.items():
+        used.setdefault(board.slot_of[pair_index], set()).add(table)
+    next_free: dict[int, int] = {}
+    for pair_index in sorted(board.slot_of, key=lambda p: (board.slot_of[p], p)):
+        if pair_index in numbers:
+            continue
+        slot = board.slot_of[pair_index]
+        taken = used.setdefault(slot, set())
+        table = next_free.get(slot, 1)
+        while table in taken:
+            table += 1
+        taken.add(table)
+        next_free[slot] = table + 1
+        numbers[pair_index] = table
+    return numbers
+
+
+def _reason(board: Board, pair_index: int) -> str:
+    problem = board.problem
+    pair = problem.pairs[pair_index]
+    if not board.feasible[pair_index] or problem.capacity[pair.a] == 0 or problem.capacity[pair.b] == 0:
+        return NO_COMMON_SLOT if not board.feasible[pair_index] else AT_CAPACITY
+    if not (board.has_room(pair.a) and board.has_room(pair.b)):
+        return AT_CAPACITY
+    both_free = board.feasible[pair_index] & ~board.busy[pair.a] & ~board.busy[pair.b]
+    if both_free and not both_free & board.open:
+        return TABLES_FULL
+    return LOWER_VALUE
+
+
+def _lp_guided(board: Board, candidates: list[int], deadline: float, time_limit: float) -> dict[int, float]:
+    """Place the meetings the LP selects, then fill and improve. Returns the LP values."""
+    problem = board.problem
+    lp_value = select_pairs(board, candidates, time_limit=max(time_limit * 0.5, 0.5))
+    chosen = [e for e in candidates if lp_value.get(e, 0.0) > 0.5]
+    # The most constrained meetings first: fewest possible slots, then the busiest people.
+    degree = [0] * len(problem.participant_ids)
+    for e in chosen:
+        degree[problem.pairs[e].a] += 1
+        degree[problem.pairs[e].b] += 1
+    chosen.sort(key=lambda e: (
+        board.feasible[e].bit_count(),
+        -(degree[problem.pairs[e].a] + degree[problem.pairs[e].b]),
+        -problem.pairs[e].weight,
+    ))
+    for e in chosen:
+        assignment.insert(board, e)
+    # Fill: every other meeting by decreasing value (and LP preference), if it still fits.
+    rest = [e for e in candidates if e not in board.slot_of]
+    rest.sort(key=lambda e: (-problem.pairs[e].weight, -lp_value.get(e, 0.0), board.feasible[e].bit_count()))
+    for e in rest:
+        if time.monotonic() > deadline:
+            break
+        assignment.insert(board, e)
+    assignment.improve_by_ejection(board, [e for e in candidates if e not in board.slot_of], deadline)
+    return lp_value
+
+
+def solve(problem: Problem, locked: list[dict] | None = None, time_limit: float = 10.0) -> Schedule:
+    """A programme for `problem` that keeps the `locked` meetings exactly as they are.
+
+    Small fairs are solved exactly (MILP). Larger ones follow the LP over pairs, with
+    repair and improvement; the result is never worth less than first-come-first-served
+    from the same locked meetings. Idle slots are then reduced without losing value.
+    """
+    started = time.monotonic()
+    deadline = started + time_limit
+    board = Board(problem)
+    locked_tables = _place_locked(board, locked or [])
+    fixed_value = board.value()
+    candidates = [
+        e for e, pair in enumerate(problem.pairs)
+        if e not in board.slot_of and board.feasible[e] and board.has_room(pair.a) and board.has_room(pair.b)
+    ]
+
+    exact = exact_assignment(board, candidates, time_limit=time_limit * 0.5)
+    if exact is not None:
+        for e, slot in exact.items():
+            board.place(e, slot)
+        method, upper_bound = "exact", board.value()
+    else:
+        baseline = first_come_first_served(problem, board.copy())
+        lp_value = _lp_guided(board, candidates, deadline, time_limit)
+        method = "lp-guided"
+        upper_bound = fixed_value + sum(problem.pairs[e].weight * x for e, x in lp_value.items())
+        if baseline.value() > board.value():
+            board, method = baseline, "baseline"
+    solved_seconds = time.monotonic() - started
+
+    assignment.compact(board, deadline)
+    tables = _number_tables(board, locked_tables)
+
+    ids, slots = problem.participant_ids, problem.slot_ids
+    meetings = []
+    for pair_index, slot in sorted(board.slot_of.items(), key=lambda item: (item[1], tables[item[0]])):
+        pair = problem.pairs[pair_index]
+        meetings.append({"a": ids[pair.a], "b": ids[pair.b], "slot": slots[slot], "table": tables[pair_index]})
+
+    left_out = []
+    for pair_index, pair in enumerate(problem.pairs):
+        if pair_index in board.slot_of:
+            continue
+        reason = _reason(board, pair_index)
+        for r in pair.requests:
+            request = problem.requests[r]
+            left_out.append({"from": request["from"], "to": request["to"], "reason": reason})
+    for r in problem.self_requests:
+        request = problem.requests[r]
+        left_out.append({"from": request["from"], "to": request["to"], "reason": SELF_REQUEST})
+
+    stats = {
+        "value": board.value(),
+        "meetings": len(meetings),
+        # No programme keeping the locked meetings is worth more (LP relaxation, or the optimum).
+        "upper_bound": round(upper_bound, 3),
+        "method": method,
+        "solve_seconds": round(solved_seconds, 3),
+        "seconds": round(time.monotonic() - started, 3),
+    }
+    return Schedule(problem, meetings, left_out, stats)
