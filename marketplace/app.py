@@ -55,20 +55,27 @@ def create_app(config: dict | None = None) -> Flask:
 def _register_models() -> None:
     # Importing the models registers them on db.metadata (for Alembic and create_all).
     import marketplace.accounts.models  # noqa: F401
+    import marketplace.geography.models  # noqa: F401
     import marketplace.organisations.models  # noqa: F401
     import marketplace.outbox.models  # noqa: F401
+    import marketplace.suppliers.models  # noqa: F401
+    import marketplace.suppliers.taxonomy  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
     from marketplace.accounts.routes import bp as accounts_bp
     from marketplace.admin.routes import bp as admin_bp
     from marketplace.main.routes import bp as main_bp
+    from marketplace.directory.routes import bp as directory_bp
     from marketplace.organisations.routes import bp as organisations_bp
+    from marketplace.suppliers.routes import bp as suppliers_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(organisations_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(directory_bp)
+    app.register_blueprint(suppliers_bp)
 
 
 def _register_login(app: Flask) -> None:

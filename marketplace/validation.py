@@ -48,8 +48,10 @@ class Email(fields.Email):
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, str):
             value = value.strip()
-            if value == "" and self.required:
-                raise ValidationError(REQUIRED)
+            if value == "":
+                if self.required:
+                    raise ValidationError(REQUIRED)
+                return None
         return super()._deserialize(value, attr, data, **kwargs).lower()
 
 
@@ -125,3 +127,45 @@ class Checkbox(fields.Boolean):
 
     def __init__(self, **kwargs):
         super().__init__(load_default=False, error_messages=BASE_MESSAGES, **kwargs)
+
+
+class Many(fields.List):
+    """Several values of one field: repeated form fields or query parameters, or a JSON
+    list. A single value is a list of one; empty strings are dropped."""
+
+    def __init__(self, inner: fields.Field, **kwargs):
+        if not kwargs.get("required"):
+            kwargs.setdefault("load_default", list)
+        super().__init__(inner, error_messages=BASE_MESSAGES, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str | int):
+            value = [value]
+        if isinstance(value, list):
+            value = [v for v in value if v != ""]
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class Slug(fields.String):
+    def __init__(self, allowed=None, **kwargs):
+        validators = [validate.Regexp(r"^[a-z0-9+-]{1,60}$", error=INVALID)]
+        if allowed is not None:
+            validators.append(validate.OneOf(list(allowed), error="Choisissez une valeur dans la liste."))
+        super().__init__(validate=validators, error_messages=BASE_MESSAGES, **kwargs)
+
+
+class Count(fields.Integer):
+    """A whole number in a range; an empty form field means none."""
+
+    def __init__(self, minimum: int = 0, maximum: int = 10**9, **kwargs):
+        super().__init__(
+            strict=False,
+            validate=validate.Range(min=minimum, max=maximum, error=f"Nombre entre {minimum} et {maximum} attendu."),
+            error_messages={**BASE_MESSAGES, "invalid": "Nombre entier attendu."},
+            **kwargs,
+        )
+
+    def deserialize(self, value, attr=None, data=None, **kwargs):
+        if value == "" and not self.required:
+            value = None
+        return super().deserialize(value, attr, data, **kwargs)

@@ -33,7 +33,7 @@ from marketplace.timeutil import utcnow  # noqa: E402
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 PASSWORD = "correct-horse-battery"
 # Tables filled by migrations with reference data: kept between tests.
-REFERENCE_TABLES = {"alembic_version"}
+REFERENCE_TABLES = {"alembic_version", "regions", "departments", "communes", "sector_groups", "sectors"}
 
 
 # --- SMTP -------------------------------------------------------------------------
@@ -188,6 +188,8 @@ def clean_database(app) -> None:
             for table in reversed(db.metadata.sorted_tables):
                 if table.name not in REFERENCE_TABLES:
                     connection.execute(table.delete())
+            if connection.dialect.name == "sqlite":
+                connection.execute(text("DELETE FROM supplier_fts"))
         db.engine.dispose()
 
 

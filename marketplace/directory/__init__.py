@@ -1,0 +1,1 @@
+"""The buyer-facing directory: search, supplier pages, exports, favourite lists, SIRET check."""

@@ -1,0 +1,125 @@
+"""The directory: search (page and JSON), supplier pages, exports, the public SIRET check."""
+
+from flask import Blueprint, Response, render_template, request
+from flask_login import login_required
+from marshmallow import ValidationError
+from sqlalchemy import select
+
+from marketplace.directory import exports
+from marketplace.directory.schemas import SearchSchema
+from marketplace.errors import problem, wants_json
+from marketplace.extensions import db
+from marketplace.geography.models import Commune
+from marketplace.geography.services import all_departments, all_regions, find_communes
+from marketplace.suppliers import consortiums
+from marketplace.suppliers.schemas import SiretSchema, SupplierOut
+from marketplace.suppliers.search import HEADCOUNT_BANDS, TURNOVER_BANDS, search_suppliers
+from marketplace.suppliers.services import find_by_siret, get_supplier
+from marketplace.suppliers.taxonomy import LABELS, NETWORKS, SectorGroup, ServiceKind, SupplierKind
+
+bp = Blueprint("directory", __name__, url_prefix="/annuaire")
+
+
+def _criteria() -> tuple[dict | None, dict]:
+    raw = {key: (values if len(values) > 1 else values[0]) for key, values in request.args.lists()}
+    try:
+        return SearchSchema().load(raw), {}
+    except ValidationError as error:
+        return None, error.normalized_messages()
+
+
+def _facets() -> dict:
+    return {
+        "groups": list(db.session.scalars(select(SectorGroup).order_by(SectorGroup.id))),
+        "kinds": list(SupplierKind),
+        "services": list(ServiceKind),
+        "departments": all_departments(),
+        "regions": all_regions(),
+        "labels": LABELS,
+        "networks": NETWORKS,
+        "headcounts": HEADCOUNT_BANDS,
+        "turnovers": TURNOVER_BANDS,
+    }
+
+
+@bp.route("")
+def search():
+    criteria, errors = _criteria()
+    result = search_suppliers(criteria, criteria["page"], criteria["per_page"]) if criteria else None
+    commune = db.session.get(Commune, criteria["commune"]) if criteria and criteria.get("commune") else None
+    return render_template("directory/search.html", result=result, errors=errors, args=request.args,
+                           commune=commune, facets=_facets()), 422 if errors else 200
+
+
+@bp.route("/recherche.json")
+def search_json():
+    criteria, errors = _criteria()
+    if errors:
+        return problem(422, "Certains critères de recherche sont invalides.", errors)
+    result = search_suppliers(criteria, criteria["page"], criteria["per_page"])
+    items = SupplierOut(many=True).dump(result.items)
+    for item in items:
+        if item["id"] in result.distances:
+            item["distance_km"] = result.distances[item["id"]]
+    return {"total": result.total, "page": result.page, "per_page": result.per_page, "pages": result.pages,
+            "matched_by": result.matched_by, "items": items}
+
+
+@bp.route("/communes.json")
+def communes_json():
+    return {"items": [{"code": c.insee_code, "name": c.name, "department": c.department_code,
+                       "postcodes": c.postcodes.split()} for c in find_communes(request.args.get("q", ""))]}
+
+
+@bp.route("/structures/<int:supplier_id>")
+def supplier(supplier_id: int):
+    found = get_supplier(supplier_id)
+    if wants_json():
+        return SupplierOut().dump(found)
+    capacity = consortiums.combined_capacity(found) if found.is_consortium else None
+    return render_template(
+        "directory/supplier.html", supplier=found, capacity=capacity,
+        lead=consortiums.lead_of(found) if found.is_consortium else None,
+        member_of=[m for m in consortiums.consortiums_of(found) if m.status.value == "active"],
+        labels=LABELS, networks=NETWORKS, services=list(ServiceKind),
+    )
+
+
+@bp.route("/export.<any(csv, xlsx):file_format>")
+@login_required
+def export(file_format: str):
+    criteria, errors = _criteria()
+    if errors:
+        return problem(422, "Certains critères de recherche sont invalides.", errors)
+    result = search_suppliers(criteria, page=1, per_page=exports.MAX_EXPORT_ROWS)
+    if file_format == "csv":
+        return Response(exports.to_csv(result.items), mimetype="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": "attachment; filename=structures-inclusives.csv"})
+    return Response(exports.to_xlsx(result.items),
+                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": "attachment; filename=structures-inclusives.xlsx"})
+
+
+@bp.route("/verifier-siret")
+def check_siret():
+    """Public: is this SIRET (or its SIREN) an inclusive supplier listed here?"""
+    raw = request.args.get("siret", "")
+    answer, errors = None, {}
+    if raw:
+        try:
+            siret = SiretSchema().load({"siret": raw})["siret"]
+        except ValidationError as error:
+            errors = error.normalized_messages()
+        else:
+            found = find_by_siret(siret)
+            answer = {"siret": siret, "inclusive": bool(found and found.is_listed),
+                      "supplier": SupplierOut(only=("id", "name", "kind", "kind_label", "city")).dump(found)
+                      if found and found.is_listed else None}
+    if wants_json():
+        if errors:
+            return problem(422, "Numéro SIRET invalide.", errors)
+        if answer is None:
+            return problem(422, "Indiquez un numéro SIRET.", {"siret": ["Ce champ est obligatoire."]})
+        return answer
+    return render_template("directory/check_siret.html", raw=raw, answer=answer, errors=errors), \
+        422 if errors else 200

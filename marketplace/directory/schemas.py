@@ -1,0 +1,60 @@
+"""Search criteria, from the query string of the page or of the JSON endpoint."""
+
+from marshmallow import fields, post_load, validate
+
+from marketplace.suppliers.schemas import SERVICE_SLUGS
+from marketplace.suppliers.search import HEADCOUNT_BANDS, SORTS, TURNOVER_BANDS
+from marketplace.suppliers.taxonomy import LABELS, NETWORKS, SupplierKind
+from marketplace.validation import BaseSchema, Checkbox, Choice, Count, Many, Slug, Text
+
+PLACE_CODE = validate.Regexp(r"^[0-9AB]{2,5}$", error="Code invalide.")
+
+
+class SearchSchema(BaseSchema):
+    q = Text(max_length=200, load_default=None)
+    sector = Many(Slug())
+    group = Many(Slug())
+    kind = Many(Choice(SupplierKind))
+    service = Many(Slug(allowed=SERVICE_SLUGS))
+    department = fields.String(validate=PLACE_CODE, load_default=None)
+    region = fields.String(validate=PLACE_CODE, load_default=None)
+    commune = fields.String(validate=PLACE_CODE, load_default=None)
+    within_km = Count(minimum=1, maximum=1000, load_default=None, allow_none=True)
+    label = Many(Slug(allowed=LABELS))
+    network = Many(Slug(allowed=NETWORKS))
+    in_consortium = Checkbox()
+    headcount = fields.String(validate=validate.OneOf(list(HEADCOUNT_BANDS)), load_default=None)
+    turnover = fields.String(validate=validate.OneOf(list(TURNOVER_BANDS)), load_default=None)
+    sort = fields.String(validate=validate.OneOf(SORTS), load_default=None)
+    page = Count(minimum=1, maximum=10_000, load_default=1)
+    per_page = Count(minimum=1, maximum=100, load_default=20)
+
+    @post_load
+    def to_criteria(self, data, **kwargs):
+        mask = 0
+        for slug in data.pop("service"):
+            mask |= SERVICE_SLUGS[slug]
+        for key in ("department", "region", "commune", "headcount", "turnover", "sort"):
+            if data.get(key) == "":
+                data[key] = None
+        return {
+            "q": data["q"],
+            "sectors": data["sector"],
+            "sector_groups": data["group"],
+            "kinds": data["kind"],
+            "service_kinds": int(mask),
+            "department": data["department"],
+            "region": data["region"],
+            "commune": data["commune"],
+            "within_km": data["within_km"],
+            # A commune alone asks "who serves this place"; with a distance, "who is near it".
+            "serves_commune": bool(data["commune"]) and not data["within_km"],
+            "labels": data["label"],
+            "networks": data["network"],
+            "in_consortium": data["in_consortium"],
+            "headcount": data["headcount"],
+            "turnover": data["turnover"],
+            "sort": data["sort"],
+            "page": data["page"],
+            "per_page": data["per_page"],
+        }

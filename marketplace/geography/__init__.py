@@ -1,0 +1,1 @@
+"""French reference geography: regions, departments and communes with coordinates."""

@@ -1,0 +1,1 @@
+"""Inclusive suppliers: SIAE, disability-sector suppliers and consortiums, their activities and accounts."""

@@ -1,0 +1,228 @@
+"""Suppliers, their activities (what, which kinds of service, where), references,
+labels, networks, member accounts and consortium memberships."""
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from marketplace.accounts.models import User, enum_column
+from marketplace.extensions import db
+from marketplace.suppliers.taxonomy import Sector, SupplierKind
+from marketplace.timeutil import utcnow
+
+FRANCE_WIDE = "*"  # the department code of a France-wide activity's reach
+
+
+class GeoRange(enum.StrEnum):
+    FRANCE = "france"
+    RADIUS = "radius"
+    ZONES = "zones"
+
+    @property
+    def label(self) -> str:
+        return {"france": "Toute la France", "radius": "Autour de la structure", "zones": "Zones choisies"}[self.value]
+
+
+class ZoneType(enum.StrEnum):
+    REGION = "region"
+    DEPARTMENT = "department"
+    COMMUNE = "commune"
+
+
+class MemberStatus(enum.StrEnum):
+    PENDING = "pending"  # a claim or an invitation waiting for an answer
+    ACTIVE = "active"
+    REFUSED = "refused"
+
+
+class Supplier(db.Model):
+    __tablename__ = "suppliers"
+    __table_args__ = (
+        Index("ix_suppliers_location", "latitude", "longitude"),
+        Index("ix_suppliers_listed_updated", "is_listed", "updated_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    brand: Mapped[str | None] = mapped_column(String(200))
+    siret: Mapped[str] = mapped_column(String(14), unique=True)
+    siren: Mapped[str] = mapped_column(String(9), index=True)
+    kind: Mapped[SupplierKind] = mapped_column(enum_column(SupplierKind), index=True)
+    legal_form: Mapped[str | None] = mapped_column(String(80))
+    description: Mapped[str | None] = mapped_column(Text)
+    address: Mapped[str | None] = mapped_column(String(255))
+    postcode: Mapped[str | None] = mapped_column(String(5))
+    city: Mapped[str | None] = mapped_column(String(120))
+    commune_code: Mapped[str | None] = mapped_column(ForeignKey("communes.insee_code"))
+    department_code: Mapped[str | None] = mapped_column(ForeignKey("departments.code"), index=True)
+    region_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"), index=True)
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(30))
+    website: Mapped[str | None] = mapped_column(String(255))
+    logo_url: Mapped[str | None] = mapped_column(String(255))
+    permanent_staff: Mapped[int | None] = mapped_column(Integer)
+    insertion_staff: Mapped[int | None] = mapped_column(Integer)  # people in insertion or disability employment
+    turnover_cents: Mapped[int | None] = mapped_column(BigInteger)
+    # Delisted suppliers disappear from the directory; nothing of theirs is deleted.
+    is_listed: Mapped[bool] = mapped_column(default=True)
+    completion: Mapped[int] = mapped_column(Integer, default=0, index=True)  # percent, see services
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    activities: Mapped[list["SupplierActivity"]] = relationship(
+        back_populates="supplier", cascade="all, delete-orphan", order_by="SupplierActivity.id"
+    )
+    references: Mapped[list["SupplierReference"]] = relationship(
+        back_populates="supplier", cascade="all, delete-orphan", order_by="SupplierReference.year.desc()"
+    )
+    label_rows: Mapped[list["SupplierLabel"]] = relationship(cascade="all, delete-orphan")
+    network_rows: Mapped[list["SupplierNetwork"]] = relationship(cascade="all, delete-orphan")
+
+    @property
+    def labels(self) -> list[str]:
+        return sorted(row.label for row in self.label_rows)
+
+    @property
+    def networks(self) -> list[str]:
+        return sorted(row.network for row in self.network_rows)
+
+    @property
+    def display_name(self) -> str:
+        return self.brand or self.name
+
+    @property
+    def is_consortium(self) -> bool:
+        return self.kind == SupplierKind.CONSORTIUM
+
+    def __repr__(self) -> str:
+        return f"<Supplier {self.id} {self.name}>"
+
+
+class SupplierLabel(db.Model):
+    __tablename__ = "supplier_labels"
+
+    supplier_id: Mapped[int] = mapped_column(ForeignKey("suppliers.id"), primary_key=True)
+    label: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
+
+
+class SupplierNetwork(db.Model):
+    __tablename__ = "supplier_networks"
+
+    supplier_id: Mapped[int] = mapped_column(ForeignKey("suppliers.id"), primary_key=True)
+    network: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
+
+
+class SupplierReference(db.Model):
+    """A client reference: who the client was, what was done, when."""
+
+    __tablename__ = "supplier_references"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    supplier_id: Mapped[int] = mapped_column(ForeignKey("suppliers.id"), index=True)
+    client: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    year: Mapped[int] = mapped_column(Integer)
+    supplier: Mapped[Supplier] = relationship(back_populates="references")
+
+
+class SupplierActivity(db.Model):
+    """One sector, the kinds of service in it, and where the supplier does it."""
+
+    __tablename__ = "supplier_activities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    supplier_id: Mapped[int] = mapped_column(ForeignKey("suppliers.id"), index=True)
+    sector_id: Mapped[int] = mapped_column(ForeignKey("sectors.id"), index=True)
+    service_kinds: Mapped[int] = mapped_column(Integer)  # ServiceKind bits
+    geo_range: Mapped[GeoRange] = mapped_column(enum_column(GeoRange))
+    radius_km: Mapped[int | None] = mapped_column(Integer)
+
+    supplier: Mapped[Supplier] = relationship(back_populates="activities")
+    sector: Mapped[Sector] = relationship()
+    zones: Mapped[list["ActivityZone"]] = relationship(cascade="all, delete-orphan", order_by="ActivityZone.id")
+
+
+class ActivityZone(db.Model):
+    __tablename__ = "activity_zones"
+    __table_args__ = (Index("ix_activity_zones_place", "zone_type", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("supplier_activities.id"), index=True)
+    zone_type: Mapped[ZoneType] = mapped_column(enum_column(ZoneType))
+    code: Mapped[str] = mapped_column(String(5))
+
+
+class ActivityReach(db.Model):
+    """The departments an activity reaches ('*' for France-wide), derived from its
+    range by the services whenever the activity or the supplier's place changes. It
+    lets a search by place and sector read one index instead of computing ranges."""
+
+    __tablename__ = "activity_reach"
+    __table_args__ = (
+        Index("ix_activity_reach_lookup", "department_code", "sector_id", "supplier_id"),
+        Index("ix_activity_reach_supplier", "supplier_id"),
+    )
+
+    activity_id: Mapped[int] = mapped_column(ForeignKey("supplier_activities.id"), primary_key=True)
+    department_code: Mapped[str] = mapped_column(String(3), primary_key=True)
+    supplier_id: Mapped[int] = mapped_column(ForeignKey("suppliers.id"))
+    sector_id: Mapped[int] = mapped_column(ForeignKey("sectors.id"))
+    service_kinds: Mapped[int] = mapped_column(Integer)
+
+
+class SupplierMember(db.Model):
+    """A user acting for a supplier: its creator, an approved claim, or a pending claim."""
+
+    __tablename__ = "supplier_members"
+    __table_args__ = (UniqueConstraint("supplier_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    supplier_id: Mapped[int] = mapped_column(ForeignKey("suppliers.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    status: Mapped[MemberStatus] = mapped_column(enum_column(MemberStatus))
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    supplier: Mapped[Supplier] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+class ConsortiumMembership(db.Model):
+    """A supplier's membership of a consortium (groupement), by invitation and acceptance."""
+
+    __tablename__ = "consortium_memberships"
+    __table_args__ = (
+        UniqueConstraint("consortium_id", "member_id"),
+        # One lead member, the single point of contact.
+        Index("uq_consortium_memberships_one_lead", "consortium_id", unique=True,
+              sqlite_where=text("is_lead"), postgresql_where=text("is_lead")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consortium_id: Mapped[int] = mapped_column(ForeignKey("suppliers.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("suppliers.id"), index=True)
+    status: Mapped[MemberStatus] = mapped_column(enum_column(MemberStatus))
+    is_lead: Mapped[bool] = mapped_column(default=False)
+    invited_at: Mapped[datetime] = mapped_column(default=utcnow)
+    answered_at: Mapped[datetime | None]
+
+    consortium: Mapped[Supplier] = relationship(foreign_keys=[consortium_id])
+    member: Mapped[Supplier] = relationship(foreign_keys=[member_id])
+
+
+class SupplierSearchDocument(db.Model):
+    """The text a supplier is found by, folded and stemmed (see suppliers.search_text).
+
+    SQLite indexes it in the FTS5 table `supplier_fts`; PostgreSQL in a GIN index on
+    its tsvector, plus a trigram index on the name for typos (migration 0003)."""
+
+    __tablename__ = "supplier_search_documents"
+
+    supplier_id: Mapped[int] = mapped_column(ForeignKey("suppliers.id"), primary_key=True)
+    name_text: Mapped[str] = mapped_column(Text)
+    body_text: Mapped[str] = mapped_column(Text)

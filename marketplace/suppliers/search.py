@@ -1,0 +1,234 @@
+"""Supplier search: free text plus filters, ranked and paginated, on SQLite or PostgreSQL.
+
+Text uses the full-text index of the database (search_index); activity filters
+(sector, kind of service, the place served) read the derived `activity_reach` table,
+so that sector and place must be met by one and the same activity.
+"""
+
+import math
+from dataclasses import dataclass, field
+
+from sqlalchemy import Float, Integer, and_, exists, func, literal_column, or_, select, text
+from sqlalchemy.orm import selectinload
+
+from marketplace.extensions import db
+from marketplace.geography.models import Commune
+from marketplace.suppliers import search_index
+from marketplace.suppliers.models import (
+    FRANCE_WIDE,
+    ActivityReach,
+    ActivityZone,
+    ConsortiumMembership,
+    GeoRange,
+    MemberStatus,
+    Supplier,
+    SupplierActivity,
+    SupplierLabel,
+    SupplierNetwork,
+    SupplierSearchDocument,
+    ZoneType,
+)
+from marketplace.suppliers.search_text import terms
+from marketplace.suppliers.taxonomy import Sector, SectorGroup
+
+KM_PER_DEGREE = 111.195
+HEADCOUNT_BANDS = {"1-9": (1, 9), "10-49": (10, 49), "50-249": (50, 249), "250+": (250, None)}
+TURNOVER_BANDS = {  # euros
+    "0-100k": (0, 100_000), "100k-500k": (100_000, 500_000), "500k-2m": (500_000, 2_000_000),
+    "2m+": (2_000_000, None),
+}
+SORTS = ("relevance", "distance", "completion", "updated")
+
+
+@dataclass
+class SearchResult:
+    items: list[Supplier]
+    total: int
+    page: int
+    per_page: int
+    distances: dict[int, float] = field(default_factory=dict)
+    matched_by: str = "text"
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+
+def _squared_km(lat_column, lon_column, lat: float, lon: float):
+    """Squared distance in km² (equirectangular: exact enough for a few hundred km)."""
+    cos_lat = math.cos(math.radians(lat))
+    dy = (lat_column - lat) * KM_PER_DEGREE
+    dx = (lon_column - lon) * (KM_PER_DEGREE * cos_lat)
+    return dy * dy + dx * dx
+
+
+def _text_match(query: str, fuzzy: bool = False):
+    """A subquery of (supplier_id, rank) for the words of `query`; lower rank is better."""
+    words = terms(query)
+    if not words:
+        return None
+    if search_index.is_sqlite():
+        expression = " AND ".join(f'"{w}"' for w in words[:-1]) + (" AND " if len(words) > 1 else "")
+        expression += f'"{words[-1]}"*'
+        return (
+            text("SELECT rowid AS supplier_id, bm25(supplier_fts, 10.0, 1.0) AS rank "
+                 "FROM supplier_fts WHERE supplier_fts MATCH :match")
+            .bindparams(match=expression)
+            .columns(supplier_id=Integer, rank=Float)
+            .subquery("text_match")
+        )
+    document = SupplierSearchDocument
+    if fuzzy:
+        phrase = " ".join(words)
+        return (
+            select(document.supplier_id, (-func.similarity(document.name_text, phrase)).label("rank"))
+            .where(document.name_text.op("%")(phrase))
+            .subquery("text_match")
+        )
+    tsquery = func.to_tsquery("simple", " & ".join(words[:-1] + [words[-1] + ":*"]))
+    vector = literal_column(search_index.PG_VECTOR)
+    return (
+        select(document.supplier_id, (-func.ts_rank(vector, tsquery)).label("rank"))
+        .where(vector.op("@@")(tsquery))
+        .subquery("text_match")
+    )
+
+
+def _siret_prefix(digits: str):
+    condition = Supplier.siret >= digits
+    if set(digits) != {"9"}:
+        condition = and_(condition, Supplier.siret < str(int(digits) + 1).zfill(len(digits)))
+    return condition
+
+
+def _activity_filter(criteria: dict, commune: Commune | None):
+    """Suppliers with one activity meeting every activity-level criterion, or None."""
+    reach = ActivityReach
+    conditions = []
+    if criteria.get("sectors"):
+        conditions.append(reach.sector_id.in_(select(Sector.id).where(Sector.slug.in_(criteria["sectors"]))))
+    if criteria.get("sector_groups"):
+        conditions.append(reach.sector_id.in_(
+            select(Sector.id).join(SectorGroup).where(SectorGroup.slug.in_(criteria["sector_groups"]))))
+    if criteria.get("service_kinds"):
+        conditions.append(reach.service_kinds.op("&")(criteria["service_kinds"]) != 0)
+    statement = select(reach.supplier_id)
+    if criteria.get("department"):
+        conditions.append(reach.department_code.in_([criteria["department"], FRANCE_WIDE]))
+    if criteria.get("region"):
+        from marketplace.geography.models import Department
+
+        departments = select(Department.code).where(Department.region_code == criteria["region"])
+        conditions.append(or_(reach.department_code.in_(departments), reach.department_code == FRANCE_WIDE))
+    if commune is not None and criteria.get("serves_commune"):
+        activity, located = SupplierActivity, Supplier.__table__.alias("located")
+        zone_match = exists().where(
+            ActivityZone.activity_id == activity.id,
+            or_(and_(ActivityZone.zone_type == ZoneType.COMMUNE, ActivityZone.code == commune.insee_code),
+                and_(ActivityZone.zone_type == ZoneType.DEPARTMENT, ActivityZone.code == commune.department_code),
+                and_(ActivityZone.zone_type == ZoneType.REGION, ActivityZone.code == commune.region_code)))
+        within_radius = _squared_km(located.c.latitude, located.c.longitude, commune.latitude, commune.longitude) \
+            <= activity.radius_km * activity.radius_km
+        statement = statement.join(activity, activity.id == reach.activity_id).join(
+            located, located.c.id == reach.supplier_id)
+        conditions += [
+            reach.department_code.in_([commune.department_code, FRANCE_WIDE]),
+            or_(activity.geo_range == GeoRange.FRANCE,
+                and_(activity.geo_range == GeoRange.ZONES, zone_match),
+                and_(activity.geo_range == GeoRange.RADIUS, within_radius)),
+        ]
+    if not conditions:
+        return None
+    return statement.where(*conditions)
+
+
+def _band(column_expression, bounds: tuple[int, int | None], scale: int = 1):
+    low, high = bounds
+    condition = column_expression >= low * scale
+    return condition if high is None else and_(condition, column_expression < (high + (0 if scale > 1 else 1)) * scale)
+
+
+def build_query(criteria: dict, commune: Commune | None, fuzzy: bool = False):
+    """The filtered statement of (supplier id, rank) before sorting and paging."""
+    rank = literal_column("0")
+    statement = select(Supplier.id).where(Supplier.is_listed.is_(True))
+    query = (criteria.get("q") or "").strip()
+    digits = query.replace(" ", "")
+    if digits.isdigit() and len(digits) >= 3:
+        statement = statement.where(_siret_prefix(digits[:14]))
+    elif query:
+        match = _text_match(query, fuzzy=fuzzy)
+        if match is not None:
+            statement = statement.join(match, match.c.supplier_id == Supplier.id)
+            rank = match.c.rank
+    activity = _activity_filter(criteria, commune)
+    if activity is not None:
+        statement = statement.where(Supplier.id.in_(activity))
+    if criteria.get("kinds"):
+        statement = statement.where(Supplier.kind.in_(criteria["kinds"]))
+    if criteria.get("labels"):
+        statement = statement.where(exists().where(SupplierLabel.supplier_id == Supplier.id,
+                                                   SupplierLabel.label.in_(criteria["labels"])))
+    if criteria.get("networks"):
+        statement = statement.where(exists().where(SupplierNetwork.supplier_id == Supplier.id,
+                                                   SupplierNetwork.network.in_(criteria["networks"])))
+    if criteria.get("in_consortium"):
+        statement = statement.where(exists().where(ConsortiumMembership.member_id == Supplier.id,
+                                                   ConsortiumMembership.status == MemberStatus.ACTIVE))
+    if criteria.get("headcount"):
+        headcount = func.coalesce(Supplier.permanent_staff, 0) + func.coalesce(Supplier.insertion_staff, 0)
+        statement = statement.where(_band(headcount, HEADCOUNT_BANDS[criteria["headcount"]]))
+    if criteria.get("turnover"):
+        statement = statement.where(_band(Supplier.turnover_cents, TURNOVER_BANDS[criteria["turnover"]], scale=100))
+    if commune is not None and criteria.get("within_km"):
+        radius = criteria["within_km"]
+        dlat = radius / KM_PER_DEGREE
+        dlon = radius / (KM_PER_DEGREE * max(math.cos(math.radians(commune.latitude)), 0.01))
+        statement = statement.where(
+            Supplier.latitude.between(commune.latitude - dlat, commune.latitude + dlat),
+            Supplier.longitude.between(commune.longitude - dlon, commune.longitude + dlon),
+            _squared_km(Supplier.latitude, Supplier.longitude, commune.latitude, commune.longitude) <= radius * radius,
+        )
+    return statement.add_columns(rank.label("rank"))
+
+
+def search_suppliers(criteria: dict, page: int = 1, per_page: int = 20) -> SearchResult:
+    """Suppliers matching `criteria` (see directory.schemas.SearchSchema), one page of them."""
+    commune = db.session.get(Commune, criteria["commune"]) if criteria.get("commune") else None
+    sort = criteria.get("sort") or ("relevance" if criteria.get("q") else "completion")
+    if sort == "distance" and commune is None:
+        sort = "completion"
+    matched_by = "text"
+    statement = build_query(criteria, commune)
+    total = db.session.scalar(select(func.count()).select_from(statement.subquery()))
+    if total == 0 and criteria.get("q") and not search_index.is_sqlite():
+        statement, matched_by = build_query(criteria, commune, fuzzy=True), "similar"
+        total = db.session.scalar(select(func.count()).select_from(statement.subquery()))
+
+    base = statement.subquery("found")
+    ordered = select(base.c.id).join(Supplier, Supplier.id == base.c.id)
+    if sort == "relevance":
+        ordered = ordered.order_by(base.c.rank, Supplier.completion.desc(), Supplier.id)
+    elif sort == "distance":
+        ordered = ordered.order_by(
+            func.coalesce(_squared_km(Supplier.latitude, Supplier.longitude, commune.latitude, commune.longitude),
+                          1e12), Supplier.id)
+    elif sort == "updated":
+        ordered = ordered.order_by(Supplier.updated_at.desc(), Supplier.id.desc())
+    else:
+        ordered = ordered.order_by(Supplier.completion.desc(), Supplier.name, Supplier.id)
+    ids = list(db.session.scalars(ordered.limit(per_page).offset((page - 1) * per_page)))
+    loaded = {
+        s.id: s for s in db.session.scalars(
+            select(Supplier).where(Supplier.id.in_(ids)).options(
+                selectinload(Supplier.activities).selectinload(SupplierActivity.sector),
+                selectinload(Supplier.label_rows), selectinload(Supplier.network_rows)))
+    } if ids else {}
+    items = [loaded[i] for i in ids]
+    distances = {}
+    if commune is not None:
+        from marketplace.geography.services import distance_km
+
+        distances = {s.id: round(distance_km(commune.latitude, commune.longitude, s.latitude, s.longitude), 1)
+                     for s in items if s.latitude is not None}
+    return SearchResult(items, total, page, per_page, distances, matched_by)

@@ -1,0 +1,71 @@
+"""The full-text index behind supplier search, one per database.
+
+- SQLite: the FTS5 table `supplier_fts` (rowid = supplier id), kept in step with
+  `supplier_search_documents` by `write_document`.
+- PostgreSQL: a GIN index on the weighted tsvector of `supplier_search_documents`
+  (name A, the rest B), and a pg_trgm index on the name for typo-tolerant matching.
+
+Alembic's autogenerate knows nothing of these objects: `include_object` hides them.
+"""
+
+from sqlalchemy import delete, text
+
+from marketplace.extensions import db
+from marketplace.suppliers.models import SupplierSearchDocument
+
+PG_VECTOR = "(setweight(to_tsvector('simple', name_text), 'A') || setweight(to_tsvector('simple', body_text), 'B'))"
+
+SQLITE_CREATE = [
+    "CREATE VIRTUAL TABLE IF NOT EXISTS supplier_fts USING fts5("
+    "name_text, body_text, tokenize = 'unicode61 remove_diacritics 2')",
+]
+SQLITE_DROP = ["DROP TABLE IF EXISTS supplier_fts"]
+PG_CREATE = [
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    f"CREATE INDEX IF NOT EXISTS ix_supplier_search_fts ON supplier_search_documents USING gin ({PG_VECTOR})",
+    "CREATE INDEX IF NOT EXISTS ix_supplier_search_trgm ON supplier_search_documents "
+    "USING gin (name_text gin_trgm_ops)",
+]
+PG_DROP = ["DROP INDEX IF EXISTS ix_supplier_search_trgm", "DROP INDEX IF EXISTS ix_supplier_search_fts"]
+HIDDEN_INDEXES = {"ix_supplier_search_fts", "ix_supplier_search_trgm"}
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    """For Alembic: leave the search index objects out of autogenerate."""
+    if type_ == "table" and name and name.startswith("supplier_fts"):
+        return False
+    return not (type_ == "index" and name in HIDDEN_INDEXES)
+
+
+def is_sqlite() -> bool:
+    return db.engine.dialect.name == "sqlite"
+
+
+def write_document(supplier_id: int, name_text: str, body_text: str) -> None:
+    """Store (or replace) a supplier's search document, in the same transaction."""
+    document = db.session.get(SupplierSearchDocument, supplier_id)
+    if document is None:
+        db.session.add(SupplierSearchDocument(supplier_id=supplier_id, name_text=name_text, body_text=body_text))
+    else:
+        document.name_text, document.body_text = name_text, body_text
+    if is_sqlite():
+        db.session.execute(text("DELETE FROM supplier_fts WHERE rowid = :id"), {"id": supplier_id})
+        db.session.execute(
+            text("INSERT INTO supplier_fts (rowid, name_text, body_text) VALUES (:id, :name, :body)"),
+            {"id": supplier_id, "name": name_text, "body": body_text},
+        )
+
+
+def write_documents(rows: list[dict]) -> None:
+    """Bulk version for imports and demo data: rows of supplier_id, name_text, body_text."""
+    if not rows:
+        return
+    ids = [r["supplier_id"] for r in rows]
+    db.session.execute(delete(SupplierSearchDocument).where(SupplierSearchDocument.supplier_id.in_(ids)))
+    db.session.execute(SupplierSearchDocument.__table__.insert(), rows)
+    if is_sqlite():
+        db.session.execute(text("DELETE FROM supplier_fts WHERE rowid IN (%s)" % ",".join(str(int(i)) for i in ids)))
+        db.session.execute(
+            text("INSERT INTO supplier_fts (rowid, name_text, body_text) VALUES (:supplier_id, :name_text, :body_text)"),
+            rows,
+        )
