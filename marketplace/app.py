@@ -65,8 +65,8 @@ def _register_models() -> None:
 def _register_blueprints(app: Flask) -> None:
     from marketplace.accounts.routes import bp as accounts_bp
     from marketplace.admin.routes import bp as admin_bp
-    from marketplace.main.routes import bp as main_bp
     from marketplace.directory.routes import bp as directory_bp
+    from marketplace.main.routes import bp as main_bp
     from marketplace.organisations.routes import bp as organisations_bp
     from marketplace.suppliers.routes import bp as suppliers_bp
 

@@ -64,8 +64,10 @@ def write_documents(rows: list[dict]) -> None:
     db.session.execute(delete(SupplierSearchDocument).where(SupplierSearchDocument.supplier_id.in_(ids)))
     db.session.execute(SupplierSearchDocument.__table__.insert(), rows)
     if is_sqlite():
-        db.session.execute(text("DELETE FROM supplier_fts WHERE rowid IN (%s)" % ",".join(str(int(i)) for i in ids)))
+        id_list = ",".join(str(int(i)) for i in ids)
+        db.session.execute(text(f"DELETE FROM supplier_fts WHERE rowid IN ({id_list})"))
         db.session.execute(
-            text("INSERT INTO supplier_fts (rowid, name_text, body_text) VALUES (:supplier_id, :name_text, :body_text)"),
+            text("INSERT INTO supplier_fts (rowid, name_text, body_text) "
+                 "VALUES (:supplier_id, :name_text, :body_text)"),
             rows,
         )
