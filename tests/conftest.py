@@ -14,7 +14,7 @@ from email.message import EmailMessage
 import pytest
 from aiosmtpd.controller import Controller
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 from werkzeug.test import TestResponse
 
 # Jobs run in the test process, at once, and never touch Redis or a queue file.
@@ -294,3 +294,60 @@ def make_organisation(app):
             return organisation.id
 
     return make
+
+
+@pytest.fixture
+def make_supplier(app):
+    """Create a listed supplier through the services; returns its id.
+
+    activities: dicts with sector (slug), services (slugs), range ("france", "radius",
+    "zones"), radius (km) and zones ("department:06", ...)."""
+    from marketplace.suppliers import services
+    from marketplace.suppliers.models import GeoRange, ZoneType
+    from marketplace.suppliers.schemas import SERVICE_SLUGS
+    from marketplace.suppliers.taxonomy import Sector
+
+    counter = iter(range(1, 100_000))
+
+    def actor_for(member_id):
+        if member_id:
+            return db.session.get(User, member_id)
+        admin = db.session.scalar(select(User).where(User.email == "factory-admin@example.org"))
+        if admin is None:
+            admin = User(email="factory-admin@example.org", first_name="Admin", last_name="Usine", role=Role.ADMIN)
+            admin.set_password(PASSWORD)
+            db.session.add(admin)
+            db.session.flush()
+        return admin
+
+    def make(name="Les Jardins de Provence", kind="EI", postcode="06130", city="Grasse", member_id=None,
+             activities=(), siret=None, references=(), **fields) -> int:
+        from marketplace.demo import demo_siret
+
+        with app.app_context():
+            actor = actor_for(member_id)
+            supplier = services.create_supplier({
+                "name": name, "siret": siret or demo_siret(next(counter), series=6), "kind": kind,
+                "postcode": postcode, "city": city, "labels": fields.pop("labels", []),
+                "networks": fields.pop("networks", []), **fields,
+            }, actor)
+            for spec in activities:
+                sector = db.session.scalar(select(Sector).where(Sector.slug == spec["sector"]))
+                mask = 0
+                for slug in spec.get("services", ("service",)):
+                    mask |= SERVICE_SLUGS[slug]
+                zones = [(ZoneType(z.split(":")[0]), z.split(":")[1]) for z in spec.get("zones", [])]
+                services.save_activity(supplier, {"sector_id": sector.id, "service_kinds": int(mask),
+                                                  "geo_range": GeoRange(spec.get("range", "france")),
+                                                  "radius_km": spec.get("radius"), "zones": zones}, actor)
+            for reference in references:
+                services.add_reference(supplier, reference, actor)
+            db.session.commit()
+            return supplier.id
+
+    return make
+
+
+def visible_text(response) -> str:
+    """The text of a page as a reader sees it: tags removed, spaces collapsed."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))).replace(" ,", ",")

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.accounts.models import User, enum_column
 from marketplace.extensions import db
-from marketplace.suppliers.taxonomy import Sector, SupplierKind
+from marketplace.suppliers.taxonomy import Sector, ServiceKind, SupplierKind, service_kinds_of
 from marketplace.timeutil import utcnow
 
 FRANCE_WIDE = "*"  # the department code of a France-wide activity's reach
@@ -144,6 +144,10 @@ class SupplierActivity(db.Model):
     supplier: Mapped[Supplier] = relationship(back_populates="activities")
     sector: Mapped[Sector] = relationship()
     zones: Mapped[list["ActivityZone"]] = relationship(cascade="all, delete-orphan", order_by="ActivityZone.id")
+
+    @property
+    def kinds_of_service(self) -> list[ServiceKind]:
+        return service_kinds_of(self.service_kinds)
 
 
 class ActivityZone(db.Model):

@@ -1,0 +1,155 @@
+"""Directory search: French-aware text, every filter, geography of activities, sorting, paging."""
+
+import pytest
+
+from marketplace.extensions import db
+from marketplace.suppliers.models import Supplier
+
+CLEANING_06 = {"sector": "nettoyage", "services": ["service"], "range": "zones", "zones": ["department:06"]}
+
+
+def found(client, **params) -> list[str]:
+    response = client.get("/annuaire/recherche.json", query_string=params)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return [item["name"] for item in response.get_json()["items"]]
+
+
+def test_text_search_ignores_accents_and_case_and_matches_plurals(client, make_supplier):
+    make_supplier(name="Éco-Propreté Provençale", description="Nettoyage de bureaux et de vitres.")
+    make_supplier(name="Cuisine Solidaire", description="Traiteur pour vos événements.")
+    for query in ("eco proprete", "ÉCO-PROPRETÉ", "provencale", "nettoyages", "bureau", "Vitre", "netto"):
+        assert found(client, q=query) == ["Éco-Propreté Provençale"], query
+    assert found(client, q="traiteurs") == ["Cuisine Solidaire"]
+    assert found(client, q="plomberie") == []
+
+
+def test_text_search_reads_activities_and_references(client, make_supplier):
+    make_supplier(name="Atelier Arc-en-Ciel", activities=[{"sector": "conditionnement"}],
+                  references=[{"client": "Parfumerie Fragonard", "description": "Mise sous pli", "year": 2025}])
+    assert found(client, q="emballage") == ["Atelier Arc-en-Ciel"]
+    assert found(client, q="fragonard") == ["Atelier Arc-en-Ciel"]
+
+
+def test_siret_and_siren_prefixes_find_the_supplier(client, make_supplier):
+    make_supplier(name="Envie Provence", siret="73282932000074")
+    make_supplier(name="Autre structure")
+    assert found(client, q="732 829 320") == ["Envie Provence"]
+    assert found(client, q="73282932000074") == ["Envie Provence"]
+    assert found(client, q="7328") == ["Envie Provence"]
+
+
+def test_a_name_match_ranks_before_a_description_match(client, make_supplier):
+    make_supplier(name="Recyclerie du Pays", description="Nous vendons des objets.")
+    make_supplier(name="Atelier du Pays", description="Atelier de réparation et recyclerie solidaire.")
+    assert found(client, q="recyclerie") == ["Recyclerie du Pays", "Atelier du Pays"]
+
+
+@pytest.mark.parametrize("params, expected", [
+    ({"sector": "nettoyage"}, {"Propre 06"}),
+    ({"group": "logistique"}, {"Vélo Cargo Lyon"}),
+    ({"kind": "ESAT"}, {"Vélo Cargo Lyon"}),
+    ({"kind": ["ESAT", "EI"]}, {"Vélo Cargo Lyon", "Propre 06"}),
+    ({"service": "goods"}, {"Vélo Cargo Lyon"}),
+    ({"label": "iso-14001"}, {"Propre 06"}),
+    ({"network": "unea"}, {"Vélo Cargo Lyon"}),
+    ({"headcount": "10-49"}, {"Propre 06"}),
+    ({"headcount": "1-9"}, {"Vélo Cargo Lyon"}),
+    ({"turnover": "500k-2m"}, {"Propre 06"}),
+    ({"turnover": "0-100k"}, set()),
+])
+def test_each_filter(client, make_supplier, params, expected):
+    make_supplier(name="Propre 06", kind="EI", activities=[CLEANING_06], labels=["iso-14001"],
+                  permanent_staff=8, insertion_staff=30, turnover_cents=90_000_000)
+    make_supplier(name="Vélo Cargo Lyon", kind="ESAT", postcode="69003", city="Lyon",
+                  activities=[{"sector": "livraison-velo-cargo", "services": ["goods", "service"], "range": "radius",
+                               "radius": 15}], networks=["unea"], permanent_staff=4, insertion_staff=3,
+                  turnover_cents=30_000_000)
+    assert set(found(client, **params)) == expected
+
+
+def test_radius_zones_and_france_wide_activities_serve_the_right_places(client, make_supplier):
+    make_supplier(name="National", activities=[{"sector": "nettoyage", "range": "france"}])
+    make_supplier(name="Rayon Grasse", activities=[{"sector": "nettoyage", "range": "radius", "radius": 30}])
+    make_supplier(name="Zone 13", postcode="13002", city="Marseille",
+                  activities=[{"sector": "nettoyage", "range": "zones", "zones": ["department:13"]}])
+    make_supplier(name="Zone Antibes", activities=[{"sector": "nettoyage", "range": "zones",
+                                                    "zones": ["commune:06004"]}])
+    assert set(found(client, commune="06029")) == {"National", "Rayon Grasse"}  # Cannes, 15 km from Grasse
+    assert set(found(client, commune="06004")) == {"National", "Rayon Grasse", "Zone Antibes"}  # Antibes
+    assert set(found(client, commune="13055")) == {"National", "Zone 13"}  # Marseille
+    assert set(found(client, commune="06088")) == {"National", "Rayon Grasse"}  # Nice, 30 km
+    assert set(found(client, commune="06163")) == {"National"}  # Villefranche-sur-Mer, beyond Nice
+    assert set(found(client, department="06")) == {"National", "Rayon Grasse", "Zone Antibes"}
+    assert set(found(client, department="13")) == {"National", "Zone 13"}
+    assert set(found(client, region="93")) == {"National", "Rayon Grasse", "Zone 13", "Zone Antibes"}
+    assert set(found(client, region="11")) == {"National"}
+
+
+def test_sector_and_place_must_be_met_by_the_same_activity(client, make_supplier):
+    make_supplier(name="Deux métiers", activities=[CLEANING_06, {"sector": "stockage", "range": "france"}])
+    assert found(client, sector="nettoyage", department="75") == []
+    assert found(client, sector="stockage", department="75") == ["Deux métiers"]
+    assert found(client, sector="nettoyage", department="06") == ["Deux métiers"]
+
+
+def test_suppliers_located_within_a_distance_sorted_by_distance(client, make_supplier):
+    make_supplier(name="À Grasse", postcode="06130", city="Grasse")
+    make_supplier(name="À Cannes", postcode="06400", city="Cannes")
+    make_supplier(name="À Lyon", postcode="69003", city="Lyon")
+    response = client.get("/annuaire/recherche.json", query_string={"commune": "06029", "within_km": 25,
+                                                                  "sort": "distance"})
+    items = response.get_json()["items"]
+    assert [i["name"] for i in items] == ["À Cannes", "À Grasse"]
+    assert items[0]["distance_km"] < 3 < items[1]["distance_km"] < 25
+
+
+def test_results_are_paginated_with_a_total_count(client, make_supplier):
+    for i in range(7):
+        make_supplier(name=f"Structure {i}", description="Blanchisserie industrielle")
+    first = client.get("/annuaire/recherche.json", query_string={"q": "blanchisserie", "per_page": 3}).get_json()
+    last = client.get("/annuaire/recherche.json", query_string={"q": "blanchisserie", "per_page": 3,
+                                                                "page": 3}).get_json()
+    assert (first["total"], first["pages"], len(first["items"]), len(last["items"])) == (7, 3, 3, 1)
+    pages = [client.get("/annuaire/recherche.json", query_string={"q": "blanchisserie", "per_page": 3, "page": page})
+             for page in (1, 2, 3)]
+    seen = {item["name"] for page in pages for item in page.get_json()["items"]}
+    assert len(seen) == 7
+
+
+def test_sorting_by_completion_and_last_update(app, client, make_supplier):
+    make_supplier(name="Fiche minimale")
+    make_supplier(name="Fiche complète", description="Une description largement assez longue pour compter " * 2,
+                  email="contact@example.org", phone="04 93 00 00 00", activities=[CLEANING_06])
+    assert found(client, sort="completion")[0] == "Fiche complète"
+    assert found(client, sort="updated")[0] == "Fiche complète"
+
+
+def test_delisted_suppliers_leave_the_directory(app, client, make_supplier):
+    supplier_id = make_supplier(name="Partie")
+    with app.app_context():
+        db.session.get(Supplier, supplier_id).is_listed = False
+        db.session.commit()
+    assert found(client, q="partie") == []
+    assert client.get(f"/annuaire/structures/{supplier_id}").status_code == 404
+
+
+def test_bad_search_input_gives_field_errors(client):
+    response = client.get("/annuaire/recherche.json", query_string={"kind": "PIRATE", "page": "zero", "within_km": -3})
+    assert response.status_code == 422
+    errors = response.get_json()["errors"]
+    assert set(errors) == {"kind", "page", "within_km"}
+    page = client.get("/annuaire", query_string={"page": "zero"})
+    assert page.status_code == 422 and "Certains critères sont invalides" in page.get_data(as_text=True)
+
+
+def test_the_search_page_shows_results_and_the_supplier_page_its_profile(client, make_supplier):
+    supplier_id = make_supplier(name="Les Jardins de Cocagne", description="Maraîchage biologique et paniers.",
+                                activities=[{"sector": "espaces-verts", "range": "radius", "radius": 40}],
+                                references=[{"client": "Mairie de Grasse", "description": "Entretien", "year": 2024}],
+                                networks=["cocagne"], email="contact@cocagne.example.org")
+    page = client.get("/annuaire?q=jardins").get_data(as_text=True)
+    assert "Les Jardins de Cocagne" in page and "1</strong> structure" in page
+    profile = client.get(f"/annuaire/structures/{supplier_id}").get_data(as_text=True)
+    for text in ("Espaces verts et entretien paysager", "dans un rayon de 40 km autour de Grasse", "Mairie de Grasse",
+                 "Réseau Cocagne", "contact@cocagne.example.org", "Demander un devis"):
+        assert text in profile
