@@ -55,6 +55,7 @@ def create_app(config: dict | None = None) -> Flask:
 def _register_models() -> None:
     # Importing the models registers them on db.metadata (for Alembic and create_all).
     import marketplace.accounts.models  # noqa: F401
+    import marketplace.favourites.models  # noqa: F401
     import marketplace.geography.models  # noqa: F401
     import marketplace.organisations.models  # noqa: F401
     import marketplace.outbox.models  # noqa: F401
@@ -66,6 +67,7 @@ def _register_blueprints(app: Flask) -> None:
     from marketplace.accounts.routes import bp as accounts_bp
     from marketplace.admin.routes import bp as admin_bp
     from marketplace.directory.routes import bp as directory_bp
+    from marketplace.favourites.routes import bp as favourites_bp
     from marketplace.main.routes import bp as main_bp
     from marketplace.organisations.routes import bp as organisations_bp
     from marketplace.suppliers.routes import bp as suppliers_bp
@@ -76,6 +78,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(directory_bp)
     app.register_blueprint(suppliers_bp)
+    app.register_blueprint(favourites_bp)
 
 
 def _register_login(app: Flask) -> None:

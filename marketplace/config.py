@@ -87,6 +87,7 @@ def settings_from_env(instance_path: str) -> dict:
         "STRIPE_API_BASE": os.environ.get("STRIPE_API_BASE", ""),
         # Static assets are served from the application, never from a CDN.
         "BOOTSTRAP_SERVE_LOCAL": True,
+        "FAVOURITE_LISTS_LIMIT": _int("FAVOURITE_LISTS_LIMIT", 10),
         "EMAIL_TOKEN_MAX_AGE": _int("EMAIL_TOKEN_MAX_AGE", 7 * 24 * 3600),
         "PASSWORD_RESET_MAX_AGE": _int("PASSWORD_RESET_MAX_AGE", 3600),
     }

@@ -1,10 +1,11 @@
 """The directory: search (page and JSON), supplier pages, exports, the public SIRET check."""
 
 from flask import Blueprint, Response, render_template, request
-from flask_login import login_required
+from flask_login import current_user, login_required
 from marshmallow import ValidationError
 from sqlalchemy import select
 
+from marketplace.accounts.models import Role
 from marketplace.directory import exports
 from marketplace.directory.schemas import SearchSchema
 from marketplace.errors import problem, wants_json
@@ -77,11 +78,19 @@ def supplier(supplier_id: int):
     if wants_json():
         return SupplierOut().dump(found)
     capacity = consortiums.combined_capacity(found) if found.is_consortium else None
+    favourite_lists = []
+    if current_user.is_authenticated and current_user.role == Role.BUYER:
+        from marketplace.favourites.services import NotAllowed, visible_lists
+
+        try:
+            favourite_lists = visible_lists(current_user._get_current_object())
+        except NotAllowed:
+            favourite_lists = []
     return render_template(
         "directory/supplier.html", supplier=found, capacity=capacity,
         lead=consortiums.lead_of(found) if found.is_consortium else None,
         member_of=[m for m in consortiums.consortiums_of(found) if m.status.value == "active"],
-        labels=LABELS, networks=NETWORKS, services=list(ServiceKind),
+        labels=LABELS, networks=NETWORKS, services=list(ServiceKind), favourite_lists=favourite_lists,
     )
 
 

@@ -1,0 +1,1 @@
+"""Buyers' favourite lists of suppliers, private or shared within their organisation."""
