@@ -38,16 +38,19 @@ def create_admin(email, password, first_name, last_name):
 @with_appcontext
 @click.option("--size", type=click.IntRange(min=1), default=200, show_default=True,
               help="Number of buyer organisations (scales to hundreds of thousands).")
+@click.option("--suppliers", type=click.IntRange(min=0), default=2000, show_default=True,
+              help="Number of inclusive suppliers (200000 for a national directory).")
 @click.option("--if-empty", is_flag=True, help="Do nothing if the database already has users.")
-def demo_data(size, if_empty):
+def demo_data(size, suppliers, if_empty):
     """Fill the database with realistic French demo data (idempotent)."""
     from marketplace import demo
 
     if if_empty and not demo.database_is_empty():
         click.echo("The database already has data: demo data not loaded.")
         return
-    created = demo.load_demo_data(size)
-    click.echo(f"Demo data ready ({created['organisations']} new buyer organisations).")
+    created = demo.load_demo_data(size, suppliers)
+    click.echo(f"Demo data ready ({created['organisations']} new buyer organisations, "
+               f"{created['suppliers']} new suppliers).")
     click.echo(f"Demo logins (password for all: {demo.DEMO_PASSWORD}):")
     for label, email, _password in demo.demo_logins():
         click.echo(f"  {label:<36} {email}")

@@ -1,6 +1,6 @@
 """Search criteria, from the query string of the page or of the JSON endpoint."""
 
-from marshmallow import fields, post_load, validate
+from marshmallow import fields, post_load, pre_load, validate
 
 from marketplace.suppliers.schemas import SERVICE_SLUGS
 from marketplace.suppliers.search import HEADCOUNT_BANDS, SORTS, TURNOVER_BANDS
@@ -18,7 +18,7 @@ class SearchSchema(BaseSchema):
     service = Many(Slug(allowed=SERVICE_SLUGS))
     department = fields.String(validate=PLACE_CODE, load_default=None)
     region = fields.String(validate=PLACE_CODE, load_default=None)
-    commune = fields.String(validate=PLACE_CODE, load_default=None)
+    commune = Text(max_length=100, load_default=None)  # INSEE code, postcode or name
     within_km = Count(minimum=1, maximum=1000, load_default=None, allow_none=True)
     label = Many(Slug(allowed=LABELS))
     network = Many(Slug(allowed=NETWORKS))
@@ -29,14 +29,16 @@ class SearchSchema(BaseSchema):
     page = Count(minimum=1, maximum=10_000, load_default=1)
     per_page = Count(minimum=1, maximum=100, load_default=20)
 
+    @pre_load
+    def drop_empty(self, data, **kwargs):
+        """A form sends its empty fields too: an empty criterion is no criterion."""
+        return {key: value for key, value in data.items() if value not in ("", None, [])}
+
     @post_load
     def to_criteria(self, data, **kwargs):
         mask = 0
         for slug in data.pop("service"):
             mask |= SERVICE_SLUGS[slug]
-        for key in ("department", "region", "commune", "headcount", "turnover", "sort"):
-            if data.get(key) == "":
-                data[key] = None
         return {
             "q": data["q"],
             "sectors": data["sector"],

@@ -66,6 +66,17 @@ def find_communes(query: str, limit: int = 10) -> list[Commune]:
     return list(db.session.scalars(statement.order_by(Commune.population.desc()).limit(limit)))
 
 
+def resolve_commune(text: str | None) -> Commune | None:
+    """The commune meant by an INSEE code, a postcode or a name (the most populated match)."""
+    if not text:
+        return None
+    exact = db.session.get(Commune, text.strip().upper())
+    if exact is not None:
+        return exact
+    matches = find_communes(text, limit=1)
+    return matches[0] if matches else None
+
+
 def commune_for(postcode: str, city: str) -> Commune | None:
     """The commune an address is in, from its postcode and city name."""
     candidates = list(db.session.scalars(select(Commune).where(Commune.postcodes.contains(postcode or "-"))))

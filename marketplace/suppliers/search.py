@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from marketplace.extensions import db
 from marketplace.geography.models import Commune
+from marketplace.geography.services import resolve_commune
 from marketplace.suppliers import search_index
 from marketplace.suppliers.models import (
     FRANCE_WIDE,
@@ -70,12 +71,14 @@ def _text_match(query: str, fuzzy: bool = False):
     if search_index.is_sqlite():
         expression = " AND ".join(f'"{w}"' for w in words[:-1]) + (" AND " if len(words) > 1 else "")
         expression += f'"{words[-1]}"*'
+        # Materialized, so that the match runs once and drives the join (not once per supplier).
         return (
-            text("SELECT rowid AS supplier_id, bm25(supplier_fts, 10.0, 1.0) AS rank "
-                 "FROM supplier_fts WHERE supplier_fts MATCH :match")
-            .bindparams(match=expression)
-            .columns(supplier_id=Integer, rank=Float)
-            .subquery("text_match")
+            select(literal_column("rowid", Integer).label("supplier_id"),
+                   literal_column("bm25(supplier_fts, 10.0, 1.0)", Float).label("rank"))
+            .select_from(text("supplier_fts"))
+            .where(text("supplier_fts MATCH :match").bindparams(match=expression))
+            .cte("text_match")
+            .prefix_with("MATERIALIZED")
         )
     document = SupplierSearchDocument
     if fuzzy:
@@ -194,7 +197,7 @@ def build_query(criteria: dict, commune: Commune | None, fuzzy: bool = False):
 
 def search_suppliers(criteria: dict, page: int = 1, per_page: int = 20) -> SearchResult:
     """Suppliers matching `criteria` (see directory.schemas.SearchSchema), one page of them."""
-    commune = db.session.get(Commune, criteria["commune"]) if criteria.get("commune") else None
+    commune = resolve_commune(criteria.get("commune"))
     sort = criteria.get("sort") or ("relevance" if criteria.get("q") else "completion")
     if sort == "distance" and commune is None:
         sort = "completion"

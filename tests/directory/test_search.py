@@ -79,6 +79,8 @@ def test_radius_zones_and_france_wide_activities_serve_the_right_places(client, 
     assert set(found(client, commune="13055")) == {"National", "Zone 13"}  # Marseille
     assert set(found(client, commune="06088")) == {"National", "Rayon Grasse"}  # Nice, 30 km
     assert set(found(client, commune="06163")) == {"National"}  # Villefranche-sur-Mer, beyond Nice
+    # Names and postcodes work as well as INSEE codes.
+    assert set(found(client, commune="cannes")) == set(found(client, commune="06400")) == {"National", "Rayon Grasse"}
     assert set(found(client, department="06")) == {"National", "Rayon Grasse", "Zone Antibes"}
     assert set(found(client, department="13")) == {"National", "Zone 13"}
     assert set(found(client, region="93")) == {"National", "Rayon Grasse", "Zone 13", "Zone Antibes"}
@@ -131,6 +133,12 @@ def test_delisted_suppliers_leave_the_directory(app, client, make_supplier):
         db.session.commit()
     assert found(client, q="partie") == []
     assert client.get(f"/annuaire/structures/{supplier_id}").status_code == 404
+
+
+def test_empty_form_fields_are_no_criteria(client, make_supplier):
+    make_supplier(name="Propre 06", activities=[CLEANING_06])
+    assert found(client, q="", sector="", department="", region="", commune="", within_km="", headcount="",
+                 turnover="", sort="") == ["Propre 06"]
 
 
 def test_bad_search_input_gives_field_errors(client):

@@ -1,39 +1,14 @@
-"""Realistic French demo data: idempotent, and scalable to national size.
-
-Every record is derived from its index with a fixed seed, so running the command
-twice adds nothing the second time, and a larger --size adds only what is missing.
-"""
+"""Demo buyer organisations: realistic names and places, valid SIRETs, bulk-inserted."""
 
 import random
-from collections.abc import Iterator
 
 import click
-from sqlalchemy import func, insert, select
-from stdnum import luhn
+from sqlalchemy import insert, select
 
-from marketplace.accounts.models import Role, User
+from marketplace.demo.common import batches, demo_siret
 from marketplace.extensions import db
-from marketplace.organisations.models import (
-    BuyerOrganisation,
-    Membership,
-    MembershipStatus,
-    OrganisationKind,
-    SizeClass,
-)
+from marketplace.organisations.models import BuyerOrganisation, OrganisationKind, SizeClass
 from marketplace.timeutil import utcnow
-
-DEMO_PASSWORD = "demo-inclusif-2026"
-DEMO_DOMAIN = "demo.marche-inclusif.fr"
-BATCH = 5000
-
-# (first name, last name, email local part, role)
-DEMO_USERS = [
-    ("Inès", "Benali", "admin", Role.ADMIN),
-    ("Claire", "Martin", "acheteur", Role.BUYER),
-    ("Julien", "Roux", "acheteur2", Role.BUYER),
-    ("Sophie", "Garcia", "fournisseur", Role.SUPPLIER),
-    ("Karim", "Haddad", "organisateur", Role.ORGANISER),
-]
 
 # (city, postcode, department code)
 CITIES = [
@@ -71,14 +46,6 @@ STREETS = ["rue de la République", "avenue Jean Jaurès", "boulevard Victor Hug
            "place de la Mairie", "rue du Général de Gaulle", "allée des Tilleuls", "quai de la Gare"]
 
 
-def demo_siret(index: int, series: int = 4) -> str:
-    """A valid, deterministic SIRET for demo record `index` (series keeps kinds apart)."""
-    siren_body = f"{series}{index:07d}"
-    siren = siren_body + luhn.calc_check_digit(siren_body)
-    nic_body = siren + "0001"
-    return nic_body + luhn.calc_check_digit(nic_body)
-
-
 def demo_organisation(index: int) -> dict:
     rng = random.Random(f"buyer-{index}")
     city, postcode, _department = rng.choice(CITIES)
@@ -107,16 +74,11 @@ def demo_organisation(index: int) -> dict:
     }
 
 
-def _batches(total: int) -> Iterator[range]:
-    for start in range(0, total, BATCH):
-        yield range(start, min(start + BATCH, total))
-
-
 def load_buyer_organisations(size: int) -> int:
     """Create the first `size` demo organisations that don't exist yet."""
     created = 0
     with click.progressbar(length=size, label="Organisations acheteuses") as bar:
-        for batch in _batches(size):
+        for batch in batches(size):
             rows = [demo_organisation(i) for i in batch]
             existing = set(
                 db.session.scalars(
@@ -134,51 +96,3 @@ def load_buyer_organisations(size: int) -> int:
     return created
 
 
-def load_demo_users() -> list[User]:
-    users = []
-    for first_name, last_name, local, role in DEMO_USERS:
-        email = f"{local}@{DEMO_DOMAIN}"
-        user = db.session.scalar(select(User).where(User.email == email))
-        if user is None:
-            user = User(email=email, first_name=first_name, last_name=last_name, role=role,
-                        email_confirmed_at=utcnow())
-            user.set_password(DEMO_PASSWORD)
-            db.session.add(user)
-        users.append(user)
-    db.session.flush()
-    return users
-
-
-def load_demo_memberships(users: list[User]) -> None:
-    """The demo buyer belongs to the first organisation; the second buyer asks to join it."""
-    by_local = {u.email.split("@")[0]: u for u in users}
-    organisation = db.session.scalar(
-        select(BuyerOrganisation).where(BuyerOrganisation.siret == demo_siret(0))
-    )
-    for local, status in (("acheteur", MembershipStatus.ACTIVE), ("acheteur2", MembershipStatus.PENDING)):
-        user = by_local[local]
-        exists = db.session.scalar(select(Membership.id).where(Membership.user_id == user.id))
-        if exists is None:
-            db.session.add(Membership(
-                organisation=organisation, user_id=user.id, status=status,
-                message="Je rejoins le service achats." if status == MembershipStatus.PENDING else None,
-                decided_at=utcnow() if status == MembershipStatus.ACTIVE else None,
-            ))
-    db.session.flush()
-
-
-def database_is_empty() -> bool:
-    return db.session.scalar(select(func.count()).select_from(User)) == 0
-
-
-def load_demo_data(size: int) -> dict[str, int]:
-    """Fill the database; returns how many organisations were created."""
-    organisations = load_buyer_organisations(max(size, 1))
-    users = load_demo_users()
-    load_demo_memberships(users)
-    db.session.commit()
-    return {"organisations": organisations}
-
-
-def demo_logins() -> list[tuple[str, str, str]]:
-    return [(role.label, f"{local}@{DEMO_DOMAIN}", DEMO_PASSWORD) for _f, _l, local, role in DEMO_USERS]
