@@ -169,3 +169,16 @@ class Count(fields.Integer):
         if value == "" and not self.required:
             value = None
         return super().deserialize(value, attr, data, **kwargs)
+
+
+class WebAddress(fields.Url):
+    """An https:// address; an empty form field means none."""
+
+    def __init__(self, **kwargs):
+        super().__init__(schemes={"https"}, error_messages={**BASE_MESSAGES, "invalid": "Adresse https:// attendue."},
+                         **kwargs)
+
+    def deserialize(self, value, attr=None, data=None, **kwargs):
+        if isinstance(value, str) and value.strip() == "" and not self.required:
+            value = None
+        return super().deserialize(value, attr, data, **kwargs)

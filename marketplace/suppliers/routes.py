@@ -124,6 +124,17 @@ def _manage_page(supplier: Supplier, **failed_forms):
     ), status
 
 
+@bp.route("/<int:supplier_id>/<any(retirer, remettre):action>", methods=["POST"])
+@login_required
+def set_listed(supplier_id: int, action: str):
+    supplier = services.get_supplier(supplier_id, include_delisted=True)
+    services.set_listed(supplier, action == "remettre", _actor())
+    db.session.commit()
+    flash("La structure est de nouveau dans l'annuaire." if action == "remettre"
+          else "La structure est retirée de l'annuaire ; rien n'est supprimé.", "info")
+    return redirect(url_for("suppliers.manage", supplier_id=supplier.id))
+
+
 @bp.route("/<int:supplier_id>/activites", methods=["POST"])
 @bp.route("/<int:supplier_id>/activites/<int:activity_id>", methods=["POST"])
 @login_required

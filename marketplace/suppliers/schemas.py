@@ -6,7 +6,7 @@ from marshmallow import ValidationError, fields, post_load, validate, validates,
 
 from marketplace.suppliers.models import GeoRange, ZoneType
 from marketplace.suppliers.taxonomy import LABELS, NETWORKS, ServiceKind, SupplierKind
-from marketplace.validation import BaseSchema, Choice, Count, Email, Many, Postcode, Siret, Slug, Text
+from marketplace.validation import BaseSchema, Choice, Count, Email, Many, Postcode, Siret, Slug, Text, WebAddress
 
 SERVICE_SLUGS = {kind.slug: kind for kind in ServiceKind}
 ZONE_PATTERN = r"^(region|department|commune):[0-9AB]{2,5}$"
@@ -25,6 +25,7 @@ class SupplierSchema(BaseSchema):
     email = Email(load_default=None, allow_none=True)
     phone = Text(max_length=30, load_default=None)
     website = Text(max_length=255, load_default=None)
+    logo_url = WebAddress(load_default=None, allow_none=True)
     permanent_staff = Count(maximum=100_000, load_default=None, allow_none=True)
     insertion_staff = Count(maximum=100_000, load_default=None, allow_none=True)
     turnover_euros = Count(maximum=10**11, load_default=None, allow_none=True)

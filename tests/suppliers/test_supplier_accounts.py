@@ -18,7 +18,7 @@ LISTING = {
     "name": "Envie Côte d'Azur", "siret": "732 829 320 00074", "kind": "EI", "postcode": "06130", "city": "Grasse",
     "description": "Collecte, réparation et revente d'électroménager.", "email": "contact@envie.example.org",
     "labels": ["iso-9001", "afaq-ei-etti"], "networks": "envie", "permanent_staff": "12", "insertion_staff": "35",
-    "turnover_euros": "1200000",
+    "turnover_euros": "1200000", "logo_url": "",
 }
 
 
@@ -46,11 +46,12 @@ def test_a_supplier_user_lists_its_structure_which_is_placed_and_scored(app, cli
 def test_bad_listings_are_refused_with_field_errors(app, client, make_user, login, make_supplier):
     login(client, make_user(role="supplier"))
     response = client.post("/structures/nouvelle", data={**LISTING, "siret": "73282932000075", "kind": "SARL",
-                                                         "email": "pas-un-email", "permanent_staff": "-4"})
+                                                         "email": "pas-un-email", "permanent_staff": "-4",
+                                                         "logo_url": "javascript:alert(1)"})
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     for message in ("Numéro SIRET invalide", "Choisissez une valeur dans la liste.", "Adresse e-mail invalide.",
-                    "Nombre entre 0 et 100000 attendu."):
+                    "Nombre entre 0 et 100000 attendu.", "Adresse https:// attendue."):
         assert message in page
     make_supplier(name="Déjà là", siret="73282932000074")
     duplicate = client.post("/structures/nouvelle", json=dict(LISTING, labels=[], networks=[]))
@@ -114,6 +115,17 @@ def test_a_supplier_member_cannot_edit_another_supplier(app, client, make_user, 
     assert supplier_named(app, "La concurrente").name == "La concurrente"
     with app.app_context():
         assert db.session.get(SupplierActivity, activity_id) is not None
+
+
+def test_members_delist_and_relist_their_supplier_without_losing_it(app, client, make_user, login, make_supplier):
+    owner_id = make_user(role="supplier")
+    supplier_id = make_supplier(name="Retirée", member_id=owner_id, activities=[{"sector": "nettoyage"}])
+    login(client, owner_id)
+    client.post(f"/structures/{supplier_id}/retirer")
+    assert client.get("/annuaire/recherche.json?q=retiree").get_json()["total"] == 0
+    assert "Remettre la structure" in client.get(f"/structures/{supplier_id}").get_data(as_text=True)
+    client.post(f"/structures/{supplier_id}/remettre")
+    assert client.get("/annuaire/recherche.json?q=retiree").get_json()["total"] == 1
 
 
 def test_buyers_cannot_list_suppliers(client, make_user, login):
