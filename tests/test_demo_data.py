@@ -7,19 +7,20 @@ from marketplace.accounts.models import Role, User
 from marketplace.demo import DEMO_PASSWORD
 from marketplace.extensions import db
 from marketplace.organisations.models import BuyerOrganisation
+from marketplace.suppliers.models import ActivityReach, Supplier
 
 
 def test_demo_data_is_valid_idempotent_and_has_a_login_for_each_role(app):
     runner = app.test_cli_runner()
-    first = runner.invoke(args=["demo-data", "--size", "40"])
+    first = runner.invoke(args=["demo-data", "--size", "40", "--suppliers", "60"])
     assert first.exit_code == 0, first.output
-    assert "40 new buyer organisations" in first.output
+    assert "40 new buyer organisations, 60 new suppliers" in first.output
     assert "acheteur@demo.marche-inclusif.fr" in first.output
 
-    second = runner.invoke(args=["demo-data", "--size", "40"])
-    assert "0 new buyer organisations" in second.output
-    bigger = runner.invoke(args=["demo-data", "--size", "50"])
-    assert "10 new buyer organisations" in bigger.output
+    second = runner.invoke(args=["demo-data", "--size", "40", "--suppliers", "60"])
+    assert "0 new buyer organisations, 0 new suppliers" in second.output
+    bigger = runner.invoke(args=["demo-data", "--size", "50", "--suppliers", "70"])
+    assert "10 new buyer organisations, 10 new suppliers" in bigger.output
 
     with app.app_context():
         sirets = list(db.session.scalars(select(BuyerOrganisation.siret)))
@@ -27,6 +28,15 @@ def test_demo_data_is_valid_idempotent_and_has_a_login_for_each_role(app):
         roles = set(db.session.scalars(select(User.role)))
         assert roles == set(Role)
         assert db.session.scalar(select(func.count()).select_from(User)) == 5
+        suppliers = list(db.session.scalars(select(Supplier)))
+        assert len(suppliers) == 70 and all(siret.is_valid(s.siret) for s in suppliers)
+        assert all(s.activities and s.commune_code for s in suppliers)
+        # Each supplier's derived data is there: it is found by its sector where it works.
+        first = suppliers[0]
+        activity = first.activities[0]
+        assert db.session.scalar(select(func.count()).select_from(ActivityReach)
+                                 .where(ActivityReach.activity_id == activity.id)) >= 1
+        first_id, first_name, sector_slug = first.id, first.name, activity.sector.slug
 
     skipped = runner.invoke(args=["demo-data", "--if-empty"])
     assert "already has data" in skipped.output
@@ -35,3 +45,9 @@ def test_demo_data_is_valid_idempotent_and_has_a_login_for_each_role(app):
     response = client.post("/connexion", data={"email": "acheteur@demo.marche-inclusif.fr", "password": DEMO_PASSWORD})
     assert response.status_code == 302
     assert "Demandes en attente" in client.get("/organisations/mienne", follow_redirects=True).get_data(as_text=True)
+    found = client.get("/annuaire/recherche.json", query_string={"q": first_name, "sector": sector_slug})
+    assert first_id in [item["id"] for item in found.get_json()["items"]]
+
+    supplier_user = app.test_client()
+    supplier_user.post("/connexion", data={"email": "fournisseur@demo.marche-inclusif.fr", "password": DEMO_PASSWORD})
+    assert supplier_user.get(f"/structures/{first_id}").status_code == 200
