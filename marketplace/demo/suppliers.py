@@ -6,7 +6,6 @@ search documents) computed here rather than one supplier at a time by the servic
 """
 
 import random
-from functools import lru_cache
 
 import click
 from sqlalchemy import insert, select
@@ -14,7 +13,6 @@ from sqlalchemy import insert, select
 from marketplace.demo.common import batches, demo_siret
 from marketplace.extensions import db
 from marketplace.geography.models import Commune, Department
-from marketplace.geography.services import distance_km
 from marketplace.suppliers import search_index
 from marketplace.suppliers.models import (
     FRANCE_WIDE,
@@ -28,7 +26,7 @@ from marketplace.suppliers.models import (
     SupplierReference,
     ZoneType,
 )
-from marketplace.suppliers.reach import department_extents
+from marketplace.suppliers.reach import departments_within
 from marketplace.suppliers.search_text import document
 from marketplace.suppliers.taxonomy import LABELS, NETWORKS, Sector, ServiceKind, SupplierKind
 from marketplace.timeutil import utcnow
@@ -66,15 +64,6 @@ PURPOSES = [
 ]
 
 
-@lru_cache(maxsize=50_000)
-def _radius_reach(commune_code: str, lat: float, lon: float, department: str, radius: int) -> tuple[str, ...]:
-    reached = {department}
-    for code, (clat, clon, extent) in department_extents().items():
-        if distance_km(lat, lon, clat, clon) - extent <= radius:
-            reached.add(code)
-    return tuple(sorted(reached))
-
-
 class SupplierFactory:
     def __init__(self):
         communes = list(db.session.execute(select(
@@ -103,9 +92,9 @@ class SupplierFactory:
         for _ in range(rng.choices([1, 2, 3], weights=[35, 45, 20])[0]):
             slug = rng.choice(favourites) if favourites and rng.random() < 0.7 else rng.choice(slugs)
             roll = rng.random()
-            if roll < 0.5:
+            if roll < 0.55:
                 geo = {"geo_range": GeoRange.RADIUS, "radius_km": rng.choice([10, 20, 30, 50, 80]), "zones": []}
-            elif roll < 0.85:
+            elif roll < 0.95:
                 zone = (ZoneType.DEPARTMENT, commune.department_code) if rng.random() < 0.7 \
                     else (ZoneType.REGION, commune.region_code)
                 geo = {"geo_range": GeoRange.ZONES, "radius_km": None, "zones": [zone]}
@@ -145,8 +134,8 @@ class SupplierFactory:
         if activity["geo_range"] == GeoRange.FRANCE:
             return (FRANCE_WIDE,)
         if activity["geo_range"] == GeoRange.RADIUS:
-            return _radius_reach(commune.insee_code, commune.latitude, commune.longitude, commune.department_code,
-                                 activity["radius_km"])
+            return tuple(sorted({commune.department_code} | departments_within(
+                commune.latitude, commune.longitude, activity["radius_km"])))
         zone_type, code = activity["zones"][0]
         return (code,) if zone_type == ZoneType.DEPARTMENT else tuple(self.region_departments[code])
 

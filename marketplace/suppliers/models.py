@@ -41,7 +41,9 @@ class Supplier(db.Model):
     __tablename__ = "suppliers"
     __table_args__ = (
         Index("ix_suppliers_location", "latitude", "longitude"),
-        Index("ix_suppliers_listed_updated", "is_listed", "updated_at"),
+        # Orders of the directory (completion, last update), read backwards with LIMIT.
+        Index("ix_suppliers_completion", "completion", "id"),
+        Index("ix_suppliers_updated", "updated_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -69,7 +71,7 @@ class Supplier(db.Model):
     turnover_cents: Mapped[int | None] = mapped_column(BigInteger)
     # Delisted suppliers disappear from the directory; nothing of theirs is deleted.
     is_listed: Mapped[bool] = mapped_column(default=True)
-    completion: Mapped[int] = mapped_column(Integer, default=0, index=True)  # percent, see services
+    completion: Mapped[int] = mapped_column(Integer, default=0)  # percent, see services
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -1,8 +1,8 @@
 """Where an activity reaches, as departments ('*' for France-wide), and the search
 document of a supplier. Both are derived data, refreshed by the services."""
 
-import math
 import threading
+from functools import lru_cache
 
 from sqlalchemy import delete, select
 
@@ -21,40 +21,54 @@ from marketplace.suppliers.models import (
 from marketplace.suppliers.search_text import document
 from marketplace.suppliers.taxonomy import LABELS, NETWORKS
 
-_extents: dict[str, tuple[float, float, float]] | None = None
-_extents_lock = threading.Lock()
+CELL_LAT, CELL_LON = 0.2, 0.3  # degrees: about 22 km x 23 km in metropolitan France
+CELL_SLACK_KM = 16  # from a cell's centre to its corners
+
+_geometry: dict | None = None
+_geometry_lock = threading.Lock()
 
 
-def department_extents() -> dict[str, tuple[float, float, float]]:
-    """Per department: centre latitude, longitude, and the distance to its farthest commune."""
-    global _extents
-    with _extents_lock:
-        if _extents is None:
+def department_geometry() -> dict[str, tuple[float, float, float, list[tuple[float, float]]]]:
+    """Per department: centre, distance to its farthest commune, and the centres of the
+    grid cells holding its communes (a cheap, slightly generous outline)."""
+    global _geometry
+    with _geometry_lock:
+        if _geometry is None:
             points: dict[str, list[tuple[float, float]]] = {}
             for code, lat, lon in db.session.execute(
                 select(Commune.department_code, Commune.latitude, Commune.longitude)
             ):
                 points.setdefault(code, []).append((lat, lon))
-            extents = {}
+            geometry = {}
             for code, coords in points.items():
                 lat = sum(p[0] for p in coords) / len(coords)
                 lon = sum(p[1] for p in coords) / len(coords)
-                extents[code] = (lat, lon, max(distance_km(lat, lon, a, b) for a, b in coords))
-            _extents = extents
-        return _extents
+                cells = {(round(a / CELL_LAT), round(b / CELL_LON)) for a, b in coords}
+                geometry[code] = (lat, lon, max(distance_km(lat, lon, a, b) for a, b in coords),
+                                  [(i * CELL_LAT, j * CELL_LON) for i, j in cells])
+            _geometry = geometry
+        return _geometry
+
+
+@lru_cache(maxsize=100_000)
+def departments_within(latitude: float, longitude: float, radius_km: int) -> frozenset[str]:
+    """Departments with a commune (to within a grid cell) less than `radius_km` away."""
+    reached = set()
+    for code, (lat, lon, extent, cells) in department_geometry().items():
+        if distance_km(latitude, longitude, lat, lon) - extent > radius_km:
+            continue
+        if any(distance_km(latitude, longitude, a, b) <= radius_km + CELL_SLACK_KM for a, b in cells):
+            reached.add(code)
+    return frozenset(reached)
 
 
 def reached_departments(activity: SupplierActivity, supplier: Supplier) -> set[str]:
     if activity.geo_range == GeoRange.FRANCE:
         return {FRANCE_WIDE}
     if activity.geo_range == GeoRange.RADIUS:
-        if supplier.latitude is None:
-            return {supplier.department_code} if supplier.department_code else set()
         reached = {supplier.department_code} if supplier.department_code else set()
-        radius = activity.radius_km or 0
-        for code, (lat, lon, extent) in department_extents().items():
-            if distance_km(supplier.latitude, supplier.longitude, lat, lon) - extent <= radius:
-                reached.add(code)
+        if supplier.latitude is not None:
+            reached |= departments_within(supplier.latitude, supplier.longitude, activity.radius_km or 0)
         return reached
     reached = set()
     for zone in activity.zones:
@@ -94,11 +108,10 @@ def search_texts(supplier: Supplier) -> tuple[str, str]:
 
 
 def refresh_search_document(supplier: Supplier) -> None:
+    """Index a listed supplier; a delisted one leaves the index (so text search needs no join)."""
     db.session.flush()
+    if not supplier.is_listed:
+        search_index.delete_document(supplier.id)
+        return
     name_text, body_text = search_texts(supplier)
     search_index.write_document(supplier.id, name_text, body_text)
-
-
-def approximate_km_per_degree(latitude: float) -> tuple[float, float]:
-    """Kilometres per degree of latitude and of longitude around `latitude`."""
-    return 111.195, 111.195 * math.cos(math.radians(latitude))

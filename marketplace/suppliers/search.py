@@ -104,15 +104,36 @@ def _siret_prefix(digits: str):
     return condition
 
 
+def _sector_ids(criteria: dict) -> list[int] | None:
+    """The sectors asked for (by slug, or by group), or None when any sector will do."""
+    if not (criteria.get("sectors") or criteria.get("sector_groups")):
+        return None
+    statement = select(Sector.id).join(SectorGroup).where(
+        or_(Sector.slug.in_(criteria.get("sectors") or []), SectorGroup.slug.in_(criteria.get("sector_groups") or [])))
+    return list(db.session.scalars(statement)) or [-1]
+
+
 def _activity_filter(criteria: dict, commune: Commune | None):
-    """Suppliers with one activity meeting every activity-level criterion, or None."""
+    """The ids of suppliers with one activity meeting every activity-level criterion, or None.
+
+    Without a place, the activities themselves are read (one row each, indexed by
+    sector); with a place, their derived reach (indexed by department and sector)."""
+    sector_ids = _sector_ids(criteria)
+    place = criteria.get("department") or criteria.get("region") or (commune is not None and
+                                                                      criteria.get("serves_commune"))
+    if not place:
+        activity = SupplierActivity
+        conditions = []
+        if sector_ids is not None:
+            conditions.append(activity.sector_id.in_(sector_ids))
+        if criteria.get("service_kinds"):
+            conditions.append(activity.service_kinds.op("&")(criteria["service_kinds"]) != 0)
+        return select(activity.supplier_id).where(*conditions).distinct() if conditions else None
+
     reach = ActivityReach
     conditions = []
-    if criteria.get("sectors"):
-        conditions.append(reach.sector_id.in_(select(Sector.id).where(Sector.slug.in_(criteria["sectors"]))))
-    if criteria.get("sector_groups"):
-        conditions.append(reach.sector_id.in_(
-            select(Sector.id).join(SectorGroup).where(SectorGroup.slug.in_(criteria["sector_groups"]))))
+    if sector_ids is not None:
+        conditions.append(reach.sector_id.in_(sector_ids))
     if criteria.get("service_kinds"):
         conditions.append(reach.service_kinds.op("&")(criteria["service_kinds"]) != 0)
     statement = select(reach.supplier_id)
@@ -121,8 +142,9 @@ def _activity_filter(criteria: dict, commune: Commune | None):
     if criteria.get("region"):
         from marketplace.geography.models import Department
 
-        departments = select(Department.code).where(Department.region_code == criteria["region"])
-        conditions.append(or_(reach.department_code.in_(departments), reach.department_code == FRANCE_WIDE))
+        departments = list(db.session.scalars(select(Department.code).where(
+            Department.region_code == criteria["region"])))
+        conditions.append(reach.department_code.in_([*departments, FRANCE_WIDE]))
     if commune is not None and criteria.get("serves_commune"):
         activity, located = SupplierActivity, Supplier.__table__.alias("located")
         zone_match = exists().where(
@@ -140,9 +162,7 @@ def _activity_filter(criteria: dict, commune: Commune | None):
                 and_(activity.geo_range == GeoRange.ZONES, zone_match),
                 and_(activity.geo_range == GeoRange.RADIUS, within_radius)),
         ]
-    if not conditions:
-        return None
-    return statement.where(*conditions)
+    return statement.where(*conditions).distinct()
 
 
 def _band(column_expression, bounds: tuple[int, int | None], scale: int = 1):
@@ -166,7 +186,9 @@ def build_query(criteria: dict, commune: Commune | None, fuzzy: bool = False):
             rank = match.c.rank
     activity = _activity_filter(criteria, commune)
     if activity is not None:
-        statement = statement.where(Supplier.id.in_(activity))
+        # Joined (not IN): the few suppliers with a fitting activity drive the query.
+        matching = activity.subquery("with_activity")
+        statement = statement.join(matching, matching.c.supplier_id == Supplier.id)
     if criteria.get("kinds"):
         statement = statement.where(Supplier.kind.in_(criteria["kinds"]))
     if criteria.get("labels"):
@@ -195,6 +217,25 @@ def build_query(criteria: dict, commune: Commune | None, fuzzy: bool = False):
     return statement.add_columns(rank.label("rank"))
 
 
+def _text_only(criteria: dict) -> bool:
+    """Only words (no filter): the full-text index alone answers, listed suppliers only."""
+    query = (criteria.get("q") or "").replace(" ", "")
+    filters = [k for k in ("sectors", "sector_groups", "kinds", "service_kinds", "department", "region", "commune",
+                           "labels", "networks", "in_consortium", "headcount", "turnover") if criteria.get(k)]
+    return bool(query) and not query.isdigit() and not filters and criteria.get("sort") in (None, "relevance")
+
+
+def _page_of_text_matches(criteria: dict, page: int, per_page: int) -> tuple[list[int], int] | None:
+    match = _text_match(criteria["q"])
+    if match is None:
+        return None
+    total = db.session.scalar(select(func.count()).select_from(match))
+    ids = list(db.session.scalars(
+        select(match.c.supplier_id).order_by(match.c.rank, match.c.supplier_id)
+        .limit(per_page).offset((page - 1) * per_page)))
+    return ids, total
+
+
 def search_suppliers(criteria: dict, page: int = 1, per_page: int = 20) -> SearchResult:
     """Suppliers matching `criteria` (see directory.schemas.SearchSchema), one page of them."""
     commune = resolve_commune(criteria.get("commune"))
@@ -202,32 +243,33 @@ def search_suppliers(criteria: dict, page: int = 1, per_page: int = 20) -> Searc
     if sort == "distance" and commune is None:
         sort = "completion"
     matched_by = "text"
-    statement = build_query(criteria, commune)
-    total = db.session.scalar(select(func.count()).select_from(statement.subquery()))
-    if total == 0 and criteria.get("q") and not search_index.is_sqlite():
-        statement, matched_by = build_query(criteria, commune, fuzzy=True), "similar"
-        total = db.session.scalar(select(func.count()).select_from(statement.subquery()))
-
-    base = statement.subquery("found")
-    ordered = select(base.c.id).join(Supplier, Supplier.id == base.c.id)
-    if sort == "relevance":
-        ordered = ordered.order_by(base.c.rank, Supplier.completion.desc(), Supplier.id)
-    elif sort == "distance":
-        ordered = ordered.order_by(
-            func.coalesce(_squared_km(Supplier.latitude, Supplier.longitude, commune.latitude, commune.longitude),
-                          1e12), Supplier.id)
-    elif sort == "updated":
-        ordered = ordered.order_by(Supplier.updated_at.desc(), Supplier.id.desc())
+    found = _page_of_text_matches(criteria, page, per_page) if _text_only(criteria) else None
+    if found is not None and (found[1] or search_index.is_sqlite()):
+        ids, total = found
     else:
-        ordered = ordered.order_by(Supplier.completion.desc(), Supplier.name, Supplier.id)
-    ids = list(db.session.scalars(ordered.limit(per_page).offset((page - 1) * per_page)))
+        statement = build_query(criteria, commune)
+        total = db.session.scalar(select(func.count()).select_from(statement.subquery()))
+        if total == 0 and criteria.get("q") and not search_index.is_sqlite():
+            statement, matched_by = build_query(criteria, commune, fuzzy=True), "similar"
+            total = db.session.scalar(select(func.count()).select_from(statement.subquery()))
+        if sort == "relevance":
+            order = (literal_column("rank"), Supplier.completion.desc(), Supplier.id)
+        elif sort == "distance":
+            order = (func.coalesce(_squared_km(Supplier.latitude, Supplier.longitude, commune.latitude,
+                                               commune.longitude), 1e12), Supplier.id)
+        elif sort == "updated":
+            order = (Supplier.updated_at.desc(), Supplier.id.desc())
+        else:
+            order = (Supplier.completion.desc(), Supplier.id.desc())
+        rows = db.session.execute(statement.order_by(*order).limit(per_page).offset((page - 1) * per_page))
+        ids = [row.id for row in rows]
     loaded = {
         s.id: s for s in db.session.scalars(
             select(Supplier).where(Supplier.id.in_(ids)).options(
                 selectinload(Supplier.activities).selectinload(SupplierActivity.sector),
                 selectinload(Supplier.label_rows), selectinload(Supplier.network_rows)))
     } if ids else {}
-    items = [loaded[i] for i in ids]
+    items = [loaded[i] for i in ids if i in loaded]
     distances = {}
     if commune is not None:
         from marketplace.geography.services import distance_km

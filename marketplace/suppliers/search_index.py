@@ -56,6 +56,12 @@ def write_document(supplier_id: int, name_text: str, body_text: str) -> None:
         )
 
 
+def delete_document(supplier_id: int) -> None:
+    db.session.execute(delete(SupplierSearchDocument).where(SupplierSearchDocument.supplier_id == supplier_id))
+    if is_sqlite():
+        db.session.execute(text("DELETE FROM supplier_fts WHERE rowid = :id"), {"id": supplier_id})
+
+
 def write_documents(rows: list[dict]) -> None:
     """Bulk version for imports and demo data: rows of supplier_id, name_text, body_text."""
     if not rows:

@@ -146,7 +146,7 @@ def set_listed(supplier: Supplier, listed: bool, actor: User) -> Supplier:
     ensure_can_edit(supplier, actor)
     supplier.is_listed = listed
     supplier.updated_at = utcnow()
-    db.session.flush()
+    refresh_search_document(supplier)
     return supplier
 
 

@@ -154,10 +154,10 @@ def upgrade():
     sa.UniqueConstraint('siret', name=op.f('uq_suppliers_siret'))
     )
     with op.batch_alter_table('suppliers', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_suppliers_completion'), ['completion'], unique=False)
+        batch_op.create_index('ix_suppliers_completion', ['completion', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_suppliers_department_code'), ['department_code'], unique=False)
         batch_op.create_index(batch_op.f('ix_suppliers_kind'), ['kind'], unique=False)
-        batch_op.create_index('ix_suppliers_listed_updated', ['is_listed', 'updated_at'], unique=False)
+        batch_op.create_index('ix_suppliers_updated', ['updated_at', 'id'], unique=False)
         batch_op.create_index('ix_suppliers_location', ['latitude', 'longitude'], unique=False)
         batch_op.create_index(batch_op.f('ix_suppliers_region_code'), ['region_code'], unique=False)
         batch_op.create_index(batch_op.f('ix_suppliers_siren'), ['siren'], unique=False)
@@ -363,10 +363,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_suppliers_siren'))
         batch_op.drop_index(batch_op.f('ix_suppliers_region_code'))
         batch_op.drop_index('ix_suppliers_location')
-        batch_op.drop_index('ix_suppliers_listed_updated')
+        batch_op.drop_index('ix_suppliers_updated')
         batch_op.drop_index(batch_op.f('ix_suppliers_kind'))
         batch_op.drop_index(batch_op.f('ix_suppliers_department_code'))
-        batch_op.drop_index(batch_op.f('ix_suppliers_completion'))
+        batch_op.drop_index('ix_suppliers_completion')
 
     op.drop_table('suppliers')
     with op.batch_alter_table('communes', schema=None) as batch_op:

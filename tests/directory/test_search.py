@@ -126,11 +126,16 @@ def test_sorting_by_completion_and_last_update(app, client, make_supplier):
     assert found(client, sort="updated")[0] == "Fiche complète"
 
 
-def test_delisted_suppliers_leave_the_directory(app, client, make_supplier):
-    supplier_id = make_supplier(name="Partie")
+def test_delisted_suppliers_leave_the_directory(app, client, make_supplier, make_user):
+    supplier_id = make_supplier(name="Partie", activities=[CLEANING_06])
+    admin_id = make_user(role="admin")
     with app.app_context():
-        db.session.get(Supplier, supplier_id).is_listed = False
+        from marketplace.accounts.models import User
+        from marketplace.suppliers.services import set_listed
+
+        set_listed(db.session.get(Supplier, supplier_id), False, db.session.get(User, admin_id))
         db.session.commit()
+    assert found(client, sector="nettoyage") == []
     assert found(client, q="partie") == []
     assert client.get(f"/annuaire/structures/{supplier_id}").status_code == 404
 
