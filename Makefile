@@ -24,9 +24,9 @@ run: db
 	$(FLASK) demo-data --if-empty
 	$(VENV)/bin/honcho -f Procfile.dev start
 
-## Load (more) demo data: make demo SIZE=100000
+## Load (more) demo data: make demo SIZE=200000
 demo: db
-	$(FLASK) demo-data --size $(or $(SIZE),200)
+	$(FLASK) demo-data --size $(or $(SIZE),2000)
 
 ## The whole test suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set.
 test: install

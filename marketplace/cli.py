@@ -36,19 +36,23 @@ def create_admin(email, password, first_name, last_name):
 
 @click.command("demo-data")
 @with_appcontext
-@click.option("--size", type=click.IntRange(min=1), default=200, show_default=True,
-              help="Number of buyer organisations (scales to hundreds of thousands).")
-@click.option("--suppliers", type=click.IntRange(min=0), default=2000, show_default=True,
-              help="Number of inclusive suppliers (200000 for a national directory).")
+@click.option("--size", type=click.IntRange(min=1), default=2000, show_default=True,
+              help="Scale: this many inclusive suppliers and a tenth as many buyer organisations "
+                   "(200000 for a national directory).")
+@click.option("--suppliers", type=click.IntRange(min=0), default=None, help="Override the number of suppliers.")
+@click.option("--organisations", type=click.IntRange(min=1), default=None,
+              help="Override the number of buyer organisations.")
 @click.option("--if-empty", is_flag=True, help="Do nothing if the database already has users.")
-def demo_data(size, suppliers, if_empty):
+def demo_data(size, suppliers, organisations, if_empty):
     """Fill the database with realistic French demo data (idempotent)."""
     from marketplace import demo
 
     if if_empty and not demo.database_is_empty():
         click.echo("The database already has data: demo data not loaded.")
         return
-    created = demo.load_demo_data(size, suppliers)
+    suppliers = size if suppliers is None else suppliers
+    organisations = organisations or max(size // 10, 50)
+    created = demo.load_demo_data(organisations, suppliers)
     click.echo(f"Demo data ready ({created['organisations']} new buyer organisations, "
                f"{created['suppliers']} new suppliers).")
     click.echo(f"Demo logins (password for all: {demo.DEMO_PASSWORD}):")

@@ -12,14 +12,14 @@ from marketplace.suppliers.models import ActivityReach, Supplier
 
 def test_demo_data_is_valid_idempotent_and_has_a_login_for_each_role(app):
     runner = app.test_cli_runner()
-    first = runner.invoke(args=["demo-data", "--size", "40", "--suppliers", "60"])
+    first = runner.invoke(args=["demo-data", "--size", "60", "--organisations", "40"])
     assert first.exit_code == 0, first.output
     assert "40 new buyer organisations, 60 new suppliers" in first.output
     assert "acheteur@demo.marche-inclusif.fr" in first.output
 
-    second = runner.invoke(args=["demo-data", "--size", "40", "--suppliers", "60"])
+    second = runner.invoke(args=["demo-data", "--size", "60", "--organisations", "40"])
     assert "0 new buyer organisations, 0 new suppliers" in second.output
-    bigger = runner.invoke(args=["demo-data", "--size", "50", "--suppliers", "70"])
+    bigger = runner.invoke(args=["demo-data", "--size", "70", "--organisations", "50"])
     assert "10 new buyer organisations, 10 new suppliers" in bigger.output
 
     with app.app_context():
