@@ -4,7 +4,7 @@ Every record is derived from its index with a fixed seed, so running the command
 twice adds nothing the second time, and a larger size adds only what is missing.
 """
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from marketplace.accounts.models import Role, User
 from marketplace.demo.buyers import load_buyer_organisations
@@ -76,6 +76,9 @@ def load_demo_data(size: int, suppliers: int) -> dict[str, int]:
     created_suppliers = load_suppliers(suppliers)
     users = load_demo_users()
     load_demo_memberships(users)
+    db.session.commit()
+    # Fresh statistics, so that the query planner knows the shape of the new data.
+    db.session.execute(text("ANALYZE"))
     db.session.commit()
     return {"organisations": organisations, "suppliers": created_suppliers}
 

@@ -44,6 +44,7 @@ class Supplier(db.Model):
         # Orders of the directory (completion, last update), read backwards with LIMIT.
         Index("ix_suppliers_completion", "completion", "id"),
         Index("ix_suppliers_updated", "updated_at", "id"),
+        Index("ix_suppliers_listed", "is_listed"),  # counts the directory from the index alone
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -170,7 +171,8 @@ class ActivityReach(db.Model):
     __tablename__ = "activity_reach"
     __table_args__ = (
         Index("ix_activity_reach_lookup", "department_code", "sector_id", "supplier_id"),
-        Index("ix_activity_reach_supplier", "supplier_id"),
+        # For "has this (text-matched) supplier an activity reaching there?".
+        Index("ix_activity_reach_supplier", "supplier_id", "department_code", "sector_id"),
     )
 
     activity_id: Mapped[int] = mapped_column(ForeignKey("supplier_activities.id"), primary_key=True)

@@ -39,6 +39,8 @@ TURNOVER_BANDS = {  # euros
     "2m+": (2_000_000, None),
 }
 SORTS = ("relevance", "distance", "completion", "updated")
+FILTER_KEYS = ("sectors", "sector_groups", "kinds", "service_kinds", "department", "region", "commune", "labels",
+               "networks", "in_consortium", "headcount", "turnover")
 
 
 @dataclass
@@ -63,14 +65,22 @@ def _squared_km(lat_column, lon_column, lat: float, lon: float):
     return dy * dy + dx * dx
 
 
+def _fts5_expression(words: list[str]) -> str:
+    """All the words, the last one as a prefix (the user may still be typing it)."""
+    return " AND ".join([f'"{w}"' for w in words[:-1]] + [f'"{words[-1]}"*'])
+
+
+def _tsquery(words: list[str]):
+    return func.to_tsquery("simple", " & ".join(words[:-1] + [words[-1] + ":*"]))
+
+
 def _text_match(query: str, fuzzy: bool = False):
     """A subquery of (supplier_id, rank) for the words of `query`; lower rank is better."""
     words = terms(query)
     if not words:
         return None
     if search_index.is_sqlite():
-        expression = " AND ".join(f'"{w}"' for w in words[:-1]) + (" AND " if len(words) > 1 else "")
-        expression += f'"{words[-1]}"*'
+        expression = _fts5_expression(words)
         # Materialized, so that the match runs once and drives the join (not once per supplier).
         return (
             select(literal_column("rowid", Integer).label("supplier_id"),
@@ -88,7 +98,7 @@ def _text_match(query: str, fuzzy: bool = False):
             .where(document.name_text.op("%")(phrase))
             .subquery("text_match")
         )
-    tsquery = func.to_tsquery("simple", " & ".join(words[:-1] + [words[-1] + ":*"]))
+    tsquery = _tsquery(words)
     vector = literal_column(search_index.PG_VECTOR)
     return (
         select(document.supplier_id, (-func.ts_rank(vector, tsquery)).label("rank"))
@@ -114,7 +124,8 @@ def _sector_ids(criteria: dict) -> list[int] | None:
 
 
 def _activity_filter(criteria: dict, commune: Commune | None):
-    """The ids of suppliers with one activity meeting every activity-level criterion, or None.
+    """A select of the suppliers with one activity meeting every activity-level criterion,
+    and its supplier id column; None without such criteria.
 
     Without a place, the activities themselves are read (one row each, indexed by
     sector); with a place, their derived reach (indexed by department and sector)."""
@@ -128,7 +139,7 @@ def _activity_filter(criteria: dict, commune: Commune | None):
             conditions.append(activity.sector_id.in_(sector_ids))
         if criteria.get("service_kinds"):
             conditions.append(activity.service_kinds.op("&")(criteria["service_kinds"]) != 0)
-        return select(activity.supplier_id).where(*conditions).distinct() if conditions else None
+        return (select(activity.supplier_id).where(*conditions), activity.supplier_id) if conditions else None
 
     reach = ActivityReach
     conditions = []
@@ -162,7 +173,7 @@ def _activity_filter(criteria: dict, commune: Commune | None):
                 and_(activity.geo_range == GeoRange.ZONES, zone_match),
                 and_(activity.geo_range == GeoRange.RADIUS, within_radius)),
         ]
-    return statement.where(*conditions).distinct()
+    return statement.where(*conditions), reach.supplier_id
 
 
 def _band(column_expression, bounds: tuple[int, int | None], scale: int = 1):
@@ -174,6 +185,7 @@ def _band(column_expression, bounds: tuple[int, int | None], scale: int = 1):
 def build_query(criteria: dict, commune: Commune | None, fuzzy: bool = False):
     """The filtered statement of (supplier id, rank) before sorting and paging."""
     rank = literal_column("0")
+    text_matched = False
     statement = select(Supplier.id).where(Supplier.is_listed.is_(True))
     query = (criteria.get("q") or "").strip()
     digits = query.replace(" ", "")
@@ -183,11 +195,14 @@ def build_query(criteria: dict, commune: Commune | None, fuzzy: bool = False):
         match = _text_match(query, fuzzy=fuzzy)
         if match is not None:
             statement = statement.join(match, match.c.supplier_id == Supplier.id)
-            rank = match.c.rank
+            rank, text_matched = match.c.rank, True
     activity = _activity_filter(criteria, commune)
-    if activity is not None:
-        # Joined (not IN): the few suppliers with a fitting activity drive the query.
-        matching = activity.subquery("with_activity")
+    if activity is not None and (text_matched or (commune is not None and criteria.get("within_km"))):
+        # The words (or the map) drive; the activity list is built once and probed.
+        statement = statement.where(Supplier.id.in_(activity[0]))
+    elif activity is not None:
+        # Joined: the suppliers with a fitting activity drive the query.
+        matching = activity[0].distinct().subquery("with_activity")
         statement = statement.join(matching, matching.c.supplier_id == Supplier.id)
     if criteria.get("kinds"):
         statement = statement.where(Supplier.kind.in_(criteria["kinds"]))
@@ -220,20 +235,44 @@ def build_query(criteria: dict, commune: Commune | None, fuzzy: bool = False):
 def _text_only(criteria: dict) -> bool:
     """Only words (no filter): the full-text index alone answers, listed suppliers only."""
     query = (criteria.get("q") or "").replace(" ", "")
-    filters = [k for k in ("sectors", "sector_groups", "kinds", "service_kinds", "department", "region", "commune",
-                           "labels", "networks", "in_consortium", "headcount", "turnover") if criteria.get(k)]
+    filters = [k for k in FILTER_KEYS if criteria.get(k)]
     return bool(query) and not query.isdigit() and not filters and criteria.get("sort") in (None, "relevance")
 
 
 def _page_of_text_matches(criteria: dict, page: int, per_page: int) -> tuple[list[int], int] | None:
-    match = _text_match(criteria["q"])
-    if match is None:
+    """Count the matches without ranking them, then rank only to cut the page."""
+    words = terms(criteria["q"])
+    if not words:
         return None
-    total = db.session.scalar(select(func.count()).select_from(match))
+    offset = (page - 1) * per_page
+    if search_index.is_sqlite():
+        match = {"match": _fts5_expression(words)}
+        total = db.session.scalar(text("SELECT count(*) FROM supplier_fts WHERE supplier_fts MATCH :match"), match)
+        ids = list(db.session.scalars(text(
+            "SELECT rowid FROM supplier_fts WHERE supplier_fts MATCH :match "
+            "ORDER BY bm25(supplier_fts, 10.0, 1.0), rowid LIMIT :limit OFFSET :offset"),
+            {**match, "limit": per_page, "offset": offset}))
+        return ids, total
+    document, tsquery = SupplierSearchDocument, _tsquery(words)
+    vector = literal_column(search_index.PG_VECTOR)
+    total = db.session.scalar(select(func.count()).select_from(document).where(vector.op("@@")(tsquery)))
     ids = list(db.session.scalars(
-        select(match.c.supplier_id).order_by(match.c.rank, match.c.supplier_id)
-        .limit(per_page).offset((page - 1) * per_page)))
+        select(document.supplier_id).where(vector.op("@@")(tsquery))
+        .order_by(func.ts_rank(vector, tsquery).desc(), document.supplier_id).limit(per_page).offset(offset)))
     return ids, total
+
+
+def _page_and_total(statement, order, page: int, per_page: int, filtered: bool) -> tuple[list[int], int]:
+    """One page of ids and the total count. Filtered: in one pass (a window count) when
+    the page has rows. Unfiltered: the count and the page each read an index."""
+    paged = statement.order_by(*order).limit(per_page).offset((page - 1) * per_page)
+    if filtered:
+        rows = db.session.execute(paged.add_columns(func.count().over().label("total"))).all()
+        if rows:
+            return [row.id for row in rows], rows[0].total
+        return [], db.session.scalar(select(func.count()).select_from(statement.subquery()))
+    total = db.session.scalar(select(func.count()).select_from(Supplier).where(Supplier.is_listed.is_(True)))
+    return list(db.session.scalars(paged)), total
 
 
 def search_suppliers(criteria: dict, page: int = 1, per_page: int = 20) -> SearchResult:
@@ -248,10 +287,6 @@ def search_suppliers(criteria: dict, page: int = 1, per_page: int = 20) -> Searc
         ids, total = found
     else:
         statement = build_query(criteria, commune)
-        total = db.session.scalar(select(func.count()).select_from(statement.subquery()))
-        if total == 0 and criteria.get("q") and not search_index.is_sqlite():
-            statement, matched_by = build_query(criteria, commune, fuzzy=True), "similar"
-            total = db.session.scalar(select(func.count()).select_from(statement.subquery()))
         if sort == "relevance":
             order = (literal_column("rank"), Supplier.completion.desc(), Supplier.id)
         elif sort == "distance":
@@ -261,8 +296,11 @@ def search_suppliers(criteria: dict, page: int = 1, per_page: int = 20) -> Searc
             order = (Supplier.updated_at.desc(), Supplier.id.desc())
         else:
             order = (Supplier.completion.desc(), Supplier.id.desc())
-        rows = db.session.execute(statement.order_by(*order).limit(per_page).offset((page - 1) * per_page))
-        ids = [row.id for row in rows]
+        filtered = any(criteria.get(key) for key in FILTER_KEYS + ("q",))
+        ids, total = _page_and_total(statement, order, page, per_page, filtered)
+        if total == 0 and criteria.get("q") and not search_index.is_sqlite():
+            statement, matched_by = build_query(criteria, commune, fuzzy=True), "similar"
+            ids, total = _page_and_total(statement, order, page, per_page, filtered)
     loaded = {
         s.id: s for s in db.session.scalars(
             select(Supplier).where(Supplier.id.in_(ids)).options(

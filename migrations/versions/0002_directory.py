@@ -158,6 +158,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_suppliers_department_code'), ['department_code'], unique=False)
         batch_op.create_index(batch_op.f('ix_suppliers_kind'), ['kind'], unique=False)
         batch_op.create_index('ix_suppliers_updated', ['updated_at', 'id'], unique=False)
+        batch_op.create_index('ix_suppliers_listed', ['is_listed'], unique=False)
         batch_op.create_index('ix_suppliers_location', ['latitude', 'longitude'], unique=False)
         batch_op.create_index(batch_op.f('ix_suppliers_region_code'), ['region_code'], unique=False)
         batch_op.create_index(batch_op.f('ix_suppliers_siren'), ['siren'], unique=False)
@@ -263,7 +264,7 @@ def upgrade():
     )
     with op.batch_alter_table('activity_reach', schema=None) as batch_op:
         batch_op.create_index('ix_activity_reach_lookup', ['department_code', 'sector_id', 'supplier_id'], unique=False)
-        batch_op.create_index('ix_activity_reach_supplier', ['supplier_id'], unique=False)
+        batch_op.create_index('ix_activity_reach_supplier', ['supplier_id', 'department_code', 'sector_id'], unique=False)
 
     op.create_table('activity_zones',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -363,6 +364,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_suppliers_siren'))
         batch_op.drop_index(batch_op.f('ix_suppliers_region_code'))
         batch_op.drop_index('ix_suppliers_location')
+        batch_op.drop_index('ix_suppliers_listed')
         batch_op.drop_index('ix_suppliers_updated')
         batch_op.drop_index(batch_op.f('ix_suppliers_kind'))
         batch_op.drop_index(batch_op.f('ix_suppliers_department_code'))
