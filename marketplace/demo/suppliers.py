@@ -185,12 +185,13 @@ def _insert(factory: SupplierFactory, specs: list[dict]) -> None:
             activity_specs.append((supplier_id, spec, activity))
     activity_ids = list(db.session.scalars(
         insert(SupplierActivity).returning(SupplierActivity.id, sort_by_parameter_order=True), activity_rows))
-    zones, reach = [], []
+    zones, reach, reached = [], [], {}
     for activity_id, (supplier_id, spec, activity) in zip(activity_ids, activity_specs, strict=True):
         zones += [{"activity_id": activity_id, "zone_type": t, "code": c} for t, c in activity["zones"]]
         reach += [{"activity_id": activity_id, "department_code": code, "supplier_id": supplier_id,
                    "sector_id": activity["sector"].id, "service_kinds": activity["service_kinds"]}
                   for code in factory.reach(activity, spec["commune"])]
+        reached.setdefault(supplier_id, set()).update(factory.reach(activity, spec["commune"]))
     if zones:
         db.session.execute(insert(ActivityZone), zones)
     db.session.execute(insert(ActivityReach), reach)
@@ -208,5 +209,6 @@ def _insert(factory: SupplierFactory, specs: list[dict]) -> None:
         body += [f"{r['client']} {r['description']}" for r in spec["references"]]
         body += [LABELS[x] for x in spec["labels"]] + [NETWORKS[x] for x in spec["networks"]]
         documents.append({"supplier_id": supplier_id, "name_text": document(row["name"]),
-                          "body_text": document(*body)})
+                          "body_text": document(*body), "facets": " ".join(
+                              sorted(search_index.department_token(c) for c in reached.get(supplier_id, ())))})
     search_index.write_documents(documents)

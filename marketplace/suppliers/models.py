@@ -224,13 +224,16 @@ class ConsortiumMembership(db.Model):
 
 
 class SupplierSearchDocument(db.Model):
-    """The text a supplier is found by, folded and stemmed (see suppliers.search_text).
+    """The text a listed supplier is found by, folded and stemmed (see suppliers.search_text),
+    and its facets: one token per department its activities reach (`d13`, `dall` for
+    France-wide), so that words and place are matched together by the index.
 
-    SQLite indexes it in the FTS5 table `supplier_fts`; PostgreSQL in a GIN index on
-    its tsvector, plus a trigram index on the name for typos (migration 0003)."""
+    SQLite indexes it in the FTS5 table `supplier_fts`; PostgreSQL in GIN indexes on its
+    tsvectors, plus a trigram index on the name for typos (migration 0002)."""
 
     __tablename__ = "supplier_search_documents"
 
     supplier_id: Mapped[int] = mapped_column(ForeignKey("suppliers.id"), primary_key=True)
     name_text: Mapped[str] = mapped_column(Text)
     body_text: Mapped[str] = mapped_column(Text)
+    facets: Mapped[str] = mapped_column(Text, default="")

@@ -114,4 +114,7 @@ def refresh_search_document(supplier: Supplier) -> None:
         search_index.delete_document(supplier.id)
         return
     name_text, body_text = search_texts(supplier)
-    search_index.write_document(supplier.id, name_text, body_text)
+    departments = db.session.scalars(select(ActivityReach.department_code).distinct()
+                                     .where(ActivityReach.supplier_id == supplier.id))
+    facets = " ".join(sorted(search_index.department_token(code) for code in departments))
+    search_index.write_document(supplier.id, name_text, body_text, facets)

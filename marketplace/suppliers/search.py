@@ -65,44 +65,68 @@ def _squared_km(lat_column, lon_column, lat: float, lon: float):
     return dy * dy + dx * dx
 
 
-def _fts5_expression(words: list[str]) -> str:
-    """All the words, the last one as a prefix (the user may still be typing it)."""
-    return " AND ".join([f'"{w}"' for w in words[:-1]] + [f'"{words[-1]}"*'])
+def _fts5_expression(words: list[str], departments: list[str] | None = None) -> str:
+    """All the words (the last one as a prefix: it may still be being typed), in the
+    text columns; and, if given, one of the departments in the facets column."""
+    expression = "{name_text body_text} : (" + " AND ".join(
+        [f'"{w}"' for w in words[:-1]] + [f'"{words[-1]}"*']) + ")"
+    if departments:
+        expression += " AND facets : (" + " OR ".join(
+            search_index.department_token(code) for code in [*departments, FRANCE_WIDE]) + ")"
+    return expression
 
 
 def _tsquery(words: list[str]):
     return func.to_tsquery("simple", " & ".join(words[:-1] + [words[-1] + ":*"]))
 
 
-def _text_match(query: str, fuzzy: bool = False):
-    """A subquery of (supplier_id, rank) for the words of `query`; lower rank is better."""
+def _pg_facet_condition(departments: list[str]):
+    tokens = " | ".join(search_index.department_token(code) for code in [*departments, FRANCE_WIDE])
+    return literal_column(search_index.PG_FACETS).op("@@")(func.to_tsquery("simple", tokens))
+
+
+def _place_departments(criteria: dict) -> list[str] | None:
+    """The departments a department or region criterion stands for, or None."""
+    if criteria.get("department"):
+        return [criteria["department"]]
+    if criteria.get("region"):
+        from marketplace.geography.models import Department
+
+        return list(db.session.scalars(select(Department.code).where(Department.region_code == criteria["region"])))
+    return None
+
+
+def _text_match(query: str, fuzzy: bool = False, departments: list[str] | None = None):
+    """A subquery of (supplier_id, rank) for the words of `query` (and the departments
+    reached, if given); lower rank is better."""
     words = terms(query)
     if not words:
         return None
     if search_index.is_sqlite():
-        expression = _fts5_expression(words)
+        expression = _fts5_expression(words, departments)
         # Materialized, so that the match runs once and drives the join (not once per supplier).
         return (
             select(literal_column("rowid", Integer).label("supplier_id"),
-                   literal_column("bm25(supplier_fts, 10.0, 1.0)", Float).label("rank"))
+                   literal_column("bm25(supplier_fts, 10.0, 1.0, 0.0)", Float).label("rank"))
             .select_from(text("supplier_fts"))
             .where(text("supplier_fts MATCH :match").bindparams(match=expression))
             .cte("text_match")
             .prefix_with("MATERIALIZED")
         )
     document = SupplierSearchDocument
+    facets = [_pg_facet_condition(departments)] if departments else []
     if fuzzy:
         phrase = " ".join(words)
         return (
             select(document.supplier_id, (-func.similarity(document.name_text, phrase)).label("rank"))
-            .where(document.name_text.op("%")(phrase))
+            .where(document.name_text.op("%")(phrase), *facets)
             .subquery("text_match")
         )
     tsquery = _tsquery(words)
     vector = literal_column(search_index.PG_VECTOR)
     return (
         select(document.supplier_id, (-func.ts_rank(vector, tsquery)).label("rank"))
-        .where(vector.op("@@")(tsquery))
+        .where(vector.op("@@")(tsquery), *facets)
         .subquery("text_match")
     )
 
@@ -192,10 +216,13 @@ def build_query(criteria: dict, commune: Commune | None, fuzzy: bool = False):
     if digits.isdigit() and len(digits) >= 3:
         statement = statement.where(_siret_prefix(digits[:14]))
     elif query:
-        match = _text_match(query, fuzzy=fuzzy)
+        departments = _place_departments(criteria)
+        match = _text_match(query, fuzzy=fuzzy, departments=departments)
         if match is not None:
             statement = statement.join(match, match.c.supplier_id == Supplier.id)
             rank, text_matched = match.c.rank, True
+            if departments:  # the index matched the place already
+                criteria = {**criteria, "department": None, "region": None}
     activity = _activity_filter(criteria, commune)
     if activity is not None and (text_matched or (commune is not None and criteria.get("within_km"))):
         # The words (or the map) drive; the activity list is built once and probed.
@@ -235,7 +262,7 @@ def build_query(criteria: dict, commune: Commune | None, fuzzy: bool = False):
 def _text_only(criteria: dict) -> bool:
     """Only words (no filter): the full-text index alone answers, listed suppliers only."""
     query = (criteria.get("q") or "").replace(" ", "")
-    filters = [k for k in FILTER_KEYS if criteria.get(k)]
+    filters = [k for k in FILTER_KEYS if criteria.get(k) and k not in ("department", "region")]
     return bool(query) and not query.isdigit() and not filters and criteria.get("sort") in (None, "relevance")
 
 
@@ -244,20 +271,21 @@ def _page_of_text_matches(criteria: dict, page: int, per_page: int) -> tuple[lis
     words = terms(criteria["q"])
     if not words:
         return None
-    offset = (page - 1) * per_page
+    offset, departments = (page - 1) * per_page, _place_departments(criteria)
     if search_index.is_sqlite():
-        match = {"match": _fts5_expression(words)}
+        match = {"match": _fts5_expression(words, departments)}
         total = db.session.scalar(text("SELECT count(*) FROM supplier_fts WHERE supplier_fts MATCH :match"), match)
         ids = list(db.session.scalars(text(
             "SELECT rowid FROM supplier_fts WHERE supplier_fts MATCH :match "
-            "ORDER BY bm25(supplier_fts, 10.0, 1.0), rowid LIMIT :limit OFFSET :offset"),
+            "ORDER BY bm25(supplier_fts, 10.0, 1.0, 0.0), rowid LIMIT :limit OFFSET :offset"),
             {**match, "limit": per_page, "offset": offset}))
         return ids, total
     document, tsquery = SupplierSearchDocument, _tsquery(words)
     vector = literal_column(search_index.PG_VECTOR)
-    total = db.session.scalar(select(func.count()).select_from(document).where(vector.op("@@")(tsquery)))
+    conditions = [vector.op("@@")(tsquery)] + ([_pg_facet_condition(departments)] if departments else [])
+    total = db.session.scalar(select(func.count()).select_from(document).where(*conditions))
     ids = list(db.session.scalars(
-        select(document.supplier_id).where(vector.op("@@")(tsquery))
+        select(document.supplier_id).where(*conditions)
         .order_by(func.ts_rank(vector, tsquery).desc(), document.supplier_id).limit(per_page).offset(offset)))
     return ids, total
 
@@ -305,6 +333,7 @@ def search_suppliers(criteria: dict, page: int = 1, per_page: int = 20) -> Searc
         s.id: s for s in db.session.scalars(
             select(Supplier).where(Supplier.id.in_(ids)).options(
                 selectinload(Supplier.activities).selectinload(SupplierActivity.sector),
+                selectinload(Supplier.activities).selectinload(SupplierActivity.zones),
                 selectinload(Supplier.label_rows), selectinload(Supplier.network_rows)))
     } if ids else {}
     items = [loaded[i] for i in ids if i in loaded]

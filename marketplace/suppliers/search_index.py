@@ -15,9 +15,11 @@ from marketplace.suppliers.models import SupplierSearchDocument
 
 PG_VECTOR = "(setweight(to_tsvector('simple', name_text), 'A') || setweight(to_tsvector('simple', body_text), 'B'))"
 
+PG_FACETS = "to_tsvector('simple', facets)"
+
 SQLITE_CREATE = [
     "CREATE VIRTUAL TABLE IF NOT EXISTS supplier_fts USING fts5("
-    "name_text, body_text, tokenize = 'unicode61 remove_diacritics 2')",
+    "name_text, body_text, facets, tokenize = 'unicode61 remove_diacritics 2')",
 ]
 SQLITE_DROP = ["DROP TABLE IF EXISTS supplier_fts"]
 PG_CREATE = [
@@ -25,9 +27,16 @@ PG_CREATE = [
     f"CREATE INDEX IF NOT EXISTS ix_supplier_search_fts ON supplier_search_documents USING gin ({PG_VECTOR})",
     "CREATE INDEX IF NOT EXISTS ix_supplier_search_trgm ON supplier_search_documents "
     "USING gin (name_text gin_trgm_ops)",
+    f"CREATE INDEX IF NOT EXISTS ix_supplier_search_facets ON supplier_search_documents USING gin ({PG_FACETS})",
 ]
-PG_DROP = ["DROP INDEX IF EXISTS ix_supplier_search_trgm", "DROP INDEX IF EXISTS ix_supplier_search_fts"]
-HIDDEN_INDEXES = {"ix_supplier_search_fts", "ix_supplier_search_trgm"}
+PG_DROP = ["DROP INDEX IF EXISTS ix_supplier_search_facets", "DROP INDEX IF EXISTS ix_supplier_search_trgm",
+           "DROP INDEX IF EXISTS ix_supplier_search_fts"]
+HIDDEN_INDEXES = {"ix_supplier_search_fts", "ix_supplier_search_trgm", "ix_supplier_search_facets"}
+
+
+def department_token(code: str) -> str:
+    """The facet token of a department ('*' is France-wide): 'd13', 'd2a', 'dall'."""
+    return "dall" if code == "*" else f"d{code.lower()}"
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:
@@ -41,18 +50,19 @@ def is_sqlite() -> bool:
     return db.engine.dialect.name == "sqlite"
 
 
-def write_document(supplier_id: int, name_text: str, body_text: str) -> None:
+def write_document(supplier_id: int, name_text: str, body_text: str, facets: str) -> None:
     """Store (or replace) a supplier's search document, in the same transaction."""
     document = db.session.get(SupplierSearchDocument, supplier_id)
     if document is None:
-        db.session.add(SupplierSearchDocument(supplier_id=supplier_id, name_text=name_text, body_text=body_text))
+        db.session.add(SupplierSearchDocument(supplier_id=supplier_id, name_text=name_text, body_text=body_text,
+                                              facets=facets))
     else:
-        document.name_text, document.body_text = name_text, body_text
+        document.name_text, document.body_text, document.facets = name_text, body_text, facets
     if is_sqlite():
         db.session.execute(text("DELETE FROM supplier_fts WHERE rowid = :id"), {"id": supplier_id})
         db.session.execute(
-            text("INSERT INTO supplier_fts (rowid, name_text, body_text) VALUES (:id, :name, :body)"),
-            {"id": supplier_id, "name": name_text, "body": body_text},
+            text("INSERT INTO supplier_fts (rowid, name_text, body_text, facets) VALUES (:id, :name, :body, :facets)"),
+            {"id": supplier_id, "name": name_text, "body": body_text, "facets": facets},
         )
 
 
@@ -63,7 +73,7 @@ def delete_document(supplier_id: int) -> None:
 
 
 def write_documents(rows: list[dict]) -> None:
-    """Bulk version for imports and demo data: rows of supplier_id, name_text, body_text."""
+    """Bulk version for imports and demo data: rows of supplier_id, name_text, body_text, facets."""
     if not rows:
         return
     ids = [r["supplier_id"] for r in rows]
@@ -73,7 +83,7 @@ def write_documents(rows: list[dict]) -> None:
         id_list = ",".join(str(int(i)) for i in ids)
         db.session.execute(text(f"DELETE FROM supplier_fts WHERE rowid IN ({id_list})"))
         db.session.execute(
-            text("INSERT INTO supplier_fts (rowid, name_text, body_text) "
-                 "VALUES (:supplier_id, :name_text, :body_text)"),
+            text("INSERT INTO supplier_fts (rowid, name_text, body_text, facets) "
+                 "VALUES (:supplier_id, :name_text, :body_text, :facets)"),
             rows,
         )

@@ -248,6 +248,7 @@ def upgrade():
     sa.Column('supplier_id', sa.Integer(), nullable=False),
     sa.Column('name_text', sa.Text(), nullable=False),
     sa.Column('body_text', sa.Text(), nullable=False),
+    sa.Column('facets', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['supplier_id'], ['suppliers.id'], name=op.f('fk_supplier_search_documents_supplier_id_suppliers')),
     sa.PrimaryKeyConstraint('supplier_id', name=op.f('pk_supplier_search_documents'))
     )
