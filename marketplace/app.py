@@ -122,7 +122,3 @@ def _register_templates(app: Flask) -> None:
             return ""
         return value.strftime("%d/%m/%Y à %H:%M" if with_time else "%d/%m/%Y")
 
-    @app.route("/healthz")
-    def healthz():
-        return {"status": "ok"}
-

@@ -82,3 +82,8 @@ def test_an_unexpected_error_gives_the_french_500_page(make_app):
     page = response.get_data(as_text=True)
     assert response.status_code == 500
     assert "Une erreur inattendue s'est produite" in page and "kaboom" not in page
+
+
+def test_health_check_answers_without_a_login(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.get_json() == {"status": "ok"}

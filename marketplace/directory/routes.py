@@ -8,7 +8,7 @@ from sqlalchemy import select
 from marketplace.accounts.models import Role
 from marketplace.directory import exports
 from marketplace.directory.schemas import SearchSchema
-from marketplace.errors import problem, wants_json
+from marketplace.errors import NotAllowed, problem, wants_json
 from marketplace.extensions import db
 from marketplace.geography.services import all_departments, all_regions, find_communes, resolve_commune
 from marketplace.suppliers import consortiums
@@ -79,7 +79,7 @@ def supplier(supplier_id: int):
     capacity = consortiums.combined_capacity(found) if found.is_consortium else None
     favourite_lists = []
     if current_user.is_authenticated and current_user.role == Role.BUYER:
-        from marketplace.favourites.services import NotAllowed, visible_lists
+        from marketplace.favourites.services import visible_lists
 
         try:
             favourite_lists = visible_lists(current_user._get_current_object())

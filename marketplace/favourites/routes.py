@@ -3,7 +3,7 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from marketplace.errors import wants_json
+from marketplace.errors import DomainError, wants_json
 from marketplace.extensions import db
 from marketplace.favourites import schemas, services
 from marketplace.forms import Form, form_response
@@ -28,7 +28,7 @@ def index():
     if form.validate_on_submit():
         try:
             favourite_list = services.create_list(form.data, _actor())
-        except services.DomainError as error:
+        except DomainError as error:
             form.fail(error)
         else:
             db.session.commit()
