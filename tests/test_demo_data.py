@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 from stdnum.fr import siret
 
 from marketplace.accounts.models import Role, User
-from marketplace.demo import DEMO_PASSWORD
+from marketplace.demo import DEMO_PASSWORD, demo_siret
 from marketplace.extensions import db
 from marketplace.organisations.models import BuyerOrganisation
 from marketplace.suppliers.models import ActivityReach, Supplier
@@ -28,11 +28,11 @@ def test_demo_data_is_valid_idempotent_and_has_a_login_for_each_role(app):
         roles = set(db.session.scalars(select(User.role)))
         assert roles == set(Role)
         assert db.session.scalar(select(func.count()).select_from(User)) == 5
-        suppliers = list(db.session.scalars(select(Supplier)))
+        suppliers = list(db.session.scalars(select(Supplier).order_by(Supplier.id)))
         assert len(suppliers) == 70 and all(siret.is_valid(s.siret) for s in suppliers)
         assert all(s.activities and s.commune_code for s in suppliers)
         # Each supplier's derived data is there: it is found by its sector where it works.
-        first = suppliers[0]
+        first = db.session.scalar(select(Supplier).where(Supplier.siret == demo_siret(0, series=5)))
         activity = first.activities[0]
         assert db.session.scalar(select(func.count()).select_from(ActivityReach)
                                  .where(ActivityReach.activity_id == activity.id)) >= 1
@@ -48,6 +48,7 @@ def test_demo_data_is_valid_idempotent_and_has_a_login_for_each_role(app):
     found = client.get("/annuaire/recherche.json", query_string={"q": first_name, "sector": sector_slug})
     assert first_id in [item["id"] for item in found.get_json()["items"]]
 
+    # The demo supplier user manages the first demo supplier.
     supplier_user = app.test_client()
     supplier_user.post("/connexion", data={"email": "fournisseur@demo.marche-inclusif.fr", "password": DEMO_PASSWORD})
     assert supplier_user.get(f"/structures/{first_id}").status_code == 200

@@ -5,6 +5,7 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import BigInteger, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.accounts.models import User, enum_column
@@ -237,3 +238,7 @@ class SupplierSearchDocument(db.Model):
     name_text: Mapped[str] = mapped_column(Text)
     body_text: Mapped[str] = mapped_column(Text)
     facets: Mapped[str] = mapped_column(Text, default="")
+    # PostgreSQL keeps the tsvectors stored (ranking must not re-parse every matching
+    # document); on SQLite these stay empty, FTS5 holds its own index.
+    text_vector: Mapped[str | None] = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"))
+    facets_vector: Mapped[str | None] = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"))

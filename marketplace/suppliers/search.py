@@ -82,7 +82,7 @@ def _tsquery(words: list[str]):
 
 def _pg_facet_condition(departments: list[str]):
     tokens = " | ".join(search_index.department_token(code) for code in [*departments, FRANCE_WIDE])
-    return literal_column(search_index.PG_FACETS).op("@@")(func.to_tsquery("simple", tokens))
+    return SupplierSearchDocument.facets_vector.op("@@")(func.to_tsquery("simple", tokens))
 
 
 def _place_departments(criteria: dict) -> list[str] | None:
@@ -123,7 +123,7 @@ def _text_match(query: str, fuzzy: bool = False, departments: list[str] | None =
             .subquery("text_match")
         )
     tsquery = _tsquery(words)
-    vector = literal_column(search_index.PG_VECTOR)
+    vector = document.text_vector
     return (
         select(document.supplier_id, (-func.ts_rank(vector, tsquery)).label("rank"))
         .where(vector.op("@@")(tsquery), *facets)
@@ -281,7 +281,7 @@ def _page_of_text_matches(criteria: dict, page: int, per_page: int) -> tuple[lis
             {**match, "limit": per_page, "offset": offset}))
         return ids, total
     document, tsquery = SupplierSearchDocument, _tsquery(words)
-    vector = literal_column(search_index.PG_VECTOR)
+    vector = document.text_vector
     conditions = [vector.op("@@")(tsquery)] + ([_pg_facet_condition(departments)] if departments else [])
     total = db.session.scalar(select(func.count()).select_from(document).where(*conditions))
     ids = list(db.session.scalars(

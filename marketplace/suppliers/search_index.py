@@ -8,14 +8,14 @@
 Alembic's autogenerate knows nothing of these objects: `include_object` hides them.
 """
 
-from sqlalchemy import delete, text
+from sqlalchemy import delete, literal_column, text
 
 from marketplace.extensions import db
 from marketplace.suppliers.models import SupplierSearchDocument
 
-PG_VECTOR = "(setweight(to_tsvector('simple', name_text), 'A') || setweight(to_tsvector('simple', body_text), 'B'))"
-
-PG_FACETS = "to_tsvector('simple', facets)"
+# How PostgreSQL's stored vectors are computed from a document's texts.
+PG_TEXT_VECTOR = "setweight(to_tsvector('simple', name_text), 'A') || setweight(to_tsvector('simple', body_text), 'B')"
+PG_FACETS_VECTOR = "to_tsvector('simple', facets)"
 
 SQLITE_CREATE = [
     "CREATE VIRTUAL TABLE IF NOT EXISTS supplier_fts USING fts5("
@@ -24,10 +24,10 @@ SQLITE_CREATE = [
 SQLITE_DROP = ["DROP TABLE IF EXISTS supplier_fts"]
 PG_CREATE = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-    f"CREATE INDEX IF NOT EXISTS ix_supplier_search_fts ON supplier_search_documents USING gin ({PG_VECTOR})",
+    "CREATE INDEX IF NOT EXISTS ix_supplier_search_fts ON supplier_search_documents USING gin (text_vector)",
     "CREATE INDEX IF NOT EXISTS ix_supplier_search_trgm ON supplier_search_documents "
     "USING gin (name_text gin_trgm_ops)",
-    f"CREATE INDEX IF NOT EXISTS ix_supplier_search_facets ON supplier_search_documents USING gin ({PG_FACETS})",
+    "CREATE INDEX IF NOT EXISTS ix_supplier_search_facets ON supplier_search_documents USING gin (facets_vector)",
 ]
 PG_DROP = ["DROP INDEX IF EXISTS ix_supplier_search_facets", "DROP INDEX IF EXISTS ix_supplier_search_trgm",
            "DROP INDEX IF EXISTS ix_supplier_search_fts"]
@@ -58,12 +58,24 @@ def write_document(supplier_id: int, name_text: str, body_text: str, facets: str
                                               facets=facets))
     else:
         document.name_text, document.body_text, document.facets = name_text, body_text, facets
+    db.session.flush()
+    _refresh_vectors([supplier_id])
     if is_sqlite():
         db.session.execute(text("DELETE FROM supplier_fts WHERE rowid = :id"), {"id": supplier_id})
         db.session.execute(
             text("INSERT INTO supplier_fts (rowid, name_text, body_text, facets) VALUES (:id, :name, :body, :facets)"),
             {"id": supplier_id, "name": name_text, "body": body_text, "facets": facets},
         )
+
+
+def _refresh_vectors(supplier_ids: list[int]) -> None:
+    """On PostgreSQL, compute the stored tsvectors of these documents."""
+    if is_sqlite() or not supplier_ids:
+        return
+    table = SupplierSearchDocument.__table__
+    db.session.execute(
+        table.update().where(table.c.supplier_id.in_(supplier_ids))
+        .values(text_vector=literal_column(PG_TEXT_VECTOR), facets_vector=literal_column(PG_FACETS_VECTOR)))
 
 
 def delete_document(supplier_id: int) -> None:
@@ -79,6 +91,7 @@ def write_documents(rows: list[dict]) -> None:
     ids = [r["supplier_id"] for r in rows]
     db.session.execute(delete(SupplierSearchDocument).where(SupplierSearchDocument.supplier_id.in_(ids)))
     db.session.execute(SupplierSearchDocument.__table__.insert(), rows)
+    _refresh_vectors(ids)
     if is_sqlite():
         id_list = ",".join(str(int(i)) for i in ids)
         db.session.execute(text(f"DELETE FROM supplier_fts WHERE rowid IN ({id_list})"))

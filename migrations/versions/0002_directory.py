@@ -7,6 +7,7 @@ Create Date: 2026-11-23 17:12:03.643173
 """
 from alembic import op
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 from marketplace.geography import reference
 from marketplace.suppliers import search_index
@@ -249,6 +250,8 @@ def upgrade():
     sa.Column('name_text', sa.Text(), nullable=False),
     sa.Column('body_text', sa.Text(), nullable=False),
     sa.Column('facets', sa.Text(), nullable=False),
+    sa.Column('text_vector', sa.Text().with_variant(postgresql.TSVECTOR(), 'postgresql'), nullable=True),
+    sa.Column('facets_vector', sa.Text().with_variant(postgresql.TSVECTOR(), 'postgresql'), nullable=True),
     sa.ForeignKeyConstraint(['supplier_id'], ['suppliers.id'], name=op.f('fk_supplier_search_documents_supplier_id_suppliers')),
     sa.PrimaryKeyConstraint('supplier_id', name=op.f('pk_supplier_search_documents'))
     )
