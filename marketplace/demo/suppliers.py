@@ -189,7 +189,9 @@ def _insert(factory: SupplierFactory, specs: list[dict]) -> None:
     for activity_id, (supplier_id, spec, activity) in zip(activity_ids, activity_specs, strict=True):
         zones += [{"activity_id": activity_id, "zone_type": t, "code": c} for t, c in activity["zones"]]
         reach += [{"activity_id": activity_id, "department_code": code, "supplier_id": supplier_id,
-                   "sector_id": activity["sector"].id, "service_kinds": activity["service_kinds"]}
+                   "sector_id": activity["sector"].id, "service_kinds": activity["service_kinds"],
+                   "geo_range": activity["geo_range"], "radius_km": activity["radius_km"],
+                   "latitude": spec["row"]["latitude"], "longitude": spec["row"]["longitude"]}
                   for code in factory.reach(activity, spec["commune"])]
         reached.setdefault(supplier_id, set()).update(factory.reach(activity, spec["commune"]))
     if zones:

@@ -181,6 +181,12 @@ class ActivityReach(db.Model):
     supplier_id: Mapped[int] = mapped_column(ForeignKey("suppliers.id"))
     sector_id: Mapped[int] = mapped_column(ForeignKey("sectors.id"))
     service_kinds: Mapped[int] = mapped_column(Integer)
+    # The activity's range and the supplier's place, copied here so that "does it
+    # serve this commune?" reads these rows alone.
+    geo_range: Mapped[GeoRange] = mapped_column(enum_column(GeoRange))
+    radius_km: Mapped[int | None] = mapped_column(Integer)
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
 
 
 class SupplierMember(db.Model):

@@ -89,7 +89,8 @@ def refresh_reach(supplier: Supplier) -> None:
     db.session.execute(delete(ActivityReach).where(ActivityReach.supplier_id == supplier.id))
     rows = [
         {"activity_id": activity.id, "department_code": code, "supplier_id": supplier.id,
-         "sector_id": activity.sector_id, "service_kinds": activity.service_kinds}
+         "sector_id": activity.sector_id, "service_kinds": activity.service_kinds, "geo_range": activity.geo_range,
+         "radius_km": activity.radius_km, "latitude": supplier.latitude, "longitude": supplier.longitude}
         for activity in supplier.activities
         for code in sorted(reached_departments(activity, supplier))
     ]

@@ -181,21 +181,18 @@ def _activity_filter(criteria: dict, commune: Commune | None):
             Department.region_code == criteria["region"])))
         conditions.append(reach.department_code.in_([*departments, FRANCE_WIDE]))
     if commune is not None and criteria.get("serves_commune"):
-        activity, located = SupplierActivity, Supplier.__table__.alias("located")
         zone_match = exists().where(
-            ActivityZone.activity_id == activity.id,
+            ActivityZone.activity_id == reach.activity_id,
             or_(and_(ActivityZone.zone_type == ZoneType.COMMUNE, ActivityZone.code == commune.insee_code),
                 and_(ActivityZone.zone_type == ZoneType.DEPARTMENT, ActivityZone.code == commune.department_code),
                 and_(ActivityZone.zone_type == ZoneType.REGION, ActivityZone.code == commune.region_code)))
-        within_radius = _squared_km(located.c.latitude, located.c.longitude, commune.latitude, commune.longitude) \
-            <= activity.radius_km * activity.radius_km
-        statement = statement.join(activity, activity.id == reach.activity_id).join(
-            located, located.c.id == reach.supplier_id)
+        within_radius = _squared_km(reach.latitude, reach.longitude, commune.latitude, commune.longitude) \
+            <= reach.radius_km * reach.radius_km
         conditions += [
             reach.department_code.in_([commune.department_code, FRANCE_WIDE]),
-            or_(activity.geo_range == GeoRange.FRANCE,
-                and_(activity.geo_range == GeoRange.ZONES, zone_match),
-                and_(activity.geo_range == GeoRange.RADIUS, within_radius)),
+            or_(reach.geo_range == GeoRange.FRANCE,
+                and_(reach.geo_range == GeoRange.ZONES, zone_match),
+                and_(reach.geo_range == GeoRange.RADIUS, within_radius)),
         ]
     return statement.where(*conditions), reach.supplier_id
 
