@@ -280,11 +280,13 @@ def _page_of_text_matches(criteria: dict, page: int, per_page: int) -> tuple[lis
     document, tsquery = SupplierSearchDocument, _tsquery(words)
     vector = document.text_vector
     conditions = [vector.op("@@")(tsquery)] + ([_pg_facet_condition(departments)] if departments else [])
-    total = db.session.scalar(select(func.count()).select_from(document).where(*conditions))
-    ids = list(db.session.scalars(
-        select(document.supplier_id).where(*conditions)
-        .order_by(func.ts_rank(vector, tsquery).desc(), document.supplier_id).limit(per_page).offset(offset)))
-    return ids, total
+    # One index scan for the page and the total (a window count).
+    rows = db.session.execute(
+        select(document.supplier_id, func.count().over().label("total")).where(*conditions)
+        .order_by(func.ts_rank(vector, tsquery).desc(), document.supplier_id).limit(per_page).offset(offset)).all()
+    if rows:
+        return [row.supplier_id for row in rows], rows[0].total
+    return [], db.session.scalar(select(func.count()).select_from(document).where(*conditions))
 
 
 def _page_and_total(statement, order, page: int, per_page: int, filtered: bool) -> tuple[list[int], int]:
