@@ -19,7 +19,6 @@ def create_app(config: dict | None = None) -> Flask:
         __name__,
         instance_path=os.environ.get("INSTANCE_PATH", str(PROJECT_ROOT / "instance")),
         template_folder=str(PROJECT_ROOT / "templates"),
-        static_folder=str(PROJECT_ROOT / "static"),
     )
     app.config.update(settings_from_env(app.instance_path))
     if config:
