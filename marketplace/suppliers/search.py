@@ -289,17 +289,36 @@ def _page_of_text_matches(criteria: dict, page: int, per_page: int) -> tuple[lis
     return [], db.session.scalar(select(func.count()).select_from(document).where(*conditions))
 
 
-def _page_and_total(statement, order, page: int, per_page: int, filtered: bool) -> tuple[list[int], int]:
-    """One page of ids and the total count. Filtered: in one pass (a window count) when
-    the page has rows. Unfiltered: the count and the page each read an index."""
-    paged = statement.order_by(*order).limit(per_page).offset((page - 1) * per_page)
-    if filtered:
-        rows = db.session.execute(paged.add_columns(func.count().over().label("total"))).all()
-        if rows:
-            return [row.id for row in rows], rows[0].total
-        return [], db.session.scalar(select(func.count()).select_from(statement.subquery()))
-    total = db.session.scalar(select(func.count()).select_from(Supplier).where(Supplier.is_listed.is_(True)))
-    return list(db.session.scalars(paged)), total
+def _ordering(sort: str, rank, commune: Commune | None) -> tuple:
+    if sort == "relevance":
+        return rank, Supplier.completion.desc(), Supplier.id
+    if sort == "distance":
+        return (func.coalesce(_squared_km(Supplier.latitude, Supplier.longitude, commune.latitude, commune.longitude),
+                              1e12), Supplier.id)
+    if sort == "updated":
+        return Supplier.updated_at.desc(), Supplier.id.desc()
+    return Supplier.completion.desc(), Supplier.id.desc()
+
+
+def _page_and_total(statement, sort: str, commune, page: int, per_page: int,
+                    filtered: bool) -> tuple[list[int], int]:
+    """One page of ids and the total count.
+
+    Filtered: the matches are materialised first (so that no planner walks a whole
+    ordering index hoping to stop early), then sorted, paged and counted in one pass.
+    Unfiltered: the count and the page each read an index."""
+    offset = (page - 1) * per_page
+    if not filtered:
+        total = db.session.scalar(select(func.count()).select_from(Supplier).where(Supplier.is_listed.is_(True)))
+        paged = statement.order_by(*_ordering(sort, literal_column("rank"), commune)).limit(per_page).offset(offset)
+        return list(db.session.scalars(paged)), total
+    found = statement.cte("found").prefix_with("MATERIALIZED")
+    rows = db.session.execute(
+        select(found.c.id, func.count().over().label("total")).join(Supplier, Supplier.id == found.c.id)
+        .order_by(*_ordering(sort, found.c.rank, commune)).limit(per_page).offset(offset)).all()
+    if rows:
+        return [row.id for row in rows], rows[0].total
+    return [], db.session.scalar(select(func.count()).select_from(found))
 
 
 def search_suppliers(criteria: dict, page: int = 1, per_page: int = 20) -> SearchResult:
@@ -314,20 +333,11 @@ def search_suppliers(criteria: dict, page: int = 1, per_page: int = 20) -> Searc
         ids, total = found
     else:
         statement = build_query(criteria, commune)
-        if sort == "relevance":
-            order = (literal_column("rank"), Supplier.completion.desc(), Supplier.id)
-        elif sort == "distance":
-            order = (func.coalesce(_squared_km(Supplier.latitude, Supplier.longitude, commune.latitude,
-                                               commune.longitude), 1e12), Supplier.id)
-        elif sort == "updated":
-            order = (Supplier.updated_at.desc(), Supplier.id.desc())
-        else:
-            order = (Supplier.completion.desc(), Supplier.id.desc())
         filtered = any(criteria.get(key) for key in FILTER_KEYS + ("q",))
-        ids, total = _page_and_total(statement, order, page, per_page, filtered)
+        ids, total = _page_and_total(statement, sort, commune, page, per_page, filtered)
         if total == 0 and criteria.get("q") and not search_index.is_sqlite():
             statement, matched_by = build_query(criteria, commune, fuzzy=True), "similar"
-            ids, total = _page_and_total(statement, order, page, per_page, filtered)
+            ids, total = _page_and_total(statement, sort, commune, page, per_page, filtered)
     loaded = {
         s.id: s for s in db.session.scalars(
             select(Supplier).where(Supplier.id.in_(ids)).options(
