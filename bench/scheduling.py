@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from events.scheduling import first_come_first_served, load_problem, solve
+from events.scheduling import first_come_first_served, load_problem, meetings_of, solve
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = Path(__file__).resolve().parent / "scheduling_lp_bounds.json"
@@ -42,16 +42,6 @@ def _load(name: str):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-def _baseline_meetings(problem, board) -> list[dict]:
-    meetings, tables = [], {}
-    for pair_index, slot in board.slot_of.items():
-        tables[slot] = tables.get(slot, 0) + 1
-        pair = problem.pairs[pair_index]
-        meetings.append({"a": problem.participant_ids[pair.a], "b": problem.participant_ids[pair.b],
-                         "slot": problem.slot_ids[slot], "table": tables[slot]})
-    return meetings
 
 
 def lp_reference(score, instance: dict, key: str, cache: dict) -> float | None:
@@ -83,8 +73,7 @@ def run(sizes: list[str], seeds: int, time_limit: float, with_lp: bool) -> list[
             schedule = solve(load_problem(instance), time_limit=time_limit)
             ours_seconds = time.monotonic() - started
             started = time.monotonic()
-            problem = load_problem(instance)
-            baseline = _baseline_meetings(problem, first_come_first_served(problem))
+            baseline = meetings_of(first_come_first_served(load_problem(instance)))
             base_seconds = time.monotonic() - started
 
             for name, meetings, seconds in (("ours", schedule.meetings, ours_seconds),

@@ -7,7 +7,7 @@ Formats: ../shared/bench/meetings/FORMAT.md.
 
 from events.scheduling.baseline import first_come_first_served
 from events.scheduling.problem import InstanceError, Meeting, Problem, load_problem
-from events.scheduling.solver import Schedule, solve
+from events.scheduling.solver import Schedule, meetings_of, solve
 
 __all__ = [
     "InstanceError",
@@ -16,5 +16,6 @@ __all__ = [
     "Schedule",
     "first_come_first_served",
     "load_problem",
+    "meetings_of",
     "solve",
 ]

@@ -10,7 +10,7 @@ import sys
 
 from events.scheduling.baseline import first_come_first_served
 from events.scheduling.problem import InstanceError, load_problem
-from events.scheduling.solver import solve
+from events.scheduling.solver import meetings_of, solve
 
 
 def _read_json(path: str, what: str):
@@ -37,15 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         problem = load_problem(_read_json(args.instance, "instance"))
         if args.command == "baseline":
-            board = first_come_first_served(problem)
-            meetings = []
-            numbers: dict[int, int] = {}
-            for pair_index, slot in sorted(board.slot_of.items(), key=lambda item: item[1]):
-                numbers[slot] = numbers.get(slot, 0) + 1
-                pair = problem.pairs[pair_index]
-                meetings.append({"a": problem.participant_ids[pair.a], "b": problem.participant_ids[pair.b],
-                                 "slot": problem.slot_ids[slot], "table": numbers[slot]})
-            json.dump({"meetings": meetings}, sys.stdout)
+            json.dump({"meetings": meetings_of(first_come_first_served(problem))}, sys.stdout)
             return 0
         locked = []
         if args.locked:

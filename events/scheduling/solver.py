@@ -92,6 +92,18 @@ def _number_tables(board: Board, locked_tables: dict[int, int]) -> dict[int, int
     return numbers
 
 
+def meetings_of(board: Board, locked_tables: dict[int, int] | None = None) -> list[dict]:
+    """The board's meetings as FORMAT.md objects, ordered by slot and table."""
+    problem = board.problem
+    tables = _number_tables(board, locked_tables or {})
+    meetings = []
+    for pair_index, slot in sorted(board.slot_of.items(), key=lambda item: (item[1], tables[item[0]])):
+        pair = problem.pairs[pair_index]
+        meetings.append({"a": problem.participant_ids[pair.a], "b": problem.participant_ids[pair.b],
+                         "slot": problem.slot_ids[slot], "table": tables[pair_index]})
+    return meetings
+
+
 def _reason(board: Board, pair_index: int) -> str:
     problem = board.problem
     pair = problem.pairs[pair_index]
@@ -165,13 +177,7 @@ def solve(problem: Problem, locked: list[dict] | None = None, time_limit: float 
     solved_seconds = time.monotonic() - started
 
     assignment.compact(board, deadline)
-    tables = _number_tables(board, locked_tables)
-
-    ids, slots = problem.participant_ids, problem.slot_ids
-    meetings = []
-    for pair_index, slot in sorted(board.slot_of.items(), key=lambda item: (item[1], tables[item[0]])):
-        pair = problem.pairs[pair_index]
-        meetings.append({"a": ids[pair.a], "b": ids[pair.b], "slot": slots[slot], "table": tables[pair_index]})
+    meetings = meetings_of(board, locked_tables)
 
     left_out = []
     for pair_index, pair in enumerate(problem.pairs):

@@ -26,8 +26,7 @@ from marketplace.suppliers.models import (
     SupplierReference,
     ZoneType,
 )
-from marketplace.suppliers.reach import departments_within
-from marketplace.suppliers.search_text import document
+from marketplace.suppliers.reach import departments_within, search_texts_of
 from marketplace.suppliers.taxonomy import LABELS, NETWORKS, Sector, ServiceKind, SupplierKind
 from marketplace.timeutil import utcnow
 
@@ -206,11 +205,11 @@ def _insert(factory: SupplierFactory, specs: list[dict]) -> None:
     documents = []
     for supplier_id, spec in zip(ids, specs, strict=True):
         row = spec["row"]
-        body = [row["description"], row["city"], row["legal_form"]]
-        body += [a["sector"].name for a in spec["activities"]]
-        body += [f"{r['client']} {r['description']}" for r in spec["references"]]
-        body += [LABELS[x] for x in spec["labels"]] + [NETWORKS[x] for x in spec["networks"]]
-        documents.append({"supplier_id": supplier_id, "name_text": document(row["name"]),
-                          "body_text": document(*body), "facets": " ".join(
+        name_text, body_text = search_texts_of(
+            row["name"], row["brand"], row["description"], row["city"], row["legal_form"],
+            [a["sector"].name for a in spec["activities"]],
+            [(r["client"], r["description"]) for r in spec["references"]], spec["labels"], spec["networks"])
+        documents.append({"supplier_id": supplier_id, "name_text": name_text,
+                          "body_text": body_text, "facets": " ".join(
                               sorted(search_index.department_token(c) for c in reached.get(supplier_id, ())))})
     search_index.write_documents(documents)

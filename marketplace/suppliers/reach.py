@@ -98,14 +98,21 @@ def refresh_reach(supplier: Supplier) -> None:
         db.session.execute(ActivityReach.__table__.insert(), rows)
 
 
+def search_texts_of(name: str, brand: str | None, description: str | None, city: str | None,
+                    legal_form: str | None, sector_names: list[str], references: list[tuple[str, str]],
+                    labels: list[str], networks: list[str]) -> tuple[str, str]:
+    """The (name, body) texts of a search document: what a supplier is found by."""
+    body = [description, city, legal_form, *sector_names]
+    body += [f"{client} {what}" for client, what in references]
+    body += [LABELS.get(label, label) for label in labels] + [NETWORKS.get(n, n) for n in networks]
+    return document(name, brand), document(*body)
+
+
 def search_texts(supplier: Supplier) -> tuple[str, str]:
-    """The (name, body) texts of a supplier's search document."""
-    body = [supplier.description, supplier.city, supplier.legal_form]
-    body += [a.sector.name for a in supplier.activities if a.sector is not None]
-    body += [f"{r.client} {r.description}" for r in supplier.references]
-    body += [LABELS.get(label, label) for label in supplier.labels]
-    body += [NETWORKS.get(network, network) for network in supplier.networks]
-    return document(supplier.name, supplier.brand), document(*body)
+    return search_texts_of(
+        supplier.name, supplier.brand, supplier.description, supplier.city, supplier.legal_form,
+        [a.sector.name for a in supplier.activities if a.sector is not None],
+        [(r.client, r.description) for r in supplier.references], supplier.labels, supplier.networks)
 
 
 def refresh_search_document(supplier: Supplier) -> None:

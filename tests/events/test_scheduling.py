@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from events.scheduling import InstanceError, first_come_first_served, load_problem, solve
+from events.scheduling import InstanceError, first_come_first_served, load_problem, meetings_of, solve
 from events.scheduling.__main__ import main
 from tests.events.schedule_check import brute_force_optimum, check
 
@@ -44,15 +44,7 @@ def schedule(instance, **kwargs):
 
 
 def baseline_meetings(instance) -> list[dict]:
-    problem = load_problem(instance)
-    board = first_come_first_served(problem)
-    meetings, tables = [], {}
-    for pair_index, slot in board.slot_of.items():
-        tables[slot] = tables.get(slot, 0) + 1
-        pair = problem.pairs[pair_index]
-        meetings.append({"a": problem.participant_ids[pair.a], "b": problem.participant_ids[pair.b],
-                         "slot": problem.slot_ids[slot], "table": tables[slot]})
-    return meetings
+    return meetings_of(first_come_first_served(load_problem(instance)))
 
 
 # SCHEDULER_EXAMPLES=3000 for a deeper search than the default run.
