@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_required, login_user, logout_user
 
 from marketplace.accounts import schemas, services
+from marketplace.accounts.current import acting_user
 from marketplace.errors import DomainError
 from marketplace.extensions import db, limiter
 from marketplace.forms import Form
@@ -132,7 +133,7 @@ def reset_password(token: str):
 def profile():
     from marketplace.organisations.services import membership_of
 
-    user = current_user._get_current_object()
+    user = acting_user()
     form = Form(
         schemas.ProfileSchema(),
         initial={f: getattr(user, f) for f in ("first_name", "last_name", "phone", "job_title")},
@@ -158,7 +159,7 @@ def profile():
 def change_password():
     from marketplace.organisations.services import membership_of
 
-    user = current_user._get_current_object()
+    user = acting_user()
     password_form = Form(schemas.ChangePasswordSchema())
     if password_form.validate_on_submit():
         try:

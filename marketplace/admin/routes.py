@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 
 from marketplace.accounts import services as account_services
+from marketplace.accounts.current import acting_user
 from marketplace.accounts.models import Role, User
 from marketplace.errors import NotFound
 from marketplace.extensions import db
@@ -56,7 +57,7 @@ def users():
 @admin_required
 def set_active(user_id: int, action: str):
     target = _get_user(user_id)
-    actor = current_user._get_current_object()
+    actor = acting_user()
     if action == "desactiver":
         account_services.deactivate_account(target, actor)
         message = f"Le compte de {target.full_name} est désactivé. Ses données sont conservées."

@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 from marshmallow import ValidationError
 from sqlalchemy import select
 
+from marketplace.accounts.current import acting_user
 from marketplace.accounts.models import Role
 from marketplace.directory import exports
 from marketplace.directory.schemas import SearchSchema
@@ -82,7 +83,7 @@ def supplier(supplier_id: int):
         from marketplace.favourites.services import visible_lists
 
         try:
-            favourite_lists = visible_lists(current_user._get_current_object())
+            favourite_lists = visible_lists(acting_user())
         except NotAllowed:
             favourite_lists = []
     return render_template(

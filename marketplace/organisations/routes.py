@@ -1,8 +1,9 @@
 """Pages (and JSON) for buyer organisations: create, find and join, decide on requests."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 
+from marketplace.accounts.current import acting_user
 from marketplace.errors import DomainError, wants_json
 from marketplace.extensions import db
 from marketplace.forms import Form, form_response
@@ -12,15 +13,12 @@ from marketplace.organisations.models import MembershipStatus
 bp = Blueprint("organisations", __name__, url_prefix="/organisations")
 
 
-def _actor():
-    return current_user._get_current_object()
-
 
 @bp.route("/mienne")
 @login_required
 def mine():
     """The user's organisation, or the choice between creating and joining one."""
-    membership = services.membership_of(_actor())
+    membership = services.membership_of(acting_user())
     if membership is not None and membership.status == MembershipStatus.ACTIVE:
         return redirect(url_for("organisations.show", organisation_id=membership.organisation_id))
     return render_template("organisations/start.html", membership=membership)
@@ -32,7 +30,7 @@ def create():
     form = Form(schemas.OrganisationSchema())
     if form.validate_on_submit():
         try:
-            organisation = services.create_organisation(form.data, _actor())
+            organisation = services.create_organisation(form.data, acting_user())
         except DomainError as error:
             form.fail(error)
         else:
@@ -55,7 +53,7 @@ def find():
         "organisations/find.html",
         query=query,
         results=results,
-        membership=services.membership_of(_actor()),
+        membership=services.membership_of(acting_user()),
     )
 
 
@@ -63,7 +61,7 @@ def find():
 @login_required
 def show(organisation_id: int):
     organisation = services.get_organisation(organisation_id)
-    actor = _actor()
+    actor = acting_user()
     can_manage = actor.is_admin or services.is_member(actor, organisation)
     if wants_json():
         return schemas.OrganisationOut().dump(organisation)
@@ -88,7 +86,7 @@ def request_to_join(organisation_id: int):
             return form_response(form, "organisations/show.html")
         flash(form.error("message") or "Demande invalide.", "danger")
         return redirect(url_for("organisations.show", organisation_id=organisation.id))
-    membership = services.request_to_join(organisation, _actor(), form.data.get("message"))
+    membership = services.request_to_join(organisation, acting_user(), form.data.get("message"))
     db.session.commit()
     if wants_json():
         return schemas.MembershipOut().dump(membership), 201
@@ -109,7 +107,7 @@ def decide(organisation_id: int, membership_id: int, decision: str):
     organisation = services.get_organisation(organisation_id)
     membership = services.get_join_request(organisation, membership_id)
     approve = decision == "accepter"
-    services.decide_join_request(membership, _actor(), approve)
+    services.decide_join_request(membership, acting_user(), approve)
     db.session.commit()
     if wants_json():
         return schemas.MembershipOut().dump(membership)

@@ -2,9 +2,10 @@
 references, claims to decide, consortiums."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 from sqlalchemy import select
 
+from marketplace.accounts.current import acting_user
 from marketplace.errors import DomainError, wants_json
 from marketplace.extensions import db
 from marketplace.forms import Form, form_response
@@ -15,9 +16,6 @@ from marketplace.suppliers.taxonomy import LABELS, NETWORKS, SectorGroup, Servic
 
 bp = Blueprint("suppliers", __name__, url_prefix="/structures")
 
-
-def _actor():
-    return current_user._get_current_object()
 
 
 def _profile_context(**extra) -> dict:
@@ -35,7 +33,7 @@ def _profile_values(supplier: Supplier) -> dict:
 @bp.route("/mes-structures")
 @login_required
 def mine():
-    actor = _actor()
+    actor = acting_user()
     suppliers = services.suppliers_of(actor)
     from marketplace.suppliers.models import SupplierMember
 
@@ -50,7 +48,7 @@ def create():
     form = Form(schemas.SupplierSchema())
     if form.validate_on_submit():
         try:
-            supplier = services.create_supplier(form.data, _actor())
+            supplier = services.create_supplier(form.data, acting_user())
         except DomainError as error:
             form.fail(error)
         else:
@@ -72,7 +70,7 @@ def claim():
         if found is None:
             form.fail(DomainError("Aucune structure n'est référencée avec ce SIRET : créez sa fiche.", "siret"))
         elif request.form.get("confirm"):
-            services.claim_supplier(found, _actor())
+            services.claim_supplier(found, acting_user())
             db.session.commit()
             flash(f"Votre demande pour gérer « {found.name} » est envoyée. Vous serez prévenu par e-mail.", "success")
             return redirect(url_for("suppliers.mine"))
@@ -83,7 +81,7 @@ def claim():
 @login_required
 def manage(supplier_id: int):
     supplier = services.get_supplier(supplier_id, include_delisted=True)
-    services.ensure_can_edit(supplier, _actor())
+    services.ensure_can_edit(supplier, acting_user())
     return _manage_page(supplier)
 
 
@@ -91,12 +89,12 @@ def manage(supplier_id: int):
 @login_required
 def edit(supplier_id: int):
     supplier = services.get_supplier(supplier_id, include_delisted=True)
-    services.ensure_can_edit(supplier, _actor())
+    services.ensure_can_edit(supplier, acting_user())
     form = Form(schemas.SupplierUpdateSchema(), initial=_profile_values(supplier))
     if supplier.is_consortium:
         form.schema = schemas.ConsortiumSchema(exclude=("siret",))
     if form.validate_on_submit():
-        services.update_supplier(supplier, form.data, _actor())
+        services.update_supplier(supplier, form.data, acting_user())
         db.session.commit()
         if wants_json():
             return schemas.SupplierOut().dump(supplier)
@@ -128,7 +126,7 @@ def _manage_page(supplier: Supplier, **failed_forms):
 @login_required
 def set_listed(supplier_id: int, action: str):
     supplier = services.get_supplier(supplier_id, include_delisted=True)
-    services.set_listed(supplier, action == "remettre", _actor())
+    services.set_listed(supplier, action == "remettre", acting_user())
     db.session.commit()
     flash("La structure est de nouveau dans l'annuaire." if action == "remettre"
           else "La structure est retirée de l'annuaire ; rien n'est supprimé.", "info")
@@ -140,13 +138,13 @@ def set_listed(supplier_id: int, action: str):
 @login_required
 def save_activity(supplier_id: int, activity_id: int | None = None):
     supplier = services.get_supplier(supplier_id, include_delisted=True)
-    services.ensure_can_edit(supplier, _actor())
+    services.ensure_can_edit(supplier, acting_user())
     activity = services.get_activity(supplier, activity_id) if activity_id else None
     form = Form(schemas.ActivitySchema())
     if not form.validate_on_submit():
         return _manage_page(supplier, activity_form=form)
     try:
-        services.save_activity(supplier, form.data, _actor(), activity)
+        services.save_activity(supplier, form.data, acting_user(), activity)
     except DomainError as error:
         form.fail(error)
         return _manage_page(supplier, activity_form=form)
@@ -159,8 +157,8 @@ def save_activity(supplier_id: int, activity_id: int | None = None):
 @login_required
 def delete_activity(supplier_id: int, activity_id: int):
     supplier = services.get_supplier(supplier_id, include_delisted=True)
-    services.ensure_can_edit(supplier, _actor())
-    services.delete_activity(supplier, services.get_activity(supplier, activity_id), _actor())
+    services.ensure_can_edit(supplier, acting_user())
+    services.delete_activity(supplier, services.get_activity(supplier, activity_id), acting_user())
     db.session.commit()
     flash("Activité supprimée.", "info")
     return redirect(url_for("suppliers.manage", supplier_id=supplier.id) + "#activites")
@@ -170,11 +168,11 @@ def delete_activity(supplier_id: int, activity_id: int):
 @login_required
 def add_reference(supplier_id: int):
     supplier = services.get_supplier(supplier_id, include_delisted=True)
-    services.ensure_can_edit(supplier, _actor())
+    services.ensure_can_edit(supplier, acting_user())
     form = Form(schemas.ReferenceSchema())
     if not form.validate_on_submit():
         return _manage_page(supplier, reference_form=form)
-    services.add_reference(supplier, form.data, _actor())
+    services.add_reference(supplier, form.data, acting_user())
     db.session.commit()
     flash("Référence ajoutée.", "success")
     return redirect(url_for("suppliers.manage", supplier_id=supplier.id) + "#references")
@@ -184,7 +182,7 @@ def add_reference(supplier_id: int):
 @login_required
 def delete_reference(supplier_id: int, reference_id: int):
     supplier = services.get_supplier(supplier_id, include_delisted=True)
-    services.delete_reference(supplier, reference_id, _actor())
+    services.delete_reference(supplier, reference_id, acting_user())
     db.session.commit()
     flash("Référence supprimée.", "info")
     return redirect(url_for("suppliers.manage", supplier_id=supplier.id) + "#references")
@@ -195,7 +193,7 @@ def delete_reference(supplier_id: int, reference_id: int):
 def decide_claim(supplier_id: int, member_id: int, decision: str):
     supplier = services.get_supplier(supplier_id, include_delisted=True)
     member = services.get_claim(supplier, member_id)
-    services.decide_claim(member, _actor(), decision == "accepter")
+    services.decide_claim(member, acting_user(), decision == "accepter")
     db.session.commit()
     flash("Demande acceptée." if decision == "accepter" else "Demande refusée.", "success")
     return redirect(url_for("suppliers.manage", supplier_id=supplier.id))
@@ -205,11 +203,11 @@ def decide_claim(supplier_id: int, member_id: int, decision: str):
 @login_required
 def create_consortium(supplier_id: int):
     lead = services.get_supplier(supplier_id)
-    services.ensure_can_edit(lead, _actor())
+    services.ensure_can_edit(lead, acting_user())
     form = Form(schemas.ConsortiumSchema())
     if form.validate_on_submit():
         try:
-            consortium = consortiums.create_consortium(form.data, lead, _actor())
+            consortium = consortiums.create_consortium(form.data, lead, acting_user())
         except DomainError as error:
             form.fail(error)
         else:
@@ -230,14 +228,14 @@ def invite(supplier_id: int):
             form.fail(DomainError("Aucune structure n'est référencée avec ce SIRET.", "siret"))
         else:
             try:
-                consortiums.invite_member(consortium, member, _actor())
+                consortiums.invite_member(consortium, member, acting_user())
             except DomainError as error:
                 form.fail(error)
             else:
                 db.session.commit()
                 flash(f"« {member.name} » est invitée à rejoindre le groupement.", "success")
                 return redirect(url_for("suppliers.manage", supplier_id=consortium.id) + "#groupement")
-    services.ensure_can_edit(consortium, _actor())
+    services.ensure_can_edit(consortium, acting_user())
     return _manage_page(consortium, invite_form=form)
 
 
@@ -246,7 +244,7 @@ def invite(supplier_id: int):
 def answer_invitation(supplier_id: int, membership_id: int, decision: str):
     member = services.get_supplier(supplier_id)
     membership = consortiums.get_invitation(member, membership_id)
-    consortiums.answer_invitation(membership, _actor(), decision == "accepter")
+    consortiums.answer_invitation(membership, acting_user(), decision == "accepter")
     db.session.commit()
     flash("Vous avez rejoint le groupement." if decision == "accepter" else "Invitation déclinée.", "success")
     return redirect(url_for("suppliers.manage", supplier_id=member.id))
