@@ -86,6 +86,10 @@ def problem(status: int, detail: str, errors: dict | None = None, title: str | N
     }
     if errors:
         body["errors"] = errors
+    if status >= 500:
+        from marketplace.request_log import current_request_id
+
+        body["request_id"] = current_request_id()
     response = jsonify(body)
     response.status_code = status
     response.mimetype = "application/problem+json"
@@ -122,5 +126,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
-        log.exception("Unhandled error on %s %s", request.method, request.path)
+        from marketplace.request_log import current_request_id
+
+        log.exception("Unhandled error on %s %s (request %s)", request.method, request.path, current_request_id())
         return _render(500, MESSAGES[500])

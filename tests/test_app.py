@@ -87,3 +87,56 @@ def test_an_unexpected_error_gives_the_french_500_page(make_app):
 def test_health_check_answers_without_a_login(client):
     response = client.get("/healthz")
     assert response.status_code == 200 and response.get_json() == {"status": "ok"}
+
+
+def test_every_response_carries_the_security_headers(client):
+    response = client.get("/")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp.split(
+        "script-src")[1].split(";")[0]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert "Strict-Transport-Security" not in response.headers  # only in production, behind https
+    assert "<script>" not in response.get_data(as_text=True)  # no inline script for the CSP to block
+
+
+def test_a_request_id_is_returned_and_shown_on_the_error_page(make_app):
+    app = make_app()
+
+    @app.route("/boom-again")
+    def boom():
+        raise RuntimeError("kaboom")
+
+    client = app.test_client()
+    assert len(client.get("/").headers["X-Request-ID"]) == 32
+    assert client.get("/", headers={"X-Request-ID": "proxy-id-1234"}).headers["X-Request-ID"] == "proxy-id-1234"
+    failed = client.get("/boom-again", headers={"X-Request-ID": "incident-42-abc"})
+    assert failed.status_code == 500 and "incident-42-abc" in failed.get_data(as_text=True)
+    as_json = client.get("/boom-again", headers={"Accept": "application/json", "X-Request-ID": "incident-43-abc"})
+    assert as_json.get_json()["request_id"] == "incident-43-abc"
+
+
+def test_readiness_checks_the_database_and_its_migrations(client, tmp_path):
+    ready = client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.get_json() == {"status": "ready", "checks": {"database": "ok", "migrations": "ok"}}
+
+    # A database that was never migrated is not ready.
+    empty = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/empty.db", "TESTING": True})
+    answer = empty.test_client().get("/readyz")
+    assert answer.status_code == 503 and answer.get_json()["checks"]["migrations"] == "behind"
+
+
+def test_readiness_checks_redis_when_it_is_configured(make_app):
+    import redis
+
+    try:
+        redis.Redis.from_url("redis://127.0.0.1:6379/0", socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("Redis is not running on 127.0.0.1:6379 (.ci/run starts it)")
+    up = make_app(REDIS_URL="redis://127.0.0.1:6379/0").test_client().get("/readyz")
+    assert up.status_code == 200 and up.get_json()["checks"]["redis"] == "ok"
+    from tests.conftest import free_port
+
+    down = make_app(REDIS_URL=f"redis://127.0.0.1:{free_port()}/0").test_client().get("/readyz")
+    assert down.status_code == 503 and down.get_json()["checks"]["redis"].startswith("error")

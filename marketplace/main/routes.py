@@ -1,6 +1,12 @@
 """The home page."""
 
-from flask import Blueprint, render_template
+import redis
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask import Blueprint, current_app, render_template
+from sqlalchemy import text
+
+from marketplace.extensions import db
 
 bp = Blueprint("main", __name__)
 
@@ -12,5 +18,41 @@ def home():
 
 @bp.route("/healthz")
 def healthz():
-    """The process is up (readiness checks come with the production profile)."""
+    """The process is up."""
     return {"status": "ok"}
+
+
+@bp.route("/readyz")
+def readyz():
+    """Ready to serve: the database answers, its schema is at the latest migration, and
+    Redis answers when it is configured. 503 otherwise, with what failed."""
+    checks = {"database": _check(_database_answers), "migrations": _check(_migrations_at_head)}
+    if current_app.config.get("REDIS_URL"):
+        checks["redis"] = _check(_redis_answers)
+    ready = all(value == "ok" for value in checks.values())
+    return {"status": "ready" if ready else "not ready", "checks": checks}, 200 if ready else 503
+
+
+def _check(probe) -> str:
+    try:
+        return probe()
+    except Exception as error:  # noqa: BLE001 - any failure means "not ready", with its reason
+        return f"error: {type(error).__name__}"
+
+
+def _database_answers() -> str:
+    db.session.execute(text("SELECT 1"))
+    return "ok"
+
+
+def _migrations_at_head() -> str:
+    config = current_app.extensions["migrate"].migrate.get_config()
+    heads = set(ScriptDirectory.from_config(config).get_heads())
+    with db.engine.connect() as connection:
+        current = set(MigrationContext.configure(connection).get_current_heads())
+    return "ok" if current == heads else "behind"
+
+
+def _redis_answers() -> str:
+    redis.Redis.from_url(current_app.config["REDIS_URL"], socket_timeout=1, socket_connect_timeout=1).ping()
+    return "ok"
