@@ -7,6 +7,7 @@ from flask.cli import AppGroup, with_appcontext
 from marketplace.extensions import db
 
 mail_cli = AppGroup("mail", help="The email outbox.")
+backup_cli = AppGroup("backup", help="Back up and restore the database and uploaded files.")
 users_cli = AppGroup("users", help="User accounts.")
 
 
@@ -60,7 +61,40 @@ def demo_data(size, suppliers, organisations, if_empty):
         click.echo(f"  {label:<36} {email}")
 
 
+@backup_cli.command("create")
+@click.option("--to", "parent", type=click.Path(file_okay=False), default=None,
+              help="Folder receiving the backup (default: instance/backups).")
+def backup_create(parent):
+    """Back up the database and the uploaded files into a new folder."""
+    from pathlib import Path
+
+    from flask import current_app
+
+    from marketplace.backups.services import create_backup
+
+    folder = create_backup(Path(parent) if parent else Path(current_app.instance_path) / "backups")
+    click.echo(f"Backup written to {folder}")
+
+
+@backup_cli.command("restore")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def backup_restore(folder, yes):
+    """Replace the database and the uploaded files by those of a backup folder."""
+    from marketplace.backups.services import restore_backup
+    from marketplace.errors import DomainError
+
+    if not yes:
+        click.confirm("This replaces the current database and uploaded files. Continue?", abort=True)
+    try:
+        manifest = restore_backup(folder)
+    except DomainError as error:
+        raise click.ClickException(error.message) from error
+    click.echo(f"Restored the backup of {manifest['created_at']} ({sum(manifest['rows'].values())} rows).")
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(mail_cli)
+    app.cli.add_command(backup_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_data)

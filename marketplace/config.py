@@ -59,6 +59,8 @@ def settings_from_env(instance_path: str) -> dict:
         "WTF_CSRF_ENABLED": _bool("WTF_CSRF_ENABLED", True),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 20 * 1024 * 1024),
+        # Uploaded files live outside the web root (backed up with the database).
+        "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER", str(Path(instance_path) / "uploads")),
         # Mail: SMTP when MAIL_SERVER is set; otherwise, outside production, mails are
         # written to the log so that `make run` works with no mail server.
         "MAIL_BACKEND": os.environ.get("MAIL_BACKEND", "smtp" if mail_server or production else "console"),

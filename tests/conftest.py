@@ -8,6 +8,7 @@ import socket
 import tempfile
 import threading
 import time
+import uuid
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
@@ -112,6 +113,26 @@ def reset_postgres(url: str) -> None:
         connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
         connection.execute(text("CREATE SCHEMA public"))
     engine.dispose()
+
+
+def empty_database(tmp_path):
+    """A brand-new empty database on the backend under test; yields its URL."""
+    from marketplace.config import database_url
+
+    if not TEST_DATABASE_URL:
+        return f"sqlite:///{tmp_path}/empty.db", lambda: None
+    name = f"migrations_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(database_url(TEST_DATABASE_URL), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = database_url(TEST_DATABASE_URL).rsplit("/", 1)[0] + f"/{name}"
+
+    def drop():
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return url, drop
 
 
 def migrated_database(url: str) -> str:

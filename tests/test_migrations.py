@@ -1,36 +1,14 @@
 """The migrations build the schema the models describe, on SQLite and PostgreSQL."""
 
-import uuid
-
 import flask_migrate
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect
 
 from marketplace.app import create_app
 from marketplace.extensions import db
 from marketplace.suppliers.search_index import include_object
-from tests.conftest import TEST_DATABASE_URL
-
-
-def empty_database(tmp_path):
-    """A brand-new empty database on the backend under test; yields its URL."""
-    from marketplace.config import database_url
-
-    if not TEST_DATABASE_URL:
-        return f"sqlite:///{tmp_path}/empty.db", lambda: None
-    name = f"migrations_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(database_url(TEST_DATABASE_URL), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = database_url(TEST_DATABASE_URL).rsplit("/", 1)[0] + f"/{name}"
-
-    def drop():
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return url, drop
+from tests.conftest import empty_database
 
 
 def test_an_empty_database_upgrades_to_head_matching_the_models_and_downgrades_to_nothing(tmp_path):
