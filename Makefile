@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask
 export FLASK_APP := wsgi.py
 
-.PHONY: install run db demo test test-sqlite test-postgres lint clean
+.PHONY: install run db demo test serve-prod lint clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,18 @@ test: install
 	else \
 		echo "== PostgreSQL pass skipped: TEST_DATABASE_URL is not set =="; \
 	fi
+
+## The production profile on this machine: gunicorn + huey consumers on Redis, PostgreSQL.
+## Every setting can be overridden from the environment (see the README).
+PROD_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/marketplace
+PROD_REDIS_URL ?= redis://127.0.0.1:6379/0
+serve-prod: install
+	@createdb -h 127.0.0.1 -U postgres marketplace 2>/dev/null || true
+	@mkdir -p instance && test -f instance/secret_key || $(PY) -c "import secrets; print(secrets.token_hex(32))" > instance/secret_key
+	APP_ENV=production DATABASE_URL=$${DATABASE_URL:-$(PROD_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(PROD_REDIS_URL)} \
+	SECRET_KEY=$${SECRET_KEY:-$$(cat instance/secret_key)} SESSION_COOKIE_SECURE=$${SESSION_COOKIE_SECURE:-false} \
+	RATELIMIT_STORAGE_URI=$${RATELIMIT_STORAGE_URI:-$${REDIS_URL:-$(PROD_REDIS_URL)}} \
+	sh -c '$(FLASK) db upgrade && $(FLASK) demo-data --if-empty && exec $(VENV)/bin/honcho -f Procfile start'
 
 lint: install
 	$(VENV)/bin/ruff check marketplace events tests
