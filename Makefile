@@ -48,7 +48,7 @@ serve-prod: install
 	@mkdir -p instance && test -f instance/secret_key || $(PY) -c "import secrets; print(secrets.token_hex(32))" > instance/secret_key
 	APP_ENV=production DATABASE_URL=$${DATABASE_URL:-$(PROD_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(PROD_REDIS_URL)} \
 	SECRET_KEY=$${SECRET_KEY:-$$(cat instance/secret_key)} SESSION_COOKIE_SECURE=$${SESSION_COOKIE_SECURE:-false} \
-	RATELIMIT_STORAGE_URI=$${RATELIMIT_STORAGE_URI:-$${REDIS_URL:-$(PROD_REDIS_URL)}} \
+	RATELIMIT_STORAGE_URI=$${RATELIMIT_STORAGE_URI:-$${REDIS_URL:-$(PROD_REDIS_URL)}} MAIL_SERVER=$${MAIL_SERVER:-localhost} \
 	sh -c '$(FLASK) db upgrade && $(FLASK) demo-data --if-empty && exec $(VENV)/bin/honcho -f Procfile start'
 
 lint: install

@@ -108,3 +108,7 @@ def check_production_settings(config: dict) -> None:
         )
     if config.get("SQLALCHEMY_DATABASE_URI", "").startswith("sqlite"):
         raise ConfigurationError("DATABASE_URL must point to PostgreSQL when APP_ENV=production.")
+    if not config.get("REDIS_URL"):
+        raise ConfigurationError("REDIS_URL must be set when APP_ENV=production (background jobs run on Redis).")
+    if not os.environ.get("MAIL_SERVER") and config.get("MAIL_BACKEND") == "smtp":
+        raise ConfigurationError("MAIL_SERVER must be set when APP_ENV=production.")

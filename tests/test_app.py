@@ -21,16 +21,26 @@ def test_production_with_a_real_secret_key_starts_with_secure_cookies(monkeypatc
     monkeypatch.setenv("APP_ENV", "production")
     monkeypatch.setenv("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
     monkeypatch.setenv("SECRET_KEY", "x" * 64)
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
+    monkeypatch.setenv("MAIL_SERVER", "smtp.example.org")
     app = create_app()
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
     assert app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql+psycopg://")
 
 
-def test_production_refuses_sqlite(monkeypatch):
+def test_production_refuses_sqlite_and_needs_redis_and_a_mail_server(monkeypatch):
     monkeypatch.setenv("APP_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 64)
     monkeypatch.delenv("DATABASE_URL", raising=False)
     with pytest.raises(ConfigurationError, match="PostgreSQL"):
+        create_app()
+    monkeypatch.setenv("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    with pytest.raises(ConfigurationError, match="REDIS_URL"):
+        create_app()
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
+    monkeypatch.delenv("MAIL_SERVER", raising=False)
+    with pytest.raises(ConfigurationError, match="MAIL_SERVER"):
         create_app()
 
 
