@@ -30,6 +30,8 @@ demo: db
 
 ## The whole test suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set.
 test: install
+	@echo "== Security lint (bandit: no medium or high finding) =="
+	$(VENV)/bin/bandit -q -c pyproject.toml -r marketplace events -ll
 	@echo "== Test suite on SQLite =="
 	TEST_DATABASE_URL= $(PY) -m pytest $(PYTEST_ARGS)
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \

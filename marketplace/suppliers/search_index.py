@@ -93,8 +93,7 @@ def write_documents(rows: list[dict]) -> None:
     db.session.execute(SupplierSearchDocument.__table__.insert(), rows)
     _refresh_vectors(ids)
     if is_sqlite():
-        id_list = ",".join(str(int(i)) for i in ids)
-        db.session.execute(text(f"DELETE FROM supplier_fts WHERE rowid IN ({id_list})"))
+        db.session.execute(text("DELETE FROM supplier_fts WHERE rowid = :id"), [{"id": i} for i in ids])
         db.session.execute(
             text("INSERT INTO supplier_fts (rowid, name_text, body_text, facets) "
                  "VALUES (:supplier_id, :name_text, :body_text, :facets)"),
