@@ -1,0 +1,167 @@
+"""Every route, as every kind of outsider, against someone else's things: nothing private
+is shown and nothing changes.
+
+The owners: buyer A (organisation A, a private favourite list, a pending join request
+from C) and supplier user A (supplier A with an activity, a reference, a pending claim
+from D, and an invitation to a consortium). The outsiders: an anonymous visitor, a
+buyer of another organisation, a member of another supplier, and a fair organiser.
+"""
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from marketplace.accounts.models import User
+from marketplace.extensions import db
+from marketplace.favourites.models import FavouriteItem, FavouriteList
+from marketplace.organisations.models import BuyerOrganisation, Membership
+from marketplace.suppliers.models import (
+    ConsortiumMembership,
+    Supplier,
+    SupplierActivity,
+    SupplierMember,
+    SupplierReference,
+)
+
+PUBLIC_ENDPOINTS = {
+    "main.home", "main.healthz", "main.readyz", "directory.search", "directory.search_json",
+    "directory.communes_json", "directory.supplier", "directory.check_siret", "accounts.signup",
+    "accounts.login", "accounts.logout", "accounts.forgot_password", "accounts.reset_password",
+    "accounts.confirm_email", "accounts.resend_confirmation",
+}
+SECRET_LIST_NAME = "Liste confidentielle de A"
+
+
+@pytest.fixture
+def world(app, make_user, make_organisation, make_supplier, login):
+    ids = {}
+    ids["buyer_a"] = make_user(email="acheteuse.a@example.org")
+    ids["organisation_id"] = make_organisation(ids["buyer_a"], name="Organisation A")
+    ids["requester_c"] = make_user(email="demandeur.c@example.org")
+    ids["buyer_b"] = make_user(email="acheteur.b@example.org")
+    make_organisation(ids["buyer_b"], name="Organisation B")
+    ids["supplier_user_a"] = make_user(role="supplier", email="fournisseur.a@example.org")
+    ids["supplier_id"] = make_supplier(name="Structure A", member_id=ids["supplier_user_a"],
+                                       activities=[{"sector": "nettoyage"}],
+                                       references=[{"client": "Client A", "description": "Réf", "year": 2024}])
+    ids["supplier_user_b"] = make_user(role="supplier", email="fournisseur.b@example.org")
+    other = make_supplier(name="Structure B", member_id=ids["supplier_user_b"])
+    ids["claimant_d"] = make_user(role="supplier", email="revendiquant.d@example.org")
+    ids["organiser"] = make_user(role="organiser", email="organisateur@example.org")
+    lead_user = make_user(role="supplier", email="chef.de.file@example.org")
+    lead = make_supplier(name="Chef de file", member_id=lead_user)
+    with app.app_context():
+        from marketplace.organisations.services import request_to_join
+        from marketplace.suppliers import consortiums, services
+
+        actor = db.session.get
+        request = request_to_join(db.session.get(BuyerOrganisation, ids["organisation_id"]),
+                                  actor(User, ids["requester_c"]), "Bonjour")
+        supplier_a = db.session.get(Supplier, ids["supplier_id"])
+        claim = services.claim_supplier(supplier_a, actor(User, ids["claimant_d"]))
+        consortium = consortiums.create_consortium(
+            {"name": "Groupement Z", "siret": "35600000000048", "postcode": "06130", "city": "Grasse"},
+            db.session.get(Supplier, lead), actor(User, lead_user))
+        invitation = consortiums.invite_member(consortium, supplier_a, actor(User, lead_user))
+        favourite = FavouriteList(organisation_id=ids["organisation_id"], owner_id=ids["buyer_a"],
+                                  name=SECRET_LIST_NAME, shared=False)
+        db.session.add(favourite)
+        db.session.flush()
+        db.session.add(FavouriteItem(list_id=favourite.id, supplier_id=other, added_by_id=ids["buyer_a"]))
+        db.session.commit()
+        ids.update(
+            join_request=request.id, claim=claim.id, invitation=invitation.id, list_id=favourite.id,
+            activity_id=db.session.scalar(select(SupplierActivity.id).where(
+                SupplierActivity.supplier_id == ids["supplier_id"])),
+            reference_id=db.session.scalar(select(SupplierReference.id).where(
+                SupplierReference.supplier_id == ids["supplier_id"])),
+        )
+    return ids
+
+
+def url_for_rule(rule, ids: dict) -> str:
+    """Fill a rule's placeholders with the owners' objects."""
+    endpoint = rule.endpoint
+
+    def value(name: str, converter_args: str) -> str:
+        if converter_args:  # any(a, b): the first choice
+            return converter_args.split(",")[0].strip()
+        if name == "membership_id":
+            return str(ids["invitation"] if endpoint.startswith("suppliers.") else ids["join_request"])
+        if name == "member_id":
+            return str(ids["claim"])
+        if name == "user_id":
+            return str(ids["buyer_a"])
+        if name == "token":
+            return "lien-invalide"
+        return str(ids[name])
+
+    return re.sub(r"<(?:(\w+)(?:\(([^)]*)\))?:)?(\w+)>",
+                  lambda m: value(m.group(3), m.group(2) if m.group(1) == "any" else ""), rule.rule)
+
+
+POST_DATA = {
+    "suppliers.edit": {"name": "Piratée", "kind": "EI", "postcode": "75011", "city": "Paris"},
+    "suppliers.save_activity": {"sector_id": "1", "service_kinds": "service", "geo_range": "france"},
+    "suppliers.add_reference": {"client": "Pirate", "description": "Pirate", "year": "2024"},
+    "suppliers.invite": {"siret": "35600000000048"},
+    "favourites.update": {"name": "Renommée", "shared": "1"},
+    "favourites.add": {"supplier_id": "1"},
+    "organisations.request_to_join": {"message": "Je m'invite"},
+}
+
+
+def snapshot(app, ids) -> dict:
+    """Everything the owners own, as it stands."""
+    def rows(model, *conditions):
+        return sorted(tuple(getattr(r, c.key) for c in model.__table__.columns)
+                      for r in db.session.scalars(select(model).where(*conditions)))
+
+    with app.app_context():
+        return {
+            "users": rows(User, User.id.in_([ids["buyer_a"], ids["supplier_user_a"]])),
+            "organisation": rows(BuyerOrganisation, BuyerOrganisation.id == ids["organisation_id"]),
+            "memberships": rows(Membership, Membership.organisation_id == ids["organisation_id"],
+                                Membership.user_id != ids["buyer_b"]),
+            "supplier": rows(Supplier, Supplier.id == ids["supplier_id"]),
+            "activities": rows(SupplierActivity, SupplierActivity.supplier_id == ids["supplier_id"]),
+            "references": rows(SupplierReference, SupplierReference.supplier_id == ids["supplier_id"]),
+            "members": rows(SupplierMember, SupplierMember.supplier_id == ids["supplier_id"],
+                            SupplierMember.user_id.notin_([ids["supplier_user_b"], ids["organiser"]])),
+            "invitation": rows(ConsortiumMembership, ConsortiumMembership.member_id == ids["supplier_id"]),
+            "favourites": rows(FavouriteList, FavouriteList.owner_id == ids["buyer_a"]),
+            "favourite_items": rows(FavouriteItem, FavouriteItem.list_id == ids["list_id"]),
+        }
+
+
+PRIVATE_MARKERS = ("acheteuse.a@example.org", "fournisseur.a@example.org", "demandeur.c@example.org",
+                   "revendiquant.d@example.org", SECRET_LIST_NAME)
+
+
+@pytest.mark.parametrize("outsider", ["anonymous", "buyer_b", "supplier_user_b", "organiser"])
+def test_no_route_shows_or_changes_what_belongs_to_someone_else(app, world, login, outsider):
+    client = app.test_client()
+    if outsider != "anonymous":
+        login(client, world[outsider])
+    before = snapshot(app, world)
+    rules = [r for r in app.url_map.iter_rules() if "static" not in r.endpoint]
+    assert len(rules) > 40
+    for rule in rules:
+        url = url_for_rule(rule, world)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            if rule.endpoint == "accounts.logout":
+                continue  # logging oneself out changes nothing of anyone else
+            if method == "GET":
+                response = client.get(url)
+                body = response.get_data(as_text=True)
+                leaked = [marker for marker in PRIVATE_MARKERS if marker in body]
+                assert not leaked, f"{outsider} reads {leaked} at GET {url}"
+                if rule.endpoint not in PUBLIC_ENDPOINTS and response.status_code == 200 and outsider == "anonymous":
+                    raise AssertionError(f"anonymous visitors reach GET {url}")
+            else:
+                response = client.post(url, data=dict(POST_DATA.get(rule.endpoint, {})))
+                assert response.status_code < 500, f"{outsider}: POST {url} -> {response.status_code}"
+    after = snapshot(app, world)
+    changed = {key for key in before if before[key] != after[key]}
+    assert not changed, f"{outsider} changed {changed}"
