@@ -9,6 +9,7 @@ import logging
 
 from flask import Flask, jsonify, render_template, request
 from marshmallow import ValidationError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -70,7 +71,7 @@ MESSAGES = {
 
 def wants_json() -> bool:
     """True when the client sent or asked for JSON rather than a page."""
-    if request.is_json or request.path.startswith("/api/"):
+    if request.is_json or request.path.startswith("/api/") or request.path.endswith(".json"):
         return True
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
     return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
@@ -99,7 +100,7 @@ def problem(status: int, detail: str, errors: dict | None = None, title: str | N
 def _render(status: int, detail: str, errors: dict | None = None, title: str | None = None):
     if wants_json():
         return problem(status, detail, errors, title)
-    page = f"errors/{status}.html" if status in (403, 404, 500) else "errors/generic.html"
+    page = f"errors/{status}.html" if status in (403, 404, 500, 503) else "errors/generic.html"
     return (
         render_template(page, status=status, title=title or TITLES.get(status, "Erreur"), detail=detail),
         status,
@@ -107,6 +108,8 @@ def _render(status: int, detail: str, errors: dict | None = None, title: str | N
 
 
 def register_error_handlers(app: Flask) -> None:
+    from marketplace.extensions import db
+
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
         errors = {error.field: [error.message]} if error.field else None
@@ -123,6 +126,14 @@ def register_error_handlers(app: Flask) -> None:
         if status == 400 and "CSRF" in (error.description or ""):
             detail = "Le formulaire a expiré ou n'est pas valide. Rechargez la page et réessayez."
         return _render(status, detail)
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(error: OperationalError):
+        # The database went away (restart, failover, network): say so, and let the pool
+        # reconnect on a later request (pool_pre_ping) without restarting the application.
+        log.warning("Database unavailable on %s %s: %s", request.method, request.path, error.orig)
+        db.session.remove()
+        return _render(503, MESSAGES[503])
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
