@@ -81,6 +81,9 @@ def settings_from_env(instance_path: str) -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # If the limits' store (Redis) is down, pages keep working: limits fall back to memory.
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
         # Stripe: with no secret key, paid features are free.
         "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY", ""),
