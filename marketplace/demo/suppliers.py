@@ -27,7 +27,7 @@ from marketplace.suppliers.models import (
     ZoneType,
 )
 from marketplace.suppliers.reach import departments_within, search_texts_of
-from marketplace.suppliers.taxonomy import LABELS, NETWORKS, Sector, ServiceKind, SupplierKind
+from marketplace.suppliers.taxonomy import DISABILITY_KINDS, LABELS, NETWORKS, Sector, ServiceKind, SupplierKind
 from marketplace.timeutil import utcnow
 
 KIND_WEIGHTS = {
@@ -55,11 +55,16 @@ SURNAMES = ["Martin", "Bernard", "Thomas", "Petit", "Robert", "Richard", "Durand
 CLIENTS = ["Mairie", "Conseil départemental", "Centre hospitalier", "Groupe Hexagone", "Bailleur social",
            "Université", "Métropole", "Clinique", "Lycée professionnel", "Coopérative agricole"]
 PURPOSES = [
-    "Nous accompagnons des personnes éloignées de l'emploi vers un métier durable.",
-    "Notre équipe encadre et forme des salariés en parcours d'insertion.",
-    "Structure employant majoritairement des travailleurs en situation de handicap.",
     "Nous intervenons pour les entreprises et les collectivités avec des délais courts.",
     "Qualité de service, proximité et engagement social sont au cœur de notre projet.",
+]
+INSERTION_PURPOSES = [
+    "Nous accompagnons des personnes éloignées de l'emploi vers un métier durable.",
+    "Notre équipe encadre et forme des salariés en parcours d'insertion.",
+]
+DISABILITY_PURPOSES = [
+    "Structure employant majoritairement des travailleurs en situation de handicap.",
+    "Nos équipes de travailleurs handicapés sont accompagnées par des moniteurs d'atelier.",
 ]
 
 
@@ -103,12 +108,13 @@ class SupplierFactory:
                                    ServiceKind.STAFF, ServiceKind.WORKS, ServiceKind.SERVICE | ServiceKind.STAFF])
             activities.append({"sector": self.sectors[slug], "service_kinds": int(services), **geo})
         sector_names = ", ".join(sorted({a["sector"].name.lower() for a in activities}))
+        purposes = DISABILITY_PURPOSES if kind in DISABILITY_KINDS else INSERTION_PURPOSES
         permanent = rng.randint(2, 60)
         return {
             "row": {
                 "name": name, "brand": None, "siret": (siret := demo_siret(index, series=5)), "siren": siret[:9],
                 "kind": kind, "legal_form": rng.choice(["Association", "SAS", "SARL", "SCOP", "SCIC"]),
-                "description": f"{rng.choice(PURPOSES)} Activités : {sector_names}.",
+                "description": f"{rng.choice(purposes + PURPOSES)} Activités : {sector_names}.",
                 "address": f"{rng.randint(1, 200)} rue {rng.choice(SURNAMES)}", "postcode": commune.postcodes[:5],
                 "city": commune.name, "commune_code": commune.insee_code, "department_code": commune.department_code,
                 "region_code": commune.region_code, "latitude": commune.latitude, "longitude": commune.longitude,
