@@ -47,10 +47,12 @@ PROD_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/marketplace
 PROD_REDIS_URL ?= redis://127.0.0.1:6379/0
 serve-prod: install
 	@createdb -h 127.0.0.1 -U postgres marketplace 2>/dev/null || true
+	@rm -rf instance/prometheus && mkdir -p instance/prometheus
 	@mkdir -p instance && test -f instance/secret_key || $(PY) -c "import secrets; print(secrets.token_hex(32))" > instance/secret_key
 	APP_ENV=production DATABASE_URL=$${DATABASE_URL:-$(PROD_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(PROD_REDIS_URL)} \
 	SECRET_KEY=$${SECRET_KEY:-$$(cat instance/secret_key)} SESSION_COOKIE_SECURE=$${SESSION_COOKIE_SECURE:-false} \
 	RATELIMIT_STORAGE_URI=$${RATELIMIT_STORAGE_URI:-$${REDIS_URL:-$(PROD_REDIS_URL)}} MAIL_SERVER=$${MAIL_SERVER:-localhost} \
+	PROMETHEUS_MULTIPROC_DIR=$${PROMETHEUS_MULTIPROC_DIR:-$(CURDIR)/instance/prometheus} \
 	sh -c '$(FLASK) db upgrade && $(FLASK) demo-data --if-empty && exec $(VENV)/bin/honcho -f Procfile start'
 
 lint: install

@@ -46,10 +46,12 @@ def create_app(config: dict | None = None) -> Flask:
     from marketplace.cli import register_cli
     from marketplace.errors import register_error_handlers
     from marketplace.http_headers import register_security_headers
+    from marketplace.metrics import register_metrics
     from marketplace.request_log import register_request_log
 
     register_request_log(app)
     register_security_headers(app)
+    register_metrics(app)
     register_error_handlers(app)
     register_cli(app)
     return app

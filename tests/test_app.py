@@ -1,5 +1,7 @@
 """Configuration, layout and error pages."""
 
+import re
+
 import pytest
 
 from marketplace.app import create_app
@@ -150,3 +152,22 @@ def test_readiness_checks_redis_when_it_is_configured(make_app):
 
     down = make_app(REDIS_URL=f"redis://127.0.0.1:{free_port()}/0").test_client().get("/readyz")
     assert down.status_code == 503 and down.get_json()["checks"]["redis"].startswith("error")
+
+
+def test_metrics_count_requests_by_endpoint_and_show_the_outbox_backlog(make_app):
+    from tests.conftest import free_port
+
+    app = make_app(MAIL_PORT=free_port())  # nothing listens: the mail stays in the outbox
+    client = app.test_client()
+    for _ in range(2):
+        client.get("/annuaire/recherche.json?q=nettoyage")
+    password = "un-mot-de-passe-solide"
+    client.post("/inscription", data={"first_name": "Nadia", "last_name": "Benali", "email": "nadia@example.org",
+                                      "password": password, "password_confirm": password,
+                                      "role": "buyer", "accept_terms": "1"})
+    metrics = client.get("/metrics").get_data(as_text=True)
+    per_endpoint = r'flask_http_request_duration_seconds_count\{[^}]*endpoint="directory.search_json"[^}]*\} 2\.0'
+    assert re.search(per_endpoint, metrics)
+    assert "flask_http_request_duration_seconds_bucket" in metrics
+    assert "marketplace_outbox_backlog 1.0" in metrics
+    assert "marketplace_job_queue_length" in metrics

@@ -59,7 +59,9 @@ def production_profile(tmp_path, smtp_port: int, redis_url: str):
            "RATELIMIT_STORAGE_URI": redis_url, "SECRET_KEY": "s" * 64, "SESSION_COOKIE_SECURE": "false",
            "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(smtp_port), "BIND": f"127.0.0.1:{port}",
            "WEB_CONCURRENCY": "2", "JOB_WORKERS": "2", "INSTANCE_PATH": str(tmp_path / "instance"),
-           "FLASK_APP": "wsgi.py", "PUBLIC_URL": f"http://127.0.0.1:{port}"}
+           "FLASK_APP": "wsgi.py", "PUBLIC_URL": f"http://127.0.0.1:{port}",
+           "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "prometheus")}
+    (tmp_path / "prometheus").mkdir()
     subprocess.run([BIN / "flask", "db", "upgrade"], env=env, cwd=ROOT, check=True, capture_output=True)
     subprocess.run([BIN / "flask", "demo-data", "--size", "40"], env=env, cwd=ROOT, check=True, capture_output=True)
     profile = subprocess.Popen([BIN / "honcho", "-f", "Procfile", "start"], env=env, cwd=ROOT,
@@ -98,6 +100,16 @@ def test_production_profile_serves_and_its_worker_delivers_mail(tmp_path, mailbo
         assert sign_up(base, "nadia@example.org") == 200
         [message] = mailbox.wait_for(1, timeout=30)
         assert message["To"] == "nadia@example.org" and message["Subject"] == "Confirmez votre adresse e-mail"
+
+        # Metrics add up the requests of every gunicorn worker.
+        for _ in range(6):
+            urllib.request.urlopen(f"{base}/healthz", timeout=5).read()
+        with urllib.request.urlopen(f"{base}/metrics", timeout=10) as response:
+            metrics = response.read().decode()
+        counted = re.search(
+            r'flask_http_request_duration_seconds_count\{[^}]*endpoint="main.healthz"[^}]*\} ([\d.]+)', metrics)
+        assert counted and float(counted.group(1)) >= 6
+        assert "marketplace_outbox_backlog 0.0" in metrics
 
 
 @pytest.fixture

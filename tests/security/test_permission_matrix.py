@@ -25,7 +25,7 @@ from marketplace.suppliers.models import (
 )
 
 PUBLIC_ENDPOINTS = {
-    "main.home", "main.healthz", "main.readyz", "directory.search", "directory.search_json",
+    "main.home", "main.healthz", "main.readyz", "prometheus_metrics", "directory.search", "directory.search_json",
     "directory.communes_json", "directory.supplier", "directory.check_siret", "accounts.signup",
     "accounts.login", "accounts.logout", "accounts.forgot_password", "accounts.reset_password",
     "accounts.confirm_email", "accounts.resend_confirmation",
