@@ -11,7 +11,7 @@ from marketplace.directory import exports
 from marketplace.directory.schemas import SearchSchema
 from marketplace.errors import NotAllowed, problem, wants_json
 from marketplace.extensions import db
-from marketplace.geography.services import all_departments, all_regions, find_communes, resolve_commune
+from marketplace.geography.services import all_departments, all_regions, find_communes
 from marketplace.suppliers import consortiums
 from marketplace.suppliers.schemas import SiretSchema, SupplierOut
 from marketplace.suppliers.search import HEADCOUNT_BANDS, TURNOVER_BANDS, search_suppliers
@@ -47,7 +47,7 @@ def _facets() -> dict:
 def search():
     criteria, errors = _criteria()
     result = search_suppliers(criteria, criteria["page"], criteria["per_page"]) if criteria else None
-    commune = resolve_commune(criteria["commune"]) if criteria else None
+    commune = result.commune if result else None
     return render_template("directory/search.html", result=result, errors=errors, args=request.args,
                            commune=commune, facets=_facets()), 422 if errors else 200
 

@@ -51,6 +51,7 @@ class SearchResult:
     per_page: int
     distances: dict[int, float] = field(default_factory=dict)
     matched_by: str = "text"
+    commune: Commune | None = None  # the place the criteria named, once resolved
 
     @property
     def pages(self) -> int:
@@ -352,4 +353,4 @@ def search_suppliers(criteria: dict, page: int = 1, per_page: int = 20) -> Searc
 
         distances = {s.id: round(distance_km(commune.latitude, commune.longitude, s.latitude, s.longitude), 1)
                      for s in items if s.latitude is not None}
-    return SearchResult(items, total, page, per_page, distances, matched_by)
+    return SearchResult(items, total, page, per_page, distances, matched_by, commune)
