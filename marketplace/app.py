@@ -60,8 +60,13 @@ def create_app(config: dict | None = None) -> Flask:
 def _register_models() -> None:
     # Importing the models registers them on db.metadata (for Alembic and create_all).
     import marketplace.accounts.models  # noqa: F401
+    import marketplace.attachments.models  # noqa: F401
+    import marketplace.dashboards.models  # noqa: F401
     import marketplace.favourites.models  # noqa: F401
     import marketplace.geography.models  # noqa: F401
+    import marketplace.messaging.models  # noqa: F401
+    import marketplace.needs.models  # noqa: F401
+    import marketplace.offers.models  # noqa: F401
     import marketplace.organisations.models  # noqa: F401
     import marketplace.outbox.models  # noqa: F401
     import marketplace.suppliers.models  # noqa: F401
@@ -71,9 +76,14 @@ def _register_models() -> None:
 def _register_blueprints(app: Flask) -> None:
     from marketplace.accounts.routes import bp as accounts_bp
     from marketplace.admin.routes import bp as admin_bp
+    from marketplace.attachments.routes import bp as attachments_bp
+    from marketplace.dashboards.routes import bp as dashboards_bp
     from marketplace.directory.routes import bp as directory_bp
     from marketplace.favourites.routes import bp as favourites_bp
     from marketplace.main.routes import bp as main_bp
+    from marketplace.messaging.routes import bp as messaging_bp
+    from marketplace.needs.routes import bp as needs_bp
+    from marketplace.offers.routes import bp as offers_bp
     from marketplace.organisations.routes import bp as organisations_bp
     from marketplace.suppliers.routes import bp as suppliers_bp
 
@@ -84,6 +94,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(directory_bp)
     app.register_blueprint(suppliers_bp)
     app.register_blueprint(favourites_bp)
+    for blueprint in (needs_bp, offers_bp, messaging_bp, attachments_bp, dashboards_bp):
+        app.register_blueprint(blueprint)
 
 
 def _register_login(app: Flask) -> None:
@@ -115,7 +127,10 @@ def _register_outbox_delivery(app: Flask) -> None:
 
 
 def _register_templates(app: Flask) -> None:
+    from datetime import datetime
+
     from marketplace.accounts.models import Role
+    from marketplace.timeutil import utc_to_paris
 
     @app.context_processor
     def inject_globals():
@@ -123,7 +138,36 @@ def _register_templates(app: Flask) -> None:
 
     @app.template_filter("date_fr")
     def date_fr(value, with_time: bool = False):
+        """A date, or a stored (UTC) date and time, as read in Paris."""
         if value is None:
             return ""
+        if isinstance(value, datetime):
+            value = utc_to_paris(value)
         return value.strftime("%d/%m/%Y à %H:%M" if with_time else "%d/%m/%Y")
+
+    @app.template_filter("paris_input")
+    def paris_input(value):
+        """A stored (UTC) date and time as a datetime-local input expects it."""
+        return "" if value is None else utc_to_paris(value).strftime("%Y-%m-%dT%H:%M")
+
+    @app.template_filter("euros")
+    def euros(cents, with_cents: bool = True):
+        """Cents as French money: 1 234,50 €."""
+        if cents is None:
+            return ""
+        whole, rest = divmod(abs(int(cents)), 100)
+        text = f"{whole:,}".replace(",", "\u202f")
+        if with_cents and rest:
+            text += f",{rest:02d}"
+        return ("-" if cents < 0 else "") + text + "\u00a0€"
+
+    @app.template_filter("euros_input")
+    def euros_input(cents):
+        """Cents as an editable amount: 1234,5 -> "1234,50"."""
+        if cents is None or cents == "":
+            return ""
+        if isinstance(cents, str):
+            return cents
+        whole, rest = divmod(int(cents), 100)
+        return f"{whole},{rest:02d}" if rest else str(whole)
 

@@ -95,6 +95,19 @@ def settings_from_env(instance_path: str) -> dict:
         "FAVOURITE_LISTS_LIMIT": _int("FAVOURITE_LISTS_LIMIT", 10),
         "EMAIL_TOKEN_MAX_AGE": _int("EMAIL_TOKEN_MAX_AGE", 7 * 24 * 3600),
         "PASSWORD_RESET_MAX_AGE": _int("PASSWORD_RESET_MAX_AGE", 3600),
+        # Needs: admins check each need before publication unless this is off.
+        "NEEDS_MODERATION": _bool("NEEDS_MODERATION", True),
+        # Telling matched suppliers: batches of this many, the best placed first; another
+        # batch goes out every NEED_BATCH_INTERVAL_HOURS while fewer than
+        # NEED_INTEREST_TARGET suppliers said they were interested.
+        "NEED_BATCH_SIZE": _int("NEED_BATCH_SIZE", 100),
+        "NEED_BATCH_INTERVAL_HOURS": _int("NEED_BATCH_INTERVAL_HOURS", 24),
+        "NEED_INTEREST_TARGET": _int("NEED_INTEREST_TARGET", 5),
+        # Reminders to told suppliers who have not looked, this many days before the deadline.
+        "NEED_REMINDER_DAYS": _int("NEED_REMINDER_DAYS", 3),
+        # Attachments to needs and offers.
+        "ATTACHMENT_MAX_BYTES": _int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024),
+        "DIGEST_MAX_NEEDS": _int("DIGEST_MAX_NEEDS", 10),
     }
 
 

@@ -75,3 +75,26 @@ def sweep_outbox() -> dict:
 
     with app_context():
         return deliver_pending()
+
+
+@huey.periodic_task(crontab(minute="*/5"))
+def run_need_deadlines() -> dict:
+    """Every five minutes: close the needs whose deadline passed, tell the next batches,
+    remind the suppliers who have not looked."""
+    from marketplace.needs.services import run_schedule
+
+    with app_context():
+        return run_schedule()
+
+
+@huey.periodic_task(crontab(day_of_week="1", hour="7", minute="0"))
+def send_weekly_digest() -> int:
+    """Mondays at 07:00 UTC: each supplier's digest of matching open needs."""
+    from marketplace.extensions import db
+    from marketplace.needs.digest import build_digests
+
+    with app_context():
+        count = build_digests()
+        db.session.commit()
+        deliver_outbox()
+        return count

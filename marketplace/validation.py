@@ -1,6 +1,7 @@
 """Marshmallow building blocks with French messages, shared by every area's schemas."""
 
 import enum
+from decimal import Decimal, InvalidOperation
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from stdnum.exceptions import ValidationError as StdnumError
@@ -182,3 +183,63 @@ class WebAddress(fields.Url):
         if isinstance(value, str) and value.strip() == "" and not self.required:
             value = None
         return super().deserialize(value, attr, data, **kwargs)
+
+
+class Euros(fields.Field):
+    """An amount in euros ("1 234,56", "1234.56" or a JSON number), loaded as integer cents."""
+
+    def __init__(self, maximum_euros: int = 10**10, **kwargs):
+        self.maximum_cents = maximum_euros * 100
+        super().__init__(error_messages=BASE_MESSAGES, **kwargs)
+
+    def deserialize(self, value, attr=None, data=None, **kwargs):
+        if isinstance(value, str) and value.strip() == "" and not self.required:
+            value = None
+        return super().deserialize(value, attr, data, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool):
+            raise ValidationError("Montant invalide.")
+        text = str(value).replace("\u202f", "").replace("\xa0", "").replace(" ", "").replace("€", "")
+        text = text.replace(",", ".")
+        try:
+            amount = Decimal(text)
+        except InvalidOperation as error:
+            raise ValidationError("Montant en euros attendu, par exemple 1 250,50.") from error
+        if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
+            raise ValidationError("Montant en euros attendu, au centime près.")
+        if amount < 0:
+            raise ValidationError("Le montant ne peut pas être négatif.")
+        cents = int(amount * 100)
+        if cents > self.maximum_cents:
+            raise ValidationError("Montant trop élevé.")
+        return cents
+
+
+class Day(fields.Date):
+    """A date (YYYY-MM-DD, as an HTML date input sends it); an empty form field means none."""
+
+    def __init__(self, **kwargs):
+        super().__init__(error_messages={**BASE_MESSAGES, "invalid": "Date invalide (jj/mm/aaaa)."}, **kwargs)
+
+    def deserialize(self, value, attr=None, data=None, **kwargs):
+        if isinstance(value, str) and value.strip() == "" and not self.required:
+            value = None
+        return super().deserialize(value, attr, data, **kwargs)
+
+
+class ParisDateTime(fields.NaiveDateTime):
+    """A date and time as a French user means it (Europe/Paris), stored as naive UTC."""
+
+    def __init__(self, **kwargs):
+        super().__init__(error_messages={**BASE_MESSAGES, "invalid": "Date et heure invalides."}, **kwargs)
+
+    def deserialize(self, value, attr=None, data=None, **kwargs):
+        if isinstance(value, str) and value.strip() == "" and not self.required:
+            value = None
+        return super().deserialize(value, attr, data, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        from marketplace.timeutil import paris_to_utc
+
+        return paris_to_utc(super()._deserialize(value, attr, data, **kwargs))

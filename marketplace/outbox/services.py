@@ -34,26 +34,37 @@ def external_url(endpoint: str, **values) -> str:
         return url_for(endpoint, _external=True, **values)
 
 
-def queue_email(to: str, template: str, category: str, **context) -> OutboxMessage:
-    """Render `email/<template>.txt` and `.html` and store the message for delivery.
-
-    The subject is the first line of the text template, after "Subject: ".
-    """
+def render_email(template: str, **context) -> dict:
+    """Render `email/<template>.txt` and `.html`: the subject is the first line of the
+    text template, after "Subject: "."""
     text = render_template(f"email/{template}.txt", **context)
     first_line, _, body = text.partition("\n")
     if not first_line.startswith("Subject: "):
         raise ValueError(f"email/{template}.txt must start with a 'Subject: ' line")
-    html = render_template(f"email/{template}.html", **context)
-    message = OutboxMessage(
-        recipient=to,
-        subject=first_line.removeprefix("Subject: ").strip(),
-        text_body=body.lstrip("\n"),
-        html_body=html,
-        category=category,
-    )
+    return {"subject": first_line.removeprefix("Subject: ").strip(), "text_body": body.lstrip("\n"),
+            "html_body": render_template(f"email/{template}.html", **context)}
+
+
+def queue_email(to: str, template: str, category: str, **context) -> OutboxMessage:
+    """Render the mail and store it for delivery, in the current transaction."""
+    message = OutboxMessage(recipient=to, category=category, **render_email(template, **context))
     db.session.add(message)
     db.session.flush()
     return message
+
+
+def queue_rendered(messages: list[dict]) -> int:
+    """Store many rendered mails at once ({recipient, category, subject, text_body,
+    html_body}), for mass mailings such as the weekly digest."""
+    if not messages:
+        return 0
+    now = utcnow()
+    rows = [{**message, "status": OutboxStatus.PENDING, "attempts": 0, "created_at": now, "next_attempt_at": now}
+            for message in messages]
+    for start in range(0, len(rows), 2000):
+        db.session.execute(OutboxMessage.__table__.insert(), rows[start:start + 2000])
+    db.session.info["outbox_pending"] = True
+    return len(rows)
 
 
 # The session remembers that it committed new outbox messages, so that the request

@@ -74,6 +74,8 @@ class Supplier(db.Model):
     # Delisted suppliers disappear from the directory; nothing of theirs is deleted.
     is_listed: Mapped[bool] = mapped_column(default=True)
     completion: Mapped[int] = mapped_column(Integer, default=0)  # percent, see services
+    # The weekly digest of matching needs; one click in any digest turns it off.
+    digest_opt_out: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 

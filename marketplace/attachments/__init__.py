@@ -1,0 +1,1 @@
+"""Files attached to needs and offers: checked on upload, stored outside the web root."""

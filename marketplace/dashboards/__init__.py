@@ -1,0 +1,1 @@
+"""Buyer and supplier dashboards, and buyers' yearly purchase totals."""

@@ -1,0 +1,129 @@
+"""The figures of the dashboards, and the buyer's yearly purchase totals (typed in or
+imported from CSV) that the inclusive share is measured against."""
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import extract, func, or_, select
+
+from marketplace.accounts.models import User
+from marketplace.dashboards.models import PurchaseTotal
+from marketplace.errors import DomainError
+from marketplace.extensions import db
+from marketplace.needs.models import Need, NeedStatus, NeedSupplier
+from marketplace.offers.models import Offer, OfferStatus
+from marketplace.organisations.models import BuyerOrganisation
+from marketplace.suppliers.services import suppliers_of
+from marketplace.timeutil import utcnow
+from marketplace.validation import Euros
+
+LIVE = (OfferStatus.SUBMITTED, OfferStatus.AWARDED, OfferStatus.DECLINED)
+MIN_YEAR, MAX_YEAR = 2000, 2100
+
+
+@dataclass
+class BuyerFigures:
+    year: int
+    needs_by_status: dict[NeedStatus, int]
+    offers_received: int
+    awarded_cents: int
+    insertion_hours: int
+    purchases_cents: int | None
+
+    @property
+    def inclusive_share(self) -> float | None:
+        """Percent of the year's purchases that went to inclusive suppliers."""
+        if not self.purchases_cents:
+            return None
+        return 100 * self.awarded_cents / self.purchases_cents
+
+
+def buyer_figures(organisation: BuyerOrganisation, year: int) -> BuyerFigures:
+    by_status = dict(db.session.execute(select(Need.status, func.count()).where(
+        Need.organisation_id == organisation.id).group_by(Need.status)).tuples().all())
+    of_organisation = select(Need.id).where(Need.organisation_id == organisation.id)
+    offers = db.session.scalar(select(func.count()).select_from(Offer).where(
+        Offer.need_id.in_(of_organisation), Offer.status.in_(LIVE))) or 0
+    awarded, hours = db.session.execute(select(
+        func.coalesce(func.sum(Offer.amount_cents), 0), func.coalesce(func.sum(Offer.insertion_hours), 0)).where(
+        Offer.need_id.in_(of_organisation), Offer.status == OfferStatus.AWARDED,
+        extract("year", Offer.decided_at) == year)).one()
+    total = db.session.get(PurchaseTotal, (organisation.id, year))
+    return BuyerFigures(year, {status: by_status.get(status, 0) for status in NeedStatus}, offers, int(awarded),
+                        int(hours), total.amount_cents if total else None)
+
+
+def purchase_totals(organisation: BuyerOrganisation) -> list[PurchaseTotal]:
+    return list(db.session.scalars(select(PurchaseTotal).where(PurchaseTotal.organisation_id == organisation.id)
+                                   .order_by(PurchaseTotal.year.desc())))
+
+
+def set_purchase_total(organisation: BuyerOrganisation, year: int, amount_cents: int, actor: User) -> PurchaseTotal:
+    total = db.session.get(PurchaseTotal, (organisation.id, year))
+    if total is None:
+        total = PurchaseTotal(organisation_id=organisation.id, year=year)
+        db.session.add(total)
+    total.amount_cents, total.updated_at, total.updated_by_id = amount_cents, utcnow(), actor.id
+    db.session.flush()
+    return total
+
+
+def import_purchase_totals(organisation: BuyerOrganisation, content: bytes, actor: User) -> int:
+    """Rows "year;amount" (comma or semicolon separated, a header line allowed, amounts
+    in euros). All rows or none: the first bad row is named in the error."""
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = content.decode("latin-1")
+    delimiter = ";" if ";" in text else ","  # French spreadsheets write ";" (the comma is the decimal mark)
+    rows = [row for row in csv.reader(io.StringIO(text), delimiter=delimiter) if any(cell.strip() for cell in row)]
+    if rows and not rows[0][0].strip().isdigit():
+        rows = rows[1:]  # the header
+    if not rows:
+        raise DomainError("Le fichier ne contient aucune ligne « année ; montant ».", "file")
+    parsed = {}
+    amount_field = Euros(required=True)
+    for number, row in enumerate(rows, start=1):
+        try:
+            year = int(row[0].strip())
+            if not MIN_YEAR <= year <= MAX_YEAR:
+                raise ValueError
+            parsed[year] = amount_field.deserialize(row[1] if len(row) > 1 else "")
+        except Exception as error:  # noqa: BLE001 - any bad cell is the same message to the user
+            raise DomainError(f"Ligne {number} : « année ; montant en euros » attendu.", "file") from error
+    for year, cents in parsed.items():
+        set_purchase_total(organisation, year, cents, actor)
+    return len(parsed)
+
+
+@dataclass
+class SupplierFigures:
+    opportunities: int
+    answered: int
+    offers_sent: int
+    offers_won: int
+    won_cents: int
+
+    @property
+    def response_rate(self) -> float | None:
+        return 100 * self.answered / self.opportunities if self.opportunities else None
+
+
+def supplier_figures(actor: User) -> SupplierFigures:
+    ids = [supplier.id for supplier in suppliers_of(actor)] or [-1]
+    told = NeedSupplier.supplier_id.in_(ids), NeedSupplier.told_at.is_not(None)
+    opportunities = db.session.scalar(select(func.count()).select_from(NeedSupplier).where(*told)) or 0
+    answered = db.session.scalar(select(func.count()).select_from(NeedSupplier).where(*told, or_(
+        NeedSupplier.interested_at.is_not(None), NeedSupplier.not_interested_at.is_not(None),
+        NeedSupplier.offer_submitted_at.is_not(None)))) or 0
+    sent = db.session.scalar(select(func.count()).select_from(Offer).where(
+        Offer.supplier_id.in_(ids), Offer.status.in_(LIVE))) or 0
+    won, won_cents = db.session.execute(select(func.count(), func.coalesce(func.sum(Offer.amount_cents), 0)).where(
+        Offer.supplier_id.in_(ids), Offer.status == OfferStatus.AWARDED)).one()
+    return SupplierFigures(opportunities, answered, sent, won, int(won_cents))
+
+
+def current_year() -> int:
+    return datetime.now().year

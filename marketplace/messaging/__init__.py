@@ -1,0 +1,1 @@
+"""Message threads between a buyer and a supplier about a need."""

@@ -1,0 +1,1 @@
+"""Buyers' needs: drafting, moderation, publication, matching and telling suppliers."""

@@ -1,0 +1,1 @@
+"""Suppliers' answers to needs (interest, offers per lot) and the buyer's decisions."""
