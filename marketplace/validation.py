@@ -39,6 +39,10 @@ class Text(fields.String):
             raise ValidationError(REQUIRED)
         return text or None
 
+    def _validate(self, value):
+        if value is not None:  # an empty optional text is none: nothing to measure
+            super()._validate(value)
+
 
 class Email(fields.Email):
     def __init__(self, **kwargs):

@@ -2,6 +2,7 @@
 a real SMTP server on loopback, a test client that sends CSRF tokens, and factories."""
 
 import html
+import logging
 import os
 import re
 import socket
@@ -143,6 +144,10 @@ def migrated_database(url: str) -> str:
     with app.app_context():
         flask_migrate.upgrade()
         db.engine.dispose()
+    # Alembic's logging setup disables the loggers that exist; errors must stay visible.
+    for logger in logging.root.manager.loggerDict.values():
+        if isinstance(logger, logging.Logger):
+            logger.disabled = False
     return url
 
 

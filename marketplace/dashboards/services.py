@@ -42,7 +42,7 @@ class BuyerFigures:
 
 def buyer_figures(organisation: BuyerOrganisation, year: int) -> BuyerFigures:
     by_status = dict(db.session.execute(select(Need.status, func.count()).where(
-        Need.organisation_id == organisation.id).group_by(Need.status)).tuples().all())
+        Need.organisation_id == organisation.id).group_by(Need.status)).all())
     of_organisation = select(Need.id).where(Need.organisation_id == organisation.id)
     offers = db.session.scalar(select(func.count()).select_from(Offer).where(
         Offer.need_id.in_(of_organisation), Offer.status.in_(LIVE))) or 0

@@ -52,4 +52,4 @@ def threads_of_need(need: Need) -> dict[int, int]:
     from sqlalchemy import func
 
     return dict(db.session.execute(select(Message.supplier_id, func.count()).where(Message.need_id == need.id)
-                                   .group_by(Message.supplier_id)).tuples().all())
+                                   .group_by(Message.supplier_id)).all())

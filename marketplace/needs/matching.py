@@ -162,7 +162,7 @@ def explain(need: Need, supplier: Supplier, place: NeedPlace | None = None) -> E
             reasons.append(f"{activity.sector.name} : {where}")
     if not reasons:
         obstacles.append("aucune de ses activités ne correspond au secteur, au type de prestation et au lieu")
-    return Explanation(matched=not obstacles, reasons=reasons if not obstacles else reasons, obstacles=obstacles)
+    return Explanation(matched=not obstacles, reasons=reasons, obstacles=obstacles)
 
 
 # --- The whole directory, in SQL -----------------------------------------------------------
@@ -224,7 +224,7 @@ def matching_statement(need: Need, place: NeedPlace | None = None):
 
 def matching_suppliers(need: Need) -> list[tuple[int, int]]:
     """(supplier id, rank) of every supplier the need concerns, best first."""
-    return sorted(db.session.execute(matching_statement(need)).tuples(), key=lambda row: (row[1], row[0]))
+    return sorted((tuple(row) for row in db.session.execute(matching_statement(need))), key=lambda row: (row[1], row[0]))
 
 
 __all__ = ["Explanation", "NeedPlace", "explain", "matching_statement", "matching_suppliers", "place_of",

@@ -28,7 +28,7 @@ from marketplace.organisations.models import BuyerOrganisation, Membership, Memb
 from marketplace.organisations.services import is_member as is_organisation_member
 from marketplace.suppliers.schemas import SERVICE_SLUGS
 from marketplace.suppliers.services import suppliers_of
-from marketplace.suppliers.taxonomy import Sector
+from marketplace.suppliers.taxonomy import Sector, SupplierKind
 from marketplace.timeutil import utcnow
 
 EDITABLE = (NeedStatus.DRAFT, NeedStatus.REJECTED, NeedStatus.SUBMITTED, NeedStatus.PUBLISHED)
@@ -176,7 +176,7 @@ def _apply(need: Need, data: dict) -> None:
     for slug in data.get("service_kinds") or []:
         mask |= SERVICE_SLUGS[slug]
     need.service_kinds = int(mask)
-    need.wanted_kinds = ",".join(sorted({kind.value for kind in data.get("wanted_kinds") or []}))
+    need.wanted_kinds = ",".join(sorted({SupplierKind(kind).value for kind in data.get("wanted_kinds") or []}))
     need.sectors = _sectors(data.get("sector_ids") or [], "sectors")
     _apply_place(need, data)
     _apply_lots(need, data.get("lots") or [])
@@ -198,7 +198,8 @@ def create_need(data: dict, actor: User) -> Need:
     """A new draft need of the actor's organisation."""
     organisation = organisation_of(actor)
     need = Need(organisation_id=organisation.id, organisation=organisation, author_id=actor.id,
-                status=NeedStatus.DRAFT, kind=data["kind"])
+                status=NeedStatus.DRAFT, kind=data["kind"], title=data["title"], description=data["description"],
+                area=data["area"])
     db.session.add(need)
     _apply(need, data)
     db.session.flush()
@@ -304,7 +305,8 @@ def request_quotes(data: dict, suppliers: list, actor: User) -> Need:
     (the buyer picked them); it is published for them alone."""
     organisation = organisation_of(actor)
     need = Need(organisation_id=organisation.id, organisation=organisation, author_id=actor.id,
-                kind=NeedKind.QUOTE, status=NeedStatus.DRAFT)
+                kind=NeedKind.QUOTE, status=NeedStatus.DRAFT, title=data["title"], description=data["description"],
+                area=NeedArea.FRANCE)
     db.session.add(need)
     _apply(need, {**data, "kind": NeedKind.QUOTE, "area": NeedArea.FRANCE, "is_public": False})
     need.status, need.submitted_at, need.published_at = NeedStatus.PUBLISHED, utcnow(), utcnow()
