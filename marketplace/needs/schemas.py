@@ -47,8 +47,9 @@ def lots_from_form(data: dict) -> list[dict]:
     """The lot rows of the HTML form (parallel fields lot_title, lot_budget_min, ...;
     lot_sectors_<row>), without the rows left blank."""
     def column(name):
-        value = data.get(name, [])
-        return [value] if isinstance(value, str) else list(value)
+        value = data.get(name) or []
+        values = value if isinstance(value, list) else [value]
+        return [v if isinstance(v, str) else "" for v in values]
 
     titles = column("lot_title")
     lots = []
@@ -93,7 +94,7 @@ class NeedSchema(BaseSchema):
     @pre_load
     def from_form(self, data, **kwargs):
         data = dict(data)
-        if "lots" not in data and "lot_title" in data:
+        if "lots" not in data and data.get("lot_title"):
             data["lots"] = lots_from_form(data)
         if isinstance(data.get("questions"), str):
             data["questions"] = [line for line in data["questions"].splitlines() if line.strip()]

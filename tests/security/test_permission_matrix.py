@@ -7,12 +7,18 @@ from D, and an invitation to a consortium). The outsiders: an anonymous visitor,
 buyer of another organisation, a member of another supplier, and a fair organiser.
 """
 
+import html
 import re
 
 import pytest
 from sqlalchemy import select
 
 from marketplace.accounts.models import User
+from marketplace.attachments.models import Attachment
+from marketplace.dashboards.models import PurchaseTotal
+from marketplace.messaging.models import Message
+from marketplace.needs.models import Need, NeedLot, NeedSupplier
+from marketplace.offers.models import Offer
 from marketplace.extensions import db
 from marketplace.favourites.models import FavouriteItem, FavouriteList
 from marketplace.organisations.models import BuyerOrganisation, Membership
@@ -28,9 +34,12 @@ PUBLIC_ENDPOINTS = {
     "main.home", "main.healthz", "main.readyz", "prometheus_metrics", "directory.search", "directory.search_json",
     "directory.communes_json", "directory.supplier", "directory.check_siret", "accounts.signup",
     "accounts.login", "accounts.logout", "accounts.forgot_password", "accounts.reset_password",
-    "accounts.confirm_email", "accounts.resend_confirmation",
+    "accounts.confirm_email", "accounts.resend_confirmation", "needs.pixel", "needs.unsubscribe_digest",
 }
 SECRET_LIST_NAME = "Liste confidentielle de A"
+SECRET_NEED = "Besoin confidentiel de A"
+SECRET_OFFER = "Offre confidentielle de la structure A"
+SECRET_MESSAGE = "Message confidentiel entre A et A"
 
 
 @pytest.fixture
@@ -70,6 +79,7 @@ def world(app, make_user, make_organisation, make_supplier, login):
         db.session.flush()
         db.session.add(FavouriteItem(list_id=favourite.id, supplier_id=other, added_by_id=ids["buyer_a"]))
         db.session.commit()
+        ids.update(need_world(app, ids))
         ids.update(
             join_request=request.id, claim=claim.id, invitation=invitation.id, list_id=favourite.id,
             activity_id=db.session.scalar(select(SupplierActivity.id).where(
@@ -78,6 +88,42 @@ def world(app, make_user, make_organisation, make_supplier, login):
                 SupplierReference.supplier_id == ids["supplier_id"])),
         )
     return ids
+
+
+def need_world(app, ids: dict) -> dict:
+    """Buyer A's published need with two lots and a question, told to supplier A, which
+    offered on the first lot with an attachment and exchanged a message."""
+    from datetime import date, timedelta
+    from io import BytesIO
+
+    from werkzeug.datastructures import FileStorage
+
+    from marketplace.attachments.services import store_upload
+    from marketplace.messaging.services import post_message
+    from marketplace.needs import services as needs
+    from marketplace.offers import services as offers
+    from marketplace.timeutil import utcnow
+    from tests.needs.conftest import need_data
+
+    buyer = db.session.get(User, ids["buyer_a"])
+    supplier_user = db.session.get(User, ids["supplier_user_a"])
+    supplier = db.session.get(Supplier, ids["supplier_id"])
+    supplier.email = "contact@structure-a.fr"
+    need = needs.create_need(need_data(title=SECRET_NEED, questions=["Vos références ?"],
+                                       lots=[{"title": "Lot 1"}, {"title": "Lot 2"}]), buyer)
+    app.config["NEEDS_MODERATION"] = False
+    needs.submit_need(need, buyer)
+    app.config["NEEDS_MODERATION"] = True
+    offer = offers.save_offer(need.lots[0], supplier, {
+        "amount_cents": 100_000, "vat_rate": 2000, "lead_time_days": 10, "description": SECRET_OFFER,
+        "insertion_hours": 10, "valid_until": date.today() + timedelta(days=60),
+        "answers": {need.questions[0].id: "Réf"}}, supplier_user)
+    attachment = store_upload(FileStorage(BytesIO(b"%PDF-1.4 secret"), filename="secret.pdf"), need.id, offer.id,
+                              supplier_user)
+    post_message(need, supplier, SECRET_MESSAGE, buyer)
+    db.session.commit()
+    assert need.deadline > utcnow()
+    return {"need_id": need.id, "lot_id": need.lots[0].id, "offer_id": offer.id, "attachment_id": attachment.id}
 
 
 def url_for_rule(rule, ids: dict) -> str:
@@ -97,8 +143,11 @@ def url_for_rule(rule, ids: dict) -> str:
             return "lien-invalide"
         return str(ids[name])
 
-    return re.sub(r"<(?:(\w+)(?:\(([^)]*)\))?:)?(\w+)>",
-                  lambda m: value(m.group(3), m.group(2) if m.group(1) == "any" else ""), rule.rule)
+    url = re.sub(r"<(?:(\w+)(?:\(([^)]*)\))?:)?(\w+)>",
+                 lambda m: value(m.group(3), m.group(2) if m.group(1) == "any" else ""), rule.rule)
+    if endpoint.startswith(("offers.", "needs.")):  # acting for supplier A, or asking it for a quote
+        url += f"?structure={ids['supplier_id']}"
+    return url
 
 
 POST_DATA = {
@@ -109,6 +158,15 @@ POST_DATA = {
     "favourites.update": {"name": "Renommée", "shared": "1"},
     "favourites.add": {"supplier_id": "1"},
     "organisations.request_to_join": {"message": "Je m'invite"},
+    "needs.edit": {"kind": "tender", "title": "Besoin piraté", "description": "Pirate", "area": "france"},
+    "needs.reject": {"reason": "Refus pirate"},
+    "needs.cancel": {"reason": "Annulation pirate"},
+    "offers.edit": {"amount": "1", "vat_rate": "2000", "lead_time_days": "1", "description": "Offre pirate",
+                    "valid_until": "2099-01-01"},
+    "offers.not_interested": {"reason": "Pirate"},
+    "offers.shortlist": {"shortlisted": "1"},
+    "messaging.thread": {"body": "Message pirate"},
+    "dashboards.set_purchases": {"year": "2026", "amount": "1000"},
 }
 
 
@@ -132,11 +190,20 @@ def snapshot(app, ids) -> dict:
             "invitation": rows(ConsortiumMembership, ConsortiumMembership.member_id == ids["supplier_id"]),
             "favourites": rows(FavouriteList, FavouriteList.owner_id == ids["buyer_a"]),
             "favourite_items": rows(FavouriteItem, FavouriteItem.list_id == ids["list_id"]),
+            "needs": rows(Need, Need.id == ids["need_id"]),
+            "lots": rows(NeedLot, NeedLot.need_id == ids["need_id"]),
+            "links": rows(NeedSupplier, NeedSupplier.need_id == ids["need_id"],
+                          NeedSupplier.supplier_id == ids["supplier_id"]),
+            "offers": rows(Offer, Offer.need_id == ids["need_id"]),
+            "messages": rows(Message, Message.need_id == ids["need_id"]),
+            "attachments": rows(Attachment, Attachment.need_id == ids["need_id"]),
+            "purchases": rows(PurchaseTotal, PurchaseTotal.organisation_id == ids["organisation_id"]),
         }
 
 
 PRIVATE_MARKERS = ("acheteuse.a@example.org", "fournisseur.a@example.org", "demandeur.c@example.org",
-                   "revendiquant.d@example.org", SECRET_LIST_NAME)
+                   "revendiquant.d@example.org", SECRET_LIST_NAME, SECRET_NEED, SECRET_OFFER, SECRET_MESSAGE,
+                   "%PDF-1.4 secret")
 
 
 @pytest.mark.parametrize("outsider", ["anonymous", "buyer_b", "supplier_user_b", "organiser"])
@@ -154,7 +221,7 @@ def test_no_route_shows_or_changes_what_belongs_to_someone_else(app, world, logi
                 continue  # logging oneself out changes nothing of anyone else
             if method == "GET":
                 response = client.get(url)
-                body = response.get_data(as_text=True)
+                body = html.unescape(response.get_data().decode("utf-8", "replace"))
                 leaked = [marker for marker in PRIVATE_MARKERS if marker in body]
                 assert not leaked, f"{outsider} reads {leaked} at GET {url}"
                 if rule.endpoint not in PUBLIC_ENDPOINTS and response.status_code == 200 and outsider == "anonymous":
