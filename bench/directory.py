@@ -149,6 +149,20 @@ def run(app, queries: int) -> dict:
     return {"in_process": in_process, "http": over_http}
 
 
+def bench_database_url(backend: str, suppliers: int, postgres_url: str, instance: Path) -> str:
+    """The benchmark database of that size on that backend (the PostgreSQL one created if missing)."""
+    if backend == "sqlite":
+        return f"sqlite:///{instance}/directory-{suppliers}.db"
+    name = f"bench_directory_{suppliers}"
+    admin = create_engine(postgres_url.replace("postgresql://", "postgresql+psycopg://") + "/postgres",
+                          isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        if not connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return f"{postgres_url}/{name}".replace("postgresql://", "postgresql+psycopg://")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--suppliers", type=int, default=200_000)
@@ -160,17 +174,7 @@ def main():
     instance.mkdir(parents=True, exist_ok=True)
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     for backend in backends:
-        if backend == "sqlite":
-            url = f"sqlite:///{instance}/directory-{args.suppliers}.db"
-        else:
-            name = f"bench_directory_{args.suppliers}"
-            admin = create_engine(args.postgres_url.replace("postgresql://", "postgresql+psycopg://") + "/postgres",
-                                  isolation_level="AUTOCOMMIT")
-            with admin.connect() as connection:
-                if not connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
-                    connection.execute(text(f'CREATE DATABASE "{name}"'))
-            admin.dispose()
-            url = f"{args.postgres_url}/{name}".replace("postgresql://", "postgresql+psycopg://")
+        url = bench_database_url(backend, args.suppliers, args.postgres_url, instance)
         print(f"== {backend}, {args.suppliers} suppliers")
         app = build(url, args.suppliers, instance)
         results = run(app, args.queries)

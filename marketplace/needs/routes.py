@@ -101,6 +101,7 @@ def index():
 def create():
     services.organisation_of(acting_user())  # only buyers with an organisation get the form
     form = Form(schemas.NeedSchema(), initial={"kind": request.args.get("type", "consultation"), "area": "commune",
+                                               "answer_mode": "platform",
                                                "show_contact": True, "lots": []})
     if form.validate_on_submit():
         try:
