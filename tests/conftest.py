@@ -323,6 +323,14 @@ def make_organisation(app):
 
 
 @pytest.fixture
+def buyer(make_user, make_organisation):
+    """A buyer (user id) with an organisation."""
+    user_id = make_user(email="acheteuse@ville-grasse.fr", first_name="Inès", last_name="Martin")
+    make_organisation(user_id, name="Ville de Grasse")
+    return user_id
+
+
+@pytest.fixture
 def make_supplier(app):
     """Create a listed supplier through the services; returns its id.
 

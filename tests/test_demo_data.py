@@ -52,3 +52,24 @@ def test_demo_data_is_valid_idempotent_and_has_a_login_for_each_role(app):
     supplier_user = app.test_client()
     supplier_user.post("/connexion", data={"email": "fournisseur@demo.marche-inclusif.fr", "password": DEMO_PASSWORD})
     assert supplier_user.get(f"/structures/{first_id}").status_code == 200
+
+
+def test_demo_data_gives_the_demo_buyer_needs_and_the_demo_supplier_opportunities(app):
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["demo-data", "--size", "80", "--organisations", "5"]).exit_code == 0
+    assert runner.invoke(args=["demo-data", "--size", "80", "--organisations", "5"]).exit_code == 0  # idempotent
+    from marketplace.needs.models import Need
+
+    with app.app_context():
+        statuses = sorted(need.status.value for need in db.session.scalars(select(Need)))
+    assert statuses == ["closed", "draft", "published"]
+    buyer = app.test_client()
+    buyer.post("/connexion", data={"email": "acheteur@demo.marche-inclusif.fr", "password": DEMO_PASSWORD})
+    needs_page = buyer.get("/besoins").get_data(as_text=True)
+    assert "Entretien des locaux du siège" in needs_page and "Marché annuel : deux lots" in needs_page
+    with app.app_context():
+        closed_id = db.session.scalar(select(Need.id).where(Need.status == "closed"))
+    assert "Attribuer ce lot" in buyer.get(f"/besoins/{closed_id}/offres").get_data(as_text=True)
+    supplier = app.test_client()
+    supplier.post("/connexion", data={"email": "fournisseur@demo.marche-inclusif.fr", "password": DEMO_PASSWORD})
+    assert "Entretien des locaux du siège" in supplier.get("/opportunites").get_data(as_text=True)

@@ -42,7 +42,6 @@ from marketplace.suppliers.models import (
     ZoneType,
 )
 from marketplace.suppliers.reach import departments_within, reached_departments
-from marketplace.suppliers.taxonomy import SupplierKind
 
 KM_PER_DEGREE = 111.195
 FAR = 10**9  # the rank of a supplier with no known place
@@ -224,8 +223,6 @@ def matching_statement(need: Need, place: NeedPlace | None = None):
 
 def matching_suppliers(need: Need) -> list[tuple[int, int]]:
     """(supplier id, rank) of every supplier the need concerns, best first."""
-    return sorted((tuple(row) for row in db.session.execute(matching_statement(need))), key=lambda row: (row[1], row[0]))
+    rows = db.session.execute(matching_statement(need))
+    return sorted((tuple(row) for row in rows), key=lambda row: (row[1], row[0]))
 
-
-__all__ = ["Explanation", "NeedPlace", "explain", "matching_statement", "matching_suppliers", "place_of",
-           "SupplierKind"]

@@ -10,7 +10,7 @@ from marketplace.needs.models import Need, NeedStatus
 from marketplace.offers.models import Offer, OfferStatus
 from marketplace.timeutil import utc_to_paris, utcnow
 from tests.conftest import PASSWORD, email_of
-from tests.needs.conftest import buyer, pass_deadline  # noqa: F401 - buyer is a fixture
+from tests.needs.conftest import pass_deadline
 
 pytestmark = pytest.mark.browser
 

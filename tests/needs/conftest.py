@@ -38,14 +38,6 @@ def need_data(**fields) -> dict:
 
 
 @pytest.fixture
-def buyer(make_user, make_organisation):
-    """A buyer (user id) with an organisation."""
-    user_id = make_user(email="acheteuse@ville-grasse.fr", first_name="Inès", last_name="Martin")
-    make_organisation(user_id, name="Ville de Grasse")
-    return user_id
-
-
-@pytest.fixture
 def make_need(app):
     """Create a need through the services as the given buyer; `publish` runs it through
     submission (moderation off) so that suppliers are matched and told."""

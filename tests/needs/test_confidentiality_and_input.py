@@ -29,7 +29,8 @@ def rivals(app, login, buyer, make_user, make_supplier, make_need):
     client_a = app.test_client()
     login(client_a, world["user_a"])
     response = client_a.post(f"/besoins/{world['need']}/lots/{world['lot']}/offre?structure={world['supplier_a']}",
-                             data=answer_all(app, world["need"], offer_form(description="Prix secret de la structure A")))
+                             data=answer_all(app, world["need"],
+                                             offer_form(description="Prix secret de la structure A")))
     assert response.status_code == 302
     with app.app_context():
         world["offer"] = db.session.scalar(select(Offer.id))
@@ -54,7 +55,8 @@ def test_a_supplier_never_sees_a_rival_offer_file_or_thread(app, client, login, 
             assert "Prix secret" not in body and "Question privée" not in body and "devis A" not in body
     assert "Prix secret" not in client.get("/mes-offres").get_data(as_text=True)
     # Nor can B act on A's offer or file.
-    for url in (f"/offres/{offer}/retirer", f"/offres/{offer}/attribuer", f"/pieces-jointes/{rivals['attachment']}/supprimer"):
+    for url in (f"/offres/{offer}/retirer", f"/offres/{offer}/attribuer",
+                f"/pieces-jointes/{rivals['attachment']}/supprimer"):
         assert client.post(url).status_code == 404, url
     with app.app_context():
         assert db.session.get(Offer, offer).status.value == "submitted"
@@ -200,7 +202,8 @@ def test_purchase_totals_reject_bad_years_amounts_and_csv_rows(app, client, logi
     assert bad.status_code == 422 and "Ligne 2" in bad.get_json()["errors"]["file"][0]
     assert count(app, PurchaseTotal) == 0  # all rows or none
     good = client.post("/tableau-de-bord/achats/import",
-                       data={"file": (BytesIO("année;montant\n2025;1 250 000,50\n2026;980000\n".encode()), "achats.csv")},
+                       data={"file": (BytesIO("année;montant\n2025;1 250 000,50\n2026;980000\n".encode()),
+                                      "achats.csv")},
                        content_type="multipart/form-data", headers=JSON)
     assert good.get_json() == {"imported": 2}
     figures = client.get("/tableau-de-bord?annee=2025", headers=JSON).get_json()

@@ -53,7 +53,8 @@ CLEANER_GRASSE = {"name": "Propreté Grasse", "email": "contact@proprete-grasse.
     ({"area": NeedArea.ZONES, "sectors": ["restauration"], "lots": [{"title": "Lot ménage", "sectors": ["nettoyage"]}],
       "departments": ["06"]}, True, "Nettoyage"),
 ])
-def test_a_radius_supplier_matches_needs_by_sector_service_kind_and_place(app, make_supplier, fields, expected, because):
+def test_a_radius_supplier_matches_needs_by_sector_service_kind_and_place(app, make_supplier, fields, expected,
+                                                                          because):
     supplier_id = make_supplier(**CLEANER_GRASSE)
     python_says, sql_says, reasons = outcome(app, supplier_id, **fields)
     assert python_says is expected and sql_says is expected

@@ -129,7 +129,7 @@ def test_suppliers_are_told_in_batches_while_few_are_interested(app, buyer, make
     places = [("06130", "Grasse"), ("06400", "Cannes"), ("06000", "Nice"), ("83000", "Toulon"), ("13001", "Marseille")]
     ids = [make_supplier(name=f"Structure {city}", postcode=postcode, city=city, email=f"{postcode}@example.org",
                          activities=[{"sector": "nettoyage", "range": "france"}]) for postcode, city in places]
-    need_id = make_need(buyer, area="commune", commune="06069", radius_km=0)
+    make_need(buyer, area="commune", commune="06069", radius_km=0)
     deliver(app)
     assert {m["To"] for m in mailbox.messages if "opportunité" in m["Subject"]} == {"06130@example.org",
                                                                                    "06400@example.org"}

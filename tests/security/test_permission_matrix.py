@@ -16,11 +16,11 @@ from sqlalchemy import select
 from marketplace.accounts.models import User
 from marketplace.attachments.models import Attachment
 from marketplace.dashboards.models import PurchaseTotal
+from marketplace.extensions import db
+from marketplace.favourites.models import FavouriteItem, FavouriteList
 from marketplace.messaging.models import Message
 from marketplace.needs.models import Need, NeedLot, NeedSupplier
 from marketplace.offers.models import Offer
-from marketplace.extensions import db
-from marketplace.favourites.models import FavouriteItem, FavouriteList
 from marketplace.organisations.models import BuyerOrganisation, Membership
 from marketplace.suppliers.models import (
     ConsortiumMembership,
