@@ -9,6 +9,33 @@ from marketplace.extensions import db
 mail_cli = AppGroup("mail", help="The email outbox.")
 backup_cli = AppGroup("backup", help="Back up and restore the database and uploaded files.")
 users_cli = AppGroup("users", help="User accounts.")
+directory_cli = AppGroup("directory", help="The supplier directory's derived data.")
+
+
+@directory_cli.command("refresh")
+@click.option("--commune", "communes", multiple=True, help="Only the suppliers of this commune (INSEE code).")
+def directory_refresh(communes):
+    """Derive again where each supplier's activities reach and its search document
+    (after the reference geography changed, for instance)."""
+    from sqlalchemy import select
+
+    from marketplace.suppliers.models import Supplier
+    from marketplace.suppliers.reach import refresh_reach, refresh_search_document
+
+    statement = select(Supplier.id).order_by(Supplier.id)
+    if communes:
+        statement = statement.where(Supplier.commune_code.in_(communes))
+    ids = list(db.session.scalars(statement))
+    with click.progressbar(ids, label="Structures") as bar:
+        for number, supplier_id in enumerate(bar, start=1):
+            supplier = db.session.get(Supplier, supplier_id)
+            refresh_reach(supplier)
+            refresh_search_document(supplier)
+            if number % 500 == 0:
+                db.session.commit()
+                db.session.expunge_all()
+    db.session.commit()
+    click.echo(f"{len(ids)} structures refreshed.")
 
 
 @mail_cli.command("send-pending")
@@ -95,6 +122,7 @@ def backup_restore(folder, yes):
 
 def register_cli(app: Flask) -> None:
     app.cli.add_command(mail_cli)
+    app.cli.add_command(directory_cli)
     app.cli.add_command(backup_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_data)
