@@ -5,11 +5,9 @@ It reads the matches stored at publication (NeedSupplier rows), so it costs one
 query whatever the size of the directory, and the mails are inserted in bulk.
 """
 
-from collections import defaultdict
-
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import select
+from sqlalchemy import Text, cast, func, select
 
 from marketplace.errors import DomainError
 from marketplace.extensions import db
@@ -45,42 +43,55 @@ def set_digest(supplier: Supplier, wanted: bool) -> None:
     supplier.digest_opt_out = not wanted
 
 
-def digest_rows() -> dict[tuple[int, str], list[int]]:
-    """Per supplier that wants the digest (id, email), the open needs that match it and
-    that it has not answered (newest first)."""
+def open_needs() -> dict[int, Need]:
     now = utcnow()
-    statement = (
-        select(NeedSupplier.supplier_id, Supplier.email, NeedSupplier.need_id)
-        .join(Need, Need.id == NeedSupplier.need_id)
-        .join(Supplier, Supplier.id == NeedSupplier.supplier_id)
-        .where(Need.status == NeedStatus.PUBLISHED, Need.deadline > now,
-               NeedSupplier.not_interested_at.is_(None), NeedSupplier.offer_submitted_at.is_(None),
-               Supplier.digest_opt_out.is_(False), Supplier.is_listed.is_(True), Supplier.email.is_not(None))
-        .order_by(NeedSupplier.supplier_id, Need.published_at.desc(), Need.id.desc())
-    )
-    needs_by_supplier: dict[tuple[int, str], list[int]] = defaultdict(list)
-    for supplier_id, email, need_id in db.session.execute(statement):
-        needs_by_supplier[supplier_id, email].append(need_id)
-    return needs_by_supplier
+    return {need.id: need for need in db.session.scalars(
+        select(Need).where(Need.status == NeedStatus.PUBLISHED, Need.deadline > now))}
+
+
+def digest_rows(need_ids: list[int]) -> dict[int, list[int]]:
+    """Per supplier, the needs among `need_ids` that match it and that it has not
+    answered. The database groups the millions of stored matches into one row per
+    supplier (the need ids joined by commas): far cheaper than one Python row per match."""
+    if db.engine.dialect.name == "postgresql":
+        joined = func.string_agg(cast(NeedSupplier.need_id, Text), ",")
+    else:
+        joined = func.group_concat(NeedSupplier.need_id)
+    statement = select(NeedSupplier.supplier_id, joined).where(
+        NeedSupplier.need_id.in_(need_ids or [-1]), NeedSupplier.not_interested_at.is_(None),
+        NeedSupplier.offer_submitted_at.is_(None)).group_by(NeedSupplier.supplier_id)
+    return {supplier_id: [int(need_id) for need_id in ids.split(",")]
+            for supplier_id, ids in db.session.execute(statement)}
+
+
+def digest_recipients() -> dict[int, str]:
+    """The contact address of every listed supplier that wants the digest."""
+    return dict(db.session.execute(select(Supplier.id, Supplier.email).where(
+        Supplier.digest_opt_out.is_(False), Supplier.is_listed.is_(True), Supplier.email.is_not(None),
+        Supplier.email != "")).all())
 
 
 def build_digests() -> int:
     """Queue this week's digest for every supplier with matching open needs; returns how many mails."""
     limit = current_app.config["DIGEST_MAX_NEEDS"]
-    needs_by_supplier = digest_rows()
-    need_ids = {need_id for ids in needs_by_supplier.values() for need_id in ids[:limit]}
-    needs = {}
-    for row in db.session.execute(
-            select(Need.id, Need.title, Need.kind, Need.deadline, BuyerOrganisation.name)
-            .join(BuyerOrganisation, BuyerOrganisation.id == Need.organisation_id)
-            .where(Need.id.in_(need_ids or [-1]))):
-        needs[row.id] = {"title": row.title, "kind": row.kind.label, "deadline": row.deadline,
-                         "buyer": row.name, "link": external_url("needs.show", need_id=row.id)}
+    needs = open_needs()
+    newest_first = {need_id: position for position, need_id in enumerate(
+        sorted(needs, key=lambda i: (needs[i].published_at or utcnow(), i), reverse=True))}
+    buyers = dict(db.session.execute(select(BuyerOrganisation.id, BuyerOrganisation.name).where(
+        BuyerOrganisation.id.in_({need.organisation_id for need in needs.values()} or {-1}))).all())
+    listed = {need_id: {"title": need.title, "kind": need.kind.label, "deadline": need.deadline,
+                        "buyer": buyers[need.organisation_id], "link": external_url("needs.show", need_id=need_id)}
+              for need_id, need in needs.items()}
+    recipients = digest_recipients()
     base_link = external_url("needs.opportunities")
     unsubscribe_base = external_url("needs.unsubscribe_digest", token="TOKEN")
     messages = []
-    for (supplier_id, email), ids in needs_by_supplier.items():
-        mail = render_email("weekly_digest", needs=[needs[i] for i in ids[:limit]], more=max(0, len(ids) - limit),
+    for supplier_id, ids in digest_rows(list(needs)).items():
+        email = recipients.get(supplier_id)
+        if email is None:
+            continue
+        ids.sort(key=newest_first.__getitem__)
+        mail = render_email("weekly_digest", needs=[listed[i] for i in ids[:limit]], more=max(0, len(ids) - limit),
                             link=base_link, unsubscribe=unsubscribe_base.replace("TOKEN", opt_out_token(supplier_id)))
         messages.append({"recipient": email, "category": "needs.digest", **mail})
     return queue_rendered(messages)

@@ -46,6 +46,11 @@ class Supplier(db.Model):
         Index("ix_suppliers_completion", "completion", "id"),
         Index("ix_suppliers_updated", "updated_at", "id"),
         Index("ix_suppliers_listed", "is_listed"),  # counts the directory from the index alone
+        # Matching reads the suppliers that can be told (listed, with an email) from this
+        # index alone, with what the rule and the batches' order need.
+        Index("ix_suppliers_contactable", "id", "kind", "completion", "latitude", "longitude",
+              sqlite_where=text("is_listed AND email IS NOT NULL AND email != ''"),
+              postgresql_where=text("is_listed AND email IS NOT NULL AND email != ''")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -139,6 +144,8 @@ class SupplierActivity(db.Model):
     """One sector, the kinds of service in it, and where the supplier does it."""
 
     __tablename__ = "supplier_activities"
+    # Matching a France-wide need reads this index alone (no table row per activity).
+    __table_args__ = (Index("ix_supplier_activities_matching", "sector_id", "supplier_id", "service_kinds"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     supplier_id: Mapped[int] = mapped_column(ForeignKey("suppliers.id"), index=True)

@@ -25,18 +25,26 @@ def upgrade():
     bind = op.get_bind()
     shipped = {row["insee_code"]: row for row in reference.communes()}
     stored = bind.execute(sa.text("SELECT insee_code, latitude, longitude FROM communes")).all()
-    moved = [shipped[code] for code, lat, lon in stored
+    moved = [{"code": code, "lat": shipped[code]["latitude"], "lon": shipped[code]["longitude"],
+              "source": shipped[code]["coordinates_source"]}
+             for code, lat, lon in stored
              if code in shipped and (round(lat, 5), round(lon, 5)) != (shipped[code]["latitude"],
                                                                      shipped[code]["longitude"])]
-    for row in moved:
-        values = {"code": row["insee_code"], "lat": row["latitude"], "lon": row["longitude"],
-                  "source": row["coordinates_source"]}
-        bind.execute(sa.text("UPDATE communes SET latitude = :lat, longitude = :lon, coordinates_source = :source "
-                             "WHERE insee_code = :code"), values)
-        bind.execute(sa.text("UPDATE suppliers SET latitude = :lat, longitude = :lon WHERE commune_code = :code"),
-                     values)
-        bind.execute(sa.text("UPDATE activity_reach SET latitude = :lat, longitude = :lon WHERE supplier_id IN "
-                             "(SELECT id FROM suppliers WHERE commune_code = :code)"), values)
+    if not moved:
+        return
+    bind.execute(sa.text("UPDATE communes SET latitude = :lat, longitude = :lon, coordinates_source = :source "
+                         "WHERE insee_code = :code"), moved)
+    op.create_table("moved_communes", sa.Column("code", sa.String(5), primary_key=True))
+    bind.execute(sa.text("INSERT INTO moved_communes (code) VALUES (:code)"), [{"code": m["code"]} for m in moved])
+    bind.execute(sa.text(
+        "UPDATE suppliers SET latitude = (SELECT c.latitude FROM communes c WHERE c.insee_code = suppliers.commune_code),"
+        " longitude = (SELECT c.longitude FROM communes c WHERE c.insee_code = suppliers.commune_code)"
+        " WHERE commune_code IN (SELECT code FROM moved_communes)"))
+    bind.execute(sa.text(
+        "UPDATE activity_reach SET latitude = (SELECT s.latitude FROM suppliers s WHERE s.id = activity_reach.supplier_id),"
+        " longitude = (SELECT s.longitude FROM suppliers s WHERE s.id = activity_reach.supplier_id)"
+        " WHERE supplier_id IN (SELECT s.id FROM suppliers s JOIN moved_communes m ON m.code = s.commune_code)"))
+    op.drop_table("moved_communes")
 
 
 def downgrade():
