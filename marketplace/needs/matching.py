@@ -27,7 +27,7 @@ import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from sqlalchemy import and_, func, literal, or_, select, union
+from sqlalchemy import and_, exists, func, literal, or_, select
 
 from marketplace.extensions import db
 from marketplace.geography.models import Commune, Department
@@ -166,48 +166,39 @@ def explain(need: Need, supplier: Supplier, place: NeedPlace | None = None) -> E
 
 # --- The whole directory, in SQL -----------------------------------------------------------
 
-def _zones_in_disc(place: NeedPlace, sector_ids: list[int]):
-    """Ids of zone activities with a zone in the commune's disc: a department or region it
-    touches, or a commune inside it."""
-    commune, radius = place.commune, place.radius_km
-    dlat = radius / KM_PER_DEGREE
-    dlon = radius / (KM_PER_DEGREE * max(math.cos(math.radians(commune.latitude)), 0.01))
-    communes_in_disc = select(Commune.insee_code).where(
-        Commune.latitude.between(commune.latitude - dlat, commune.latitude + dlat),
-        Commune.longitude.between(commune.longitude - dlon, commune.longitude + dlon),
-        _sql_squared_km(Commune.latitude, Commune.longitude, commune) <= radius * radius)
+def _commune_zone_fits(activity_id_column, place: NeedPlace):
     zone = ActivityZone
-    return select(zone.activity_id).where(or_(
-        and_(zone.zone_type == ZoneType.DEPARTMENT, zone.code.in_(sorted(place.departments))),
-        and_(zone.zone_type == ZoneType.REGION, zone.code.in_(sorted(place.regions))),
-        and_(zone.zone_type == ZoneType.COMMUNE, zone.code.in_(communes_in_disc))))
+    in_disc = exists().where(
+        zone.activity_id == activity_id_column, zone.zone_type == ZoneType.COMMUNE,
+        Commune.insee_code == zone.code,
+        _sql_squared_km(Commune.latitude, Commune.longitude, place.commune) <= place.radius_km ** 2)
+    by_area = exists().where(
+        zone.activity_id == activity_id_column,
+        or_(and_(zone.zone_type == ZoneType.DEPARTMENT, zone.code.in_(sorted(place.departments))),
+            and_(zone.zone_type == ZoneType.REGION, zone.code.in_(sorted(place.regions)))))
+    return or_(by_area, in_disc)
 
 
 def _fitting_activities(need: Need, place: NeedPlace):
-    """A select of the ids of suppliers with an activity that fits the need.
-
-    Around a commune, the three kinds of reach are three selects, each on its own index
-    (one OR over them would make the database test every candidate row three ways)."""
+    """A select of the ids of suppliers with an activity that fits the need."""
     sector_ids = sorted(sector.id for sector in need.all_sectors) or [-1]
-
-    def fitting(table, *conditions):
-        if need.service_kinds:
-            conditions += (table.service_kinds.op("&")(need.service_kinds) != 0,)
-        return select(table.supplier_id).where(table.sector_id.in_(sector_ids), *conditions)
-
     if place.area == NeedArea.FRANCE:
-        return fitting(SupplierActivity)
-    reach = ActivityReach
-    if place.area == NeedArea.ZONES:
-        return fitting(reach, reach.department_code.in_(place.reach_codes))
-    reach_km = reach.radius_km + place.radius_km
-    return union(
-        fitting(reach, reach.department_code == FRANCE_WIDE),
-        fitting(reach, reach.department_code.in_(sorted(place.departments)), reach.geo_range == GeoRange.RADIUS,
-                _sql_squared_km(reach.latitude, reach.longitude, place.commune) <= reach_km * reach_km),
-        fitting(SupplierActivity, SupplierActivity.geo_range == GeoRange.ZONES,
-                SupplierActivity.id.in_(_zones_in_disc(place, sector_ids))),
-    )
+        table = SupplierActivity
+        conditions = [table.sector_id.in_(sector_ids)]
+    else:
+        table = ActivityReach
+        conditions = [table.sector_id.in_(sector_ids), table.department_code.in_(place.reach_codes)]
+        if place.area == NeedArea.COMMUNE:
+            reach_km = table.radius_km + place.radius_km
+            conditions.append(or_(
+                table.geo_range == GeoRange.FRANCE,
+                and_(table.geo_range == GeoRange.RADIUS,
+                     _sql_squared_km(table.latitude, table.longitude, place.commune) <= reach_km * reach_km),
+                and_(table.geo_range == GeoRange.ZONES, _commune_zone_fits(table.activity_id, place)),
+            ))
+    if need.service_kinds:
+        conditions.append(table.service_kinds.op("&")(need.service_kinds) != 0)
+    return select(table.supplier_id).where(*conditions)
 
 
 def _rank(place: NeedPlace):

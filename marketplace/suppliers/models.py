@@ -46,11 +46,6 @@ class Supplier(db.Model):
         Index("ix_suppliers_completion", "completion", "id"),
         Index("ix_suppliers_updated", "updated_at", "id"),
         Index("ix_suppliers_listed", "is_listed"),  # counts the directory from the index alone
-        # Matching reads the suppliers that can be told (listed, with an email) from this
-        # index alone, with what the rule and the batches' order need.
-        Index("ix_suppliers_contactable", "id", "kind", "completion", "latitude", "longitude",
-              sqlite_where=text("is_listed AND email IS NOT NULL AND email != ''"),
-              postgresql_where=text("is_listed AND email IS NOT NULL AND email != ''")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
