@@ -27,15 +27,12 @@ BENCH_TITLE = "Besoin de référence pour le banc d'essai"
 
 def need_fields(shape: str, rng: random.Random, sectors: list[int], departments: list[str],
                 communes: list[str]) -> dict:
-    from marketplace.needs.models import NeedArea, NeedKind
+    from marketplace.needs.models import NeedArea
+    from marketplace.needs.schemas import blank_need_data
     from marketplace.timeutil import utcnow
 
-    fields = {"kind": NeedKind.CONSULTATION, "title": BENCH_TITLE, "description": "Banc d'essai.",
-              "sector_ids": [rng.choice(sectors)], "service_kinds": [], "wanted_kinds": [], "area": NeedArea.FRANCE,
-              "commune": None, "radius_km": None, "departments": [], "regions": [], "budget_min_cents": None,
-              "budget_max_cents": None, "budget_visible": False, "deadline": utcnow() + timedelta(days=3650),
-              "start_date": None, "social_clause": False, "insertion_hours": None, "answer_mode": "platform",
-              "answer_instructions": None, "show_contact": True, "is_public": False, "questions": [], "lots": []}
+    fields = blank_need_data(title=BENCH_TITLE, description="Banc d'essai.", sector_ids=[rng.choice(sectors)],
+                             deadline=utcnow() + timedelta(days=3650))
     if shape == "department":
         fields.update(area=NeedArea.ZONES, departments=[rng.choice(departments)])
     elif shape == "radius":

@@ -30,7 +30,6 @@ def create_app(config: dict | None = None) -> Flask:
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"))
 
     db.init_app(app)
-    _tune_sqlite()
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     login_manager.init_app(app)
     mail.init_app(app)
@@ -56,25 +55,6 @@ def create_app(config: dict | None = None) -> Flask:
     register_error_handlers(app)
     register_cli(app)
     return app
-
-
-def _tune_sqlite() -> None:
-    """A 64 MB page cache per SQLite connection (the default is 2 MB): matching and
-    search read the same index pages query after query."""
-    import sqlite3
-
-    from sqlalchemy import event
-    from sqlalchemy.engine import Engine
-
-    if getattr(_tune_sqlite, "done", False):
-        return
-
-    @event.listens_for(Engine, "connect")
-    def _on_connect(connection, _record):
-        if isinstance(connection, sqlite3.Connection):
-            connection.execute("PRAGMA cache_size = -65536")
-
-    _tune_sqlite.done = True
 
 
 def _register_models() -> None:
@@ -165,11 +145,6 @@ def _register_templates(app: Flask) -> None:
             value = utc_to_paris(value)
         return value.strftime("%d/%m/%Y à %H:%M" if with_time else "%d/%m/%Y")
 
-    @app.template_filter("paris_input")
-    def paris_input(value):
-        """A stored (UTC) date and time as a datetime-local input expects it."""
-        return "" if value is None else utc_to_paris(value).strftime("%Y-%m-%dT%H:%M")
-
     @app.template_filter("euros")
     def euros(cents, with_cents: bool = True):
         """Cents as French money: 1 234,50 €."""
@@ -180,14 +155,4 @@ def _register_templates(app: Flask) -> None:
         if with_cents and rest:
             text += f",{rest:02d}"
         return ("-" if cents < 0 else "") + text + "\u00a0€"
-
-    @app.template_filter("euros_input")
-    def euros_input(cents):
-        """Cents as an editable amount: 1234,5 -> "1234,50"."""
-        if cents is None or cents == "":
-            return ""
-        if isinstance(cents, str):
-            return cents
-        whole, rest = divmod(int(cents), 100)
-        return f"{whole},{rest:02d}" if rest else str(whole)
 

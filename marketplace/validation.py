@@ -127,6 +127,15 @@ class Postcode(fields.String):
         return raw
 
 
+class BlankIsNone:
+    """A field mixin: an optional form field left blank means "none"."""
+
+    def deserialize(self, value, attr=None, data=None, **kwargs):
+        if isinstance(value, str) and value.strip() == "" and not self.required:
+            value = None
+        return super().deserialize(value, attr, data, **kwargs)
+
+
 class Checkbox(fields.Boolean):
     """An HTML checkbox: present ("on", "1", "true") means True, absent means False."""
 
@@ -159,7 +168,7 @@ class Slug(fields.String):
         super().__init__(validate=validators, error_messages=BASE_MESSAGES, **kwargs)
 
 
-class Count(fields.Integer):
+class Count(BlankIsNone, fields.Integer):
     """A whole number in a range; an empty form field means none."""
 
     def __init__(self, minimum: int = 0, maximum: int = 10**9, **kwargs):
@@ -170,36 +179,21 @@ class Count(fields.Integer):
             **kwargs,
         )
 
-    def deserialize(self, value, attr=None, data=None, **kwargs):
-        if value == "" and not self.required:
-            value = None
-        return super().deserialize(value, attr, data, **kwargs)
 
-
-class WebAddress(fields.Url):
+class WebAddress(BlankIsNone, fields.Url):
     """An https:// address; an empty form field means none."""
 
     def __init__(self, **kwargs):
         super().__init__(schemes={"https"}, error_messages={**BASE_MESSAGES, "invalid": "Adresse https:// attendue."},
                          **kwargs)
 
-    def deserialize(self, value, attr=None, data=None, **kwargs):
-        if isinstance(value, str) and value.strip() == "" and not self.required:
-            value = None
-        return super().deserialize(value, attr, data, **kwargs)
 
-
-class Euros(fields.Field):
+class Euros(BlankIsNone, fields.Field):
     """An amount in euros ("1 234,56", "1234.56" or a JSON number), loaded as integer cents."""
 
     def __init__(self, maximum_euros: int = 10**10, **kwargs):
         self.maximum_cents = maximum_euros * 100
         super().__init__(error_messages=BASE_MESSAGES, **kwargs)
-
-    def deserialize(self, value, attr=None, data=None, **kwargs):
-        if isinstance(value, str) and value.strip() == "" and not self.required:
-            value = None
-        return super().deserialize(value, attr, data, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, bool):
@@ -220,28 +214,23 @@ class Euros(fields.Field):
         return cents
 
 
-class Day(fields.Date):
+def euros_text(cents: int | None) -> str:
+    """Cents as a form shows them back to Euros: 123450 -> "1234,50", 100000 -> "1000"."""
+    return "" if cents is None else f"{cents // 100},{cents % 100:02d}".removesuffix(",00")
+
+
+class Day(BlankIsNone, fields.Date):
     """A date (YYYY-MM-DD, as an HTML date input sends it); an empty form field means none."""
 
     def __init__(self, **kwargs):
         super().__init__(error_messages={**BASE_MESSAGES, "invalid": "Date invalide (jj/mm/aaaa)."}, **kwargs)
 
-    def deserialize(self, value, attr=None, data=None, **kwargs):
-        if isinstance(value, str) and value.strip() == "" and not self.required:
-            value = None
-        return super().deserialize(value, attr, data, **kwargs)
 
-
-class ParisDateTime(fields.NaiveDateTime):
+class ParisDateTime(BlankIsNone, fields.NaiveDateTime):
     """A date and time as a French user means it (Europe/Paris), stored as naive UTC."""
 
     def __init__(self, **kwargs):
         super().__init__(error_messages={**BASE_MESSAGES, "invalid": "Date et heure invalides."}, **kwargs)
-
-    def deserialize(self, value, attr=None, data=None, **kwargs):
-        if isinstance(value, str) and value.strip() == "" and not self.required:
-            value = None
-        return super().deserialize(value, attr, data, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         from marketplace.timeutil import paris_to_utc

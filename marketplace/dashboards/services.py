@@ -13,13 +13,12 @@ from marketplace.dashboards.models import PurchaseTotal
 from marketplace.errors import DomainError
 from marketplace.extensions import db
 from marketplace.needs.models import Need, NeedStatus, NeedSupplier
-from marketplace.offers.models import Offer, OfferStatus
+from marketplace.offers.models import LIVE_STATUSES, Offer, OfferStatus
 from marketplace.organisations.models import BuyerOrganisation
 from marketplace.suppliers.services import suppliers_of
 from marketplace.timeutil import utcnow
 from marketplace.validation import Euros
 
-LIVE = (OfferStatus.SUBMITTED, OfferStatus.AWARDED, OfferStatus.DECLINED)
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
 
@@ -45,7 +44,7 @@ def buyer_figures(organisation: BuyerOrganisation, year: int) -> BuyerFigures:
         Need.organisation_id == organisation.id).group_by(Need.status)).all())
     of_organisation = select(Need.id).where(Need.organisation_id == organisation.id)
     offers = db.session.scalar(select(func.count()).select_from(Offer).where(
-        Offer.need_id.in_(of_organisation), Offer.status.in_(LIVE))) or 0
+        Offer.need_id.in_(of_organisation), Offer.status.in_(LIVE_STATUSES))) or 0
     awarded, hours = db.session.execute(select(
         func.coalesce(func.sum(Offer.amount_cents), 0), func.coalesce(func.sum(Offer.insertion_hours), 0)).where(
         Offer.need_id.in_(of_organisation), Offer.status == OfferStatus.AWARDED,
@@ -119,7 +118,7 @@ def supplier_figures(actor: User) -> SupplierFigures:
         NeedSupplier.interested_at.is_not(None), NeedSupplier.not_interested_at.is_not(None),
         NeedSupplier.offer_submitted_at.is_not(None)))) or 0
     sent = db.session.scalar(select(func.count()).select_from(Offer).where(
-        Offer.supplier_id.in_(ids), Offer.status.in_(LIVE))) or 0
+        Offer.supplier_id.in_(ids), Offer.status.in_(LIVE_STATUSES))) or 0
     won, won_cents = db.session.execute(select(func.count(), func.coalesce(func.sum(Offer.amount_cents), 0)).where(
         Offer.supplier_id.in_(ids), Offer.status == OfferStatus.AWARDED)).one()
     return SupplierFigures(opportunities, answered, sent, won, int(won_cents))

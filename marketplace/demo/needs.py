@@ -10,6 +10,7 @@ from marketplace.accounts.models import User
 from marketplace.extensions import db
 from marketplace.needs import outreach, services
 from marketplace.needs.models import Need, NeedArea, NeedKind, NeedStatus, NeedSupplier
+from marketplace.needs.schemas import blank_need_data
 from marketplace.offers.models import Offer
 from marketplace.suppliers.models import Supplier
 from marketplace.suppliers.services import suppliers_of
@@ -19,17 +20,11 @@ TOLD_AT_ONCE = 30
 
 
 def _data(title: str, kind: NeedKind, sector_id: int, department: str, **extra) -> dict:
-    data = {
-        "kind": kind, "title": title, "sector_ids": [sector_id], "service_kinds": [], "wanted_kinds": [],
-        "area": NeedArea.ZONES, "commune": None, "radius_km": None, "departments": [department], "regions": [],
-        "budget_min_cents": None, "budget_max_cents": None, "budget_visible": True,
-        "deadline": utcnow() + timedelta(days=21), "start_date": date.today() + timedelta(days=60),
-        "social_clause": False, "insertion_hours": None, "answer_mode": "platform", "answer_instructions": None,
-        "show_contact": True, "is_public": False, "questions": [], "lots": [],
-        "description": "Besoin de démonstration : décrivez ici le périmètre, le volume et le calendrier.",
-    }
-    data.update(extra)
-    return data
+    return blank_need_data(**{
+        "kind": kind, "title": title, "sector_ids": [sector_id], "area": NeedArea.ZONES, "departments": [department],
+        "budget_visible": True, "deadline": utcnow() + timedelta(days=21),
+        "start_date": date.today() + timedelta(days=60),
+        "description": "Besoin de démonstration : décrivez ici le périmètre, le volume et le calendrier.", **extra})
 
 
 def _publish_quietly(need: Need) -> None:

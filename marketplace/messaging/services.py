@@ -1,28 +1,23 @@
 """Message threads: one per (need, supplier), between the buyer's organisation and the
 supplier's people. Each message is mailed to the other side."""
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from marketplace.accounts.models import User
 from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.messaging import notifications
 from marketplace.messaging.models import Message
-from marketplace.needs.models import Need, NeedSupplier
+from marketplace.needs.models import Need
+from marketplace.needs.outreach import told_link
 from marketplace.needs.services import is_buyer_of
 from marketplace.suppliers.models import Supplier
 from marketplace.suppliers.services import is_member
 
 
-def _concerned(need: Need, supplier: Supplier) -> bool:
-    return db.session.scalar(select(NeedSupplier.id).where(
-        NeedSupplier.need_id == need.id, NeedSupplier.supplier_id == supplier.id,
-        NeedSupplier.told_at.is_not(None))) is not None
-
-
 def side_of(need: Need, supplier: Supplier, actor: User) -> str:
     """'buyer' or 'supplier': the side the actor writes from; NotFound if neither."""
-    if _concerned(need, supplier):
+    if told_link(need, supplier) is not None:
         if is_buyer_of(need, actor):
             return "buyer"
         if actor.is_authenticated and is_member(actor, supplier):
@@ -49,7 +44,5 @@ def post_message(need: Need, supplier: Supplier, body: str, actor: User) -> Mess
 
 def threads_of_need(need: Need) -> dict[int, int]:
     """Message counts per supplier on a need (for the buyer's overview)."""
-    from sqlalchemy import func
-
     return dict(db.session.execute(select(Message.supplier_id, func.count()).where(Message.need_id == need.id)
                                    .group_by(Message.supplier_id)).all())

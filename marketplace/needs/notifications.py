@@ -4,6 +4,7 @@ from sqlalchemy import select
 
 from marketplace.accounts.models import Role, User
 from marketplace.extensions import db
+from marketplace.needs.digest import opt_out_token
 from marketplace.needs.models import Need, NeedSupplier
 from marketplace.organisations.services import active_members
 from marketplace.outbox.services import external_url, queue_email
@@ -29,7 +30,7 @@ def tell_supplier(need: Need, link: NeedSupplier, reasons: list[str]) -> None:
     queue_email(link.supplier.email, "need_opportunity", "needs.opportunity", need=need, supplier=link.supplier,
                 reasons=reasons, link=supplier_link(link),
                 pixel=external_url("needs.pixel", token=link.token),
-                unsubscribe=external_url("needs.unsubscribe_digest", token=link.token))
+                unsubscribe=external_url("needs.unsubscribe_digest", token=opt_out_token(link.supplier_id)))
 
 
 def remind_supplier(need: Need, link: NeedSupplier) -> None:

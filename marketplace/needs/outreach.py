@@ -95,17 +95,33 @@ def send_reminders() -> int:
     return len(links)
 
 
+def link_between(need: Need, supplier: Supplier) -> NeedSupplier | None:
+    """The supplier's link to the need, told or not yet."""
+    return db.session.scalar(select(NeedSupplier).where(NeedSupplier.need_id == need.id,
+                                                        NeedSupplier.supplier_id == supplier.id))
+
+
+def told_link(need: Need, supplier: Supplier) -> NeedSupplier | None:
+    """The supplier's link to the need, if it was told."""
+    link = link_between(need, supplier)
+    return link if link is not None and link.told_at is not None else None
+
+
+def _link(need: Need, supplier: Supplier, source: NeedSource) -> NeedSupplier:
+    link = link_between(need, supplier)
+    if link is None:
+        link = NeedSupplier(need_id=need.id, supplier_id=supplier.id, supplier=supplier, source=source, rank=0,
+                            token=new_token())
+        db.session.add(link)
+    return link
+
+
 def tell_directly(need: Need, suppliers: list[Supplier]) -> int:
     """Tell chosen suppliers at once (a direct quote request), whatever the matching says."""
     now = utcnow()
     told = 0
     for supplier in suppliers:
-        link = db.session.scalar(select(NeedSupplier).where(NeedSupplier.need_id == need.id,
-                                                            NeedSupplier.supplier_id == supplier.id))
-        if link is None:
-            link = NeedSupplier(need_id=need.id, supplier_id=supplier.id, supplier=supplier,
-                                source=NeedSource.DIRECT, rank=0, token=new_token())
-            db.session.add(link)
+        link = _link(need, supplier, NeedSource.DIRECT)
         if link.told_at is None and supplier.email:
             link.told_at, link.batch = now, 0
             notifications.tell_supplier(need, link, ["sollicitée directement par l'acheteur"])
@@ -118,20 +134,14 @@ def tell_directly(need: Need, suppliers: list[Supplier]) -> int:
 def link_for(need: Need, supplier: Supplier, source: NeedSource) -> NeedSupplier:
     """The supplier's link to the need, created (as told) when it comes by itself:
     a public need, or a consortium answering for a member that was told."""
-    link = db.session.scalar(select(NeedSupplier).where(NeedSupplier.need_id == need.id,
-                                                        NeedSupplier.supplier_id == supplier.id))
-    if link is None:
-        link = NeedSupplier(need_id=need.id, supplier_id=supplier.id, supplier=supplier, source=source, rank=0,
-                            token=new_token())
-        db.session.add(link)
-    if link.told_at is None:
-        link.told_at = utcnow()
+    link = _link(need, supplier, source)
+    link.told_at = link.told_at or utcnow()
     db.session.flush()
     return link
 
 
 def record_email_opened(token: str) -> None:
-    link = db.session.scalar(select(NeedSupplier).where(NeedSupplier.token == token))
+    link = link_by_token(token)
     if link is not None and link.email_opened_at is None:
         link.email_opened_at = utcnow()
 

@@ -17,6 +17,7 @@ from marketplace.needs.models import AnswerMode, NeedArea, NeedKind, NeedStatus,
 from marketplace.suppliers.models import Supplier
 from marketplace.suppliers.taxonomy import SectorGroup, ServiceKind, SupplierKind
 from marketplace.timeutil import utc_to_paris
+from marketplace.validation import euros_text
 
 bp = Blueprint("needs", __name__)
 
@@ -43,10 +44,6 @@ def _form_context(**extra) -> dict:
         "departments": all_departments(), "regions": all_regions(), **extra}
 
 
-def _euros(cents: int | None) -> str:
-    return "" if cents is None else f"{cents // 100},{cents % 100:02d}".removesuffix(",00")
-
-
 def _need_values(need) -> dict:
     """A need as its form shows it."""
     values = {field: getattr(need, field) for field in (
@@ -56,24 +53,24 @@ def _need_values(need) -> dict:
         kind=need.kind.value, area=need.area.value, answer_mode=need.answer_mode.value,
         commune=need.commune_code or "", sectors=[str(s.id) for s in need.sectors],
         service_kinds=[k.slug for k in need.kinds_of_service], wanted_kinds=[k.value for k in need.supplier_kinds],
-        departments=need.departments, regions=need.regions, budget_min=_euros(need.budget_min_cents),
-        budget_max=_euros(need.budget_max_cents),
+        departments=need.departments, regions=need.regions, budget_min=euros_text(need.budget_min_cents),
+        budget_max=euros_text(need.budget_max_cents),
         deadline=utc_to_paris(need.deadline).strftime("%Y-%m-%dT%H:%M") if need.deadline else "",
         start_date=need.start_date.isoformat() if need.start_date else "",
         questions="\n".join(q.text for q in need.questions),
-        lots=[{"title": lot.title, "description": lot.description or "", "budget_min": lot.budget_min_cents,
-               "budget_max": lot.budget_max_cents, "sectors": [str(s.id) for s in lot.sectors]}
-              for lot in need.lots])
+        lots=[{"title": lot.title, "description": lot.description or "",
+               "budget_min": euros_text(lot.budget_min_cents), "budget_max": euros_text(lot.budget_max_cents),
+               "sectors": [str(s.id) for s in lot.sectors]} for lot in need.lots])
     return values
 
 
-def _after_save(need, action: str):
+def _after_save(need, action: str, created: bool = False):
     """Submit if asked; answer JSON or go to the need's page."""
     if action == "submit":
         services.submit_need(need, acting_user())
     db.session.commit()
     if wants_json():
-        return schemas.NeedOut().dump(need), 201 if request.endpoint == "needs.create" else 200
+        return schemas.NeedOut().dump(need), 201 if created else 200
     if need.status == NeedStatus.SUBMITTED:
         flash("Votre besoin est envoyé à la validation. Vous serez prévenu par e-mail de sa publication.", "success")
     elif need.status == NeedStatus.PUBLISHED and action == "submit":
@@ -106,8 +103,8 @@ def create():
     if form.validate_on_submit():
         try:
             need = services.create_need(form.data, acting_user())
-            return _after_save(need, request.form.get("action") or (request.get_json(silent=True) or {}).get(
-                "action", "draft"))
+            action = request.form.get("action") or (request.get_json(silent=True) or {}).get("action", "draft")
+            return _after_save(need, action, created=True)
         except DomainError as error:
             db.session.rollback()
             form.fail(error)
@@ -173,13 +170,12 @@ def _supplier_page(need):
     from marketplace.offers.services import answering_suppliers, offers_of_supplier
 
     actor = acting_user()
-    answering = [s for s in answering_suppliers(need, actor)]
+    answering = answering_suppliers(need, actor)
     chosen_id = request.args.get("structure", type=int)
     supplier = next((s for s in answering if s.id == chosen_id), answering[0] if answering else None)
     link = None
     if supplier is not None:
-        link = db.session.scalar(select(NeedSupplier).where(NeedSupplier.need_id == need.id,
-                                                            NeedSupplier.supplier_id == supplier.id))
+        link = outreach.link_between(need, supplier)
         if link is not None and link.told_at is not None:
             outreach.record_view(link)
             db.session.commit()
@@ -230,8 +226,7 @@ def explain(need_id: int, supplier_id: int):
     explanation = matching.explain(need, supplier)
     if wants_json():
         return {"matched": explanation.matched, "reasons": explanation.reasons, "obstacles": explanation.obstacles}
-    link = db.session.scalar(select(NeedSupplier).where(NeedSupplier.need_id == need.id,
-                                                        NeedSupplier.supplier_id == supplier.id))
+    link = outreach.link_between(need, supplier)
     return render_template("needs/explain.html", need=need, supplier=supplier, explanation=explanation, link=link)
 
 
@@ -334,8 +329,7 @@ def pixel(token: str):
 @bp.route("/lettre/desabonnement/<token>", methods=["GET", "POST"])
 def unsubscribe_digest(token: str):
     """Stop the weekly digest: the page asks, a POST does it (mail scanners only GET)."""
-    link = outreach.link_by_token(token)
-    supplier = link.supplier if link is not None else digest.supplier_from_opt_out_token(token)
+    supplier = digest.supplier_from_opt_out_token(token)
     if request.method == "POST":
         digest.set_digest(supplier, wanted=request.form.get("wanted") == "1")
         db.session.commit()

@@ -63,6 +63,14 @@ def lots_from_form(data: dict) -> list[dict]:
     return lots
 
 
+def questions_from_form(data: dict) -> dict:
+    """The form's questions textarea (one per line) as a list, like JSON sends it."""
+    data = dict(data)
+    if isinstance(data.get("questions"), str):
+        data["questions"] = [line for line in data["questions"].splitlines() if line.strip()]
+    return data
+
+
 class NeedSchema(BaseSchema):
     kind = Choice(NeedKind, required=True)
     title = Text(required=True, min_length=5, max_length=200)
@@ -93,11 +101,9 @@ class NeedSchema(BaseSchema):
 
     @pre_load
     def from_form(self, data, **kwargs):
-        data = dict(data)
+        data = questions_from_form(data)
         if "lots" not in data and data.get("lot_title"):
             data["lots"] = lots_from_form(data)
-        if isinstance(data.get("questions"), str):
-            data["questions"] = [line for line in data["questions"].splitlines() if line.strip()]
         return data
 
     @validates_schema
@@ -114,6 +120,19 @@ class NeedSchema(BaseSchema):
             raise ValidationError("La date limite de réponse doit être dans le futur.", "deadline")
         if data.get("social_clause") and not data.get("insertion_hours"):
             raise ValidationError("Indiquez le nombre d'heures d'insertion demandées.", "insertion_hours")
+
+
+def blank_need_data(**fields) -> dict:
+    """The data of a need as NeedSchema loads it, every field empty but for `fields`:
+    what services.create_need takes from the CLI, demo data and benchmarks."""
+    data = {"kind": NeedKind.CONSULTATION, "title": "", "description": "", "sector_ids": [], "service_kinds": [],
+            "wanted_kinds": [], "area": NeedArea.FRANCE, "commune": None, "radius_km": None, "departments": [],
+            "regions": [], "budget_min_cents": None, "budget_max_cents": None, "budget_visible": False,
+            "deadline": None, "start_date": None, "social_clause": False, "insertion_hours": None,
+            "answer_mode": AnswerMode.PLATFORM, "answer_instructions": None, "show_contact": True,
+            "is_public": False, "questions": [], "lots": []}
+    data.update(fields)
+    return data
 
 
 class RejectionSchema(BaseSchema):
@@ -141,10 +160,7 @@ class QuoteRequestSchema(BaseSchema):
 
     @pre_load
     def from_form(self, data, **kwargs):
-        data = dict(data)
-        if isinstance(data.get("questions"), str):
-            data["questions"] = [line for line in data["questions"].splitlines() if line.strip()]
-        return data
+        return questions_from_form(data)
 
     @validates_schema
     def consistent(self, data, **kwargs):

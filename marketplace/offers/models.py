@@ -25,6 +25,9 @@ class OfferStatus(enum.StrEnum):
                 "declined": "Non retenue"}[self.value]
 
 
+# Offers still in the running or decided: what the buyer sees and the figures count.
+LIVE_STATUSES = (OfferStatus.SUBMITTED, OfferStatus.AWARDED, OfferStatus.DECLINED)
+
 # VAT rates in France, in basis points (2000 = 20 %).
 VAT_RATES = {2000: "20 %", 1000: "10 %", 550: "5,5 %", 210: "2,1 %", 0: "Non assujetti (0 %)"}
 

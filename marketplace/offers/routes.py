@@ -16,6 +16,7 @@ from marketplace.offers import schemas, services
 from marketplace.offers.models import VAT_RATES, OfferStatus
 from marketplace.suppliers import consortiums
 from marketplace.suppliers.services import get_supplier
+from marketplace.validation import euros_text
 
 bp = Blueprint("offers", __name__)
 
@@ -66,7 +67,7 @@ def _offer_values(offer) -> dict:
     if offer is None or offer.status == OfferStatus.WITHDRAWN:
         return {"vat_rate": "2000", "valid_until": (date.today() + timedelta(days=90)).isoformat(),
                 "insertion_hours": "0"}
-    values = {"amount": f"{offer.amount_cents // 100},{offer.amount_cents % 100:02d}".removesuffix(",00"),
+    values = {"amount": euros_text(offer.amount_cents),
               "vat_rate": str(offer.vat_rate), "lead_time_days": offer.lead_time_days,
               "description": offer.description, "insertion_hours": offer.insertion_hours,
               "valid_until": offer.valid_until.isoformat(),

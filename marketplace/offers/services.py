@@ -17,31 +17,23 @@ from marketplace.needs import outreach
 from marketplace.needs.models import Need, NeedLot, NeedSource, NeedStatus, NeedSupplier
 from marketplace.needs.services import accepts_answers, close_if_due, ensure_buyer_of
 from marketplace.offers import notifications
-from marketplace.offers.models import Offer, OfferAnswer, OfferParticipant, OfferStatus
+from marketplace.offers.models import LIVE_STATUSES, Offer, OfferAnswer, OfferParticipant, OfferStatus
 from marketplace.suppliers import consortiums
 from marketplace.suppliers.models import Supplier
 from marketplace.suppliers.services import is_member, suppliers_of
 from marketplace.timeutil import utcnow
 
-LIVE = (OfferStatus.SUBMITTED, OfferStatus.AWARDED, OfferStatus.DECLINED)
-
-
 # --- The supplier's side -----------------------------------------------------------------
-
-def _told_link(need: Need, supplier: Supplier) -> NeedSupplier | None:
-    return db.session.scalar(select(NeedSupplier).where(
-        NeedSupplier.need_id == need.id, NeedSupplier.supplier_id == supplier.id, NeedSupplier.told_at.is_not(None)))
-
 
 def _source(need: Need, supplier: Supplier) -> NeedSupplier | NeedSource | None:
     """How the supplier may answer: its told link, or the source of a link to create
     (a public need; a consortium one of whose members was told); None if it may not."""
-    link = _told_link(need, supplier)
+    link = outreach.told_link(need, supplier)
     if link is not None:
         return link
     if need.is_public:
         return NeedSource.PUBLIC
-    if supplier.is_consortium and any(_told_link(need, m.member) for m in consortiums.memberships(supplier)):
+    if supplier.is_consortium and any(outreach.told_link(need, m.member) for m in consortiums.memberships(supplier)):
         return NeedSource.CONSORTIUM
     return None
 
@@ -182,7 +174,7 @@ def withdraw_offer(offer: Offer, actor: User) -> Offer:
     still = db.session.scalar(select(func.count()).select_from(Offer).where(
         Offer.need_id == offer.need_id, Offer.supplier_id == offer.supplier_id, Offer.status == OfferStatus.SUBMITTED))
     if not still:
-        link = _told_link(offer.need, offer.supplier)
+        link = outreach.told_link(offer.need, offer.supplier)
         if link is not None:
             link.offer_submitted_at = None
     return offer
@@ -206,14 +198,14 @@ def offers_for_user(actor: User) -> list[Offer]:
 
 def offers_count(need: Need) -> int:
     return db.session.scalar(select(func.count()).select_from(Offer).where(
-        Offer.need_id == need.id, Offer.status.in_(LIVE))) or 0
+        Offer.need_id == need.id, Offer.status.in_(LIVE_STATUSES))) or 0
 
 
 def offers_by_lot(need: Need, actor: User) -> dict[int, list[Offer]]:
     """The offers on the need, per lot, cheapest first (withdrawn ones are gone)."""
     ensure_buyer_of(need, actor)
     by_lot: dict[int, list[Offer]] = {lot.id: [] for lot in need.lots}
-    for offer in db.session.scalars(select(Offer).where(Offer.need_id == need.id, Offer.status.in_(LIVE))
+    for offer in db.session.scalars(select(Offer).where(Offer.need_id == need.id, Offer.status.in_(LIVE_STATUSES))
                                     .order_by(Offer.amount_cents, Offer.id)):
         by_lot[offer.lot_id].append(offer)
     return by_lot
@@ -256,7 +248,7 @@ def conclude_need(need: Need, actor: User) -> Need:
     if need.status != NeedStatus.CLOSED:
         raise DomainError("Un besoin se conclut après sa date limite de réponse.")
     now = utcnow()
-    offers = list(db.session.scalars(select(Offer).where(Offer.need_id == need.id, Offer.status.in_(LIVE))))
+    offers = list(db.session.scalars(select(Offer).where(Offer.need_id == need.id, Offer.status.in_(LIVE_STATUSES))))
     for offer in offers:
         if offer.status == OfferStatus.SUBMITTED:
             offer.status, offer.decided_at = OfferStatus.DECLINED, now

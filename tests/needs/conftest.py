@@ -8,7 +8,8 @@ from sqlalchemy import select
 from marketplace.accounts.models import User
 from marketplace.extensions import db
 from marketplace.needs import services
-from marketplace.needs.models import Need, NeedArea, NeedKind
+from marketplace.needs.models import Need
+from marketplace.needs.schemas import blank_need_data
 from marketplace.suppliers.taxonomy import Sector
 from marketplace.timeutil import utcnow
 
@@ -21,20 +22,15 @@ def need_data(**fields) -> dict:
     """Service-level data of a need (what the schema loads), with sensible defaults."""
     sectors = fields.pop("sectors", ["nettoyage"])
     lots = fields.pop("lots", [])
-    data = {
-        "kind": NeedKind.CONSULTATION, "title": "Nettoyage des bureaux de Grasse",
-        "description": "Entretien hebdomadaire de 800 m² de bureaux.", "sector_ids": [sector_id(s) for s in sectors],
-        "service_kinds": [], "wanted_kinds": [], "area": NeedArea.FRANCE, "commune": None, "radius_km": None,
-        "departments": [], "regions": [], "budget_min_cents": 1_000_000, "budget_max_cents": 2_000_000,
-        "budget_visible": True, "deadline": utcnow() + timedelta(days=10), "start_date": None,
-        "social_clause": False, "insertion_hours": None, "answer_mode": "platform", "answer_instructions": None,
-        "show_contact": True, "is_public": False, "questions": [],
+    defaults = {
+        "title": "Nettoyage des bureaux de Grasse", "description": "Entretien hebdomadaire de 800 m² de bureaux.",
+        "sector_ids": [sector_id(s) for s in sectors], "budget_min_cents": 1_000_000, "budget_max_cents": 2_000_000,
+        "budget_visible": True, "deadline": utcnow() + timedelta(days=10),
         "lots": [{"title": lot["title"], "description": None, "budget_min_cents": lot.get("budget_min_cents"),
                   "budget_max_cents": lot.get("budget_max_cents"),
                   "sector_ids": [sector_id(s) for s in lot.get("sectors", [])]} for lot in lots],
     }
-    data.update(fields)
-    return data
+    return blank_need_data(**{**defaults, **fields})
 
 
 @pytest.fixture
