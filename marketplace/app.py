@@ -71,6 +71,8 @@ def _register_models() -> None:
     import marketplace.outbox.models  # noqa: F401
     import marketplace.suppliers.models  # noqa: F401
     import marketplace.suppliers.taxonomy  # noqa: F401
+    import events.fairs.models  # noqa: F401
+    import events.meetings.models  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -98,3 +98,22 @@ def send_weekly_digest() -> int:
         db.session.commit()
         deliver_outbox()
         return count
+
+
+@huey.task()
+def run_fair_schedule(run_id: int) -> int:
+    """Compute a fair's meeting programme; the page polls the run's progress."""
+    from events.meetings.programme import execute_run
+
+    with app_context():
+        run = execute_run(run_id)
+        return run.progress if run is not None else 0
+
+
+@huey.periodic_task(crontab(minute="*"))
+def resume_schedule_runs() -> int:
+    """Every minute: run the scheduler for runs whose job was lost."""
+    from events.meetings.programme import resume_stale_runs
+
+    with app_context():
+        return resume_stale_runs()

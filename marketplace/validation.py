@@ -236,3 +236,11 @@ class ParisDateTime(BlankIsNone, fields.NaiveDateTime):
         from marketplace.timeutil import paris_to_utc
 
         return paris_to_utc(super()._deserialize(value, attr, data, **kwargs))
+
+
+class ClockTime(BlankIsNone, fields.Time):
+    """A wall-clock time of day, HH:MM."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", error_messages={**BASE_MESSAGES, "invalid": "Heure invalide (HH:MM)."},
+                         **kwargs)

@@ -1,0 +1,1 @@
+"""Business fairs: creation, sessions and slots, tables, registration, catalogue, results."""

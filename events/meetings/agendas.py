@@ -1,0 +1,82 @@
+"""A participant's agenda as an iCalendar file and as a printable PDF."""
+
+from datetime import UTC
+from pathlib import Path
+
+from fpdf import FPDF
+from icalendar import Calendar, Event
+
+from events.fairs.models import Participant
+from events.meetings.models import Meeting
+from marketplace.timeutil import utc_to_paris, utcnow
+
+FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+
+
+def contact_line(participant: Participant) -> str:
+    parts = [participant.name, participant.contact_email]
+    if participant.contact_phone:
+        parts.append(participant.contact_phone)
+    return " · ".join(parts)
+
+
+def agenda_ics(participant: Participant, meetings: list[Meeting], host: str) -> bytes:
+    fair = participant.fair
+    calendar = Calendar()
+    calendar.add("prodid", "-//Marché de l'achat inclusif//Agenda de salon//FR")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", f"{fair.name} — {participant.name}")
+    for meeting in meetings:
+        other = meeting.other(participant)
+        event = Event()
+        event.add("uid", f"meeting-{meeting.id}-{participant.id}@{host}")
+        event.add("dtstamp", utcnow().replace(tzinfo=UTC))
+        event.add("dtstart", meeting.slot.starts_at.replace(tzinfo=UTC))
+        event.add("dtend", meeting.slot.ends_at.replace(tzinfo=UTC))
+        event.add("summary", f"Rendez-vous avec {other.name}")
+        event.add("location", f"{meeting.table.name} — {fair.venue}, {fair.city}")
+        event.add("description", f"{fair.name}\n{meeting.table.name}\nContact : {contact_line(other)}\n\n{other.pitch}")
+        calendar.add_component(event)
+    return calendar.to_ical()
+
+
+class _AgendaPDF(FPDF):
+    def __init__(self):
+        super().__init__(format="A4")
+        if (FONT_DIR / "DejaVuSans.ttf").exists():
+            self.add_font("Agenda", "", str(FONT_DIR / "DejaVuSans.ttf"))
+            self.add_font("Agenda", "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
+            self.family_name = "Agenda"
+        else:  # core font: Latin-1 only
+            self.family_name = "Helvetica"
+
+    def text_of(self, value: str) -> str:
+        if self.family_name == "Helvetica":
+            return value.replace("—", "-").replace("·", "-").encode("latin-1", "replace").decode("latin-1")
+        return value
+
+
+def agenda_pdf(participant: Participant, meetings: list[Meeting]) -> bytes:
+    """A one-column printable agenda: time, table, who, their contact."""
+    fair = participant.fair
+    pdf = _AgendaPDF()
+    pdf.set_title(f"Agenda {fair.name} — {participant.name}")
+    pdf.add_page()
+    pdf.set_font(pdf.family_name, "B", 16)
+    pdf.multi_cell(0, 8, pdf.text_of(f"{fair.name} — agenda de {participant.name}"))
+    pdf.set_font(pdf.family_name, "", 10)
+    pdf.multi_cell(0, 6, pdf.text_of(f"{fair.venue}, {fair.city} · du {fair.starts_on:%d/%m/%Y} au "
+                                     f"{fair.ends_on:%d/%m/%Y}"))
+    pdf.ln(4)
+    if not meetings:
+        pdf.multi_cell(0, 6, pdf.text_of("Aucun rendez-vous pour l'instant."))
+    for meeting in meetings:
+        other = meeting.other(participant)
+        start, end = utc_to_paris(meeting.slot.starts_at), utc_to_paris(meeting.slot.ends_at)
+        pdf.set_font(pdf.family_name, "B", 11)
+        pdf.multi_cell(0, 6, pdf.text_of(f"{start:%d/%m %H:%M}–{end:%H:%M} · {meeting.table.name} · {other.name}"))
+        pdf.set_font(pdf.family_name, "", 9)
+        pdf.multi_cell(0, 5, pdf.text_of(f"Contact : {contact_line(other)}"))
+        pdf.multi_cell(0, 5, pdf.text_of(other.pitch[:400]))
+        pdf.ln(2)
+    return bytes(pdf.output())

@@ -1,0 +1,376 @@
+"""The meeting programme: scheduler runs, manual changes, publication.
+
+Every change goes through `_seat` / `_unseat`, which keep a MeetingSeat per
+participant and slot: together with the one-meeting-per-table-and-slot index, the
+database refuses a double booking even when two edits race.
+"""
+
+import json
+import logging
+
+from flask import current_app
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from events.fairs.models import Fair, FairTable, Participant, ParticipantStatus, Slot
+from events.fairs.services import ensure_organiser, slots_of
+from events.meetings import notifications
+from events.meetings.models import (
+    Meeting,
+    MeetingOrigin,
+    MeetingRequest,
+    MeetingSeat,
+    MeetingStatus,
+    RunStatus,
+    ScheduleRun,
+)
+from events.meetings.requests import (
+    add_must_meet,
+    between,
+    counts_for_scheduling,
+    live_meetings_between,
+    scheduling_requests,
+)
+from events.scheduling import REASONS_FR, InstanceError, load_problem, solve
+from marketplace.accounts.models import User
+from marketplace.errors import Conflict, DomainError, NotFound
+from marketplace.extensions import db
+from marketplace.timeutil import utc_to_paris, utcnow
+
+log = logging.getLogger(__name__)
+
+HOLDS_TABLE = (MeetingStatus.SCHEDULED, MeetingStatus.HELD)
+
+
+def get_meeting(fair: Fair, meeting_id: int) -> Meeting:
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None or meeting.fair_id != fair.id:
+        raise NotFound("Ce rendez-vous n'existe pas.")
+    return meeting
+
+
+def meetings_of_fair(fair: Fair) -> list[Meeting]:
+    return list(db.session.scalars(
+        select(Meeting).join(Slot, Slot.id == Meeting.slot_id).join(FairTable, FairTable.id == Meeting.table_id)
+        .where(Meeting.fair_id == fair.id, Meeting.status != MeetingStatus.CANCELLED)
+        .order_by(Slot.starts_at, FairTable.number)))
+
+
+def meetings_of(participant: Participant, published_only: bool = False) -> list[Meeting]:
+    query = (select(Meeting).join(Slot, Slot.id == Meeting.slot_id)
+             .where((Meeting.a_id == participant.id) | (Meeting.b_id == participant.id),
+                    Meeting.status != MeetingStatus.CANCELLED).order_by(Slot.starts_at))
+    if published_only:
+        query = query.where(Meeting.published_at.is_not(None))
+    return list(db.session.scalars(query))
+
+
+def confirmed_participants(fair: Fair) -> list[Participant]:
+    return list(db.session.scalars(select(Participant).where(
+        Participant.fair_id == fair.id, Participant.status == ParticipantStatus.CONFIRMED).order_by(Participant.name)))
+
+
+# --- seats ------------------------------------------------------------------
+
+def _seat(meeting: Meeting) -> None:
+    for participant_id in (meeting.a_id, meeting.b_id):
+        meeting.seats.append(MeetingSeat(participant_id=participant_id, slot_id=meeting.slot_id))
+
+
+def _unseat(meeting: Meeting) -> None:
+    meeting.seats.clear()
+
+
+def _flush_or_conflict(message: str) -> None:
+    """Flush; a unique constraint hit (another edit took the seat or table) becomes a clear error."""
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        raise Conflict(message) from None
+
+
+# --- checks for manual changes ----------------------------------------------
+
+def slot_label(slot: Slot) -> str:
+    return utc_to_paris(slot.starts_at).strftime("%d/%m à %H:%M")
+
+
+def _check_can_sit(fair: Fair, participant: Participant, slot: Slot, ignoring: Meeting | None = None) -> None:
+    if participant.status != ParticipantStatus.CONFIRMED:
+        raise DomainError(f"{participant.name} n'a pas d'inscription confirmée.", "slot")
+    if slot.session_id not in {s.id for s in participant.sessions}:
+        raise DomainError(f"{participant.name} n'est pas disponible le {slot_label(slot)} "
+                          f"(session « {slot.session.name} » non choisie).", "slot")
+    taken = db.session.scalar(select(MeetingSeat).where(
+        MeetingSeat.participant_id == participant.id, MeetingSeat.slot_id == slot.id,
+        MeetingSeat.meeting_id != (ignoring.id if ignoring else -1)))
+    if taken is not None:
+        raise Conflict(f"Double réservation : {participant.name} a déjà un rendez-vous le {slot_label(slot)}.")
+
+
+def _free_table(fair: Fair, slot: Slot, wanted: FairTable | None, ignoring: Meeting | None = None) -> FairTable:
+    used = set(db.session.scalars(select(Meeting.table_id).where(
+        Meeting.slot_id == slot.id, Meeting.status.in_(HOLDS_TABLE), Meeting.id != (ignoring.id if ignoring else -1))))
+    if wanted is not None:
+        if wanted.id in used:
+            raise Conflict(f"La table « {wanted.name} » est déjà occupée le {slot_label(slot)}.")
+        return wanted
+    free = next((table for table in fair.tables if table.id not in used), None)
+    if free is None:
+        raise Conflict(f"Aucune table libre le {slot_label(slot)}.")
+    return free
+
+
+def _slot_and_table(fair: Fair, slot_id: int, table_id: int | None) -> tuple[Slot, FairTable | None]:
+    slot = db.session.get(Slot, slot_id)
+    if slot is None or slot.fair_id != fair.id:
+        raise DomainError("Créneau inconnu pour ce salon.", "slot")
+    table = None
+    if table_id:
+        table = db.session.get(FairTable, table_id)
+        if table is None or table.fair_id != fair.id:
+            raise DomainError("Table inconnue pour ce salon.", "table")
+    return slot, table
+
+
+# --- manual changes -----------------------------------------------------------
+
+def add_meeting(fair: Fair, a: Participant, b: Participant, slot_id: int, table_id: int | None,
+                actor: User) -> Meeting:
+    """The organiser places a meeting by hand: it is locked, and a must-meet request
+    records the pair if nobody had asked."""
+    ensure_organiser(fair, actor)
+    if a.id == b.id:
+        raise DomainError("Choisissez deux participants différents.", "b")
+    if live_meetings_between(a, b):
+        raise Conflict(f"{a.name} et {b.name} ont déjà un rendez-vous.")
+    slot, table = _slot_and_table(fair, slot_id, table_id)
+    for participant in (a, b):
+        _check_can_sit(fair, participant, slot)
+    table = _free_table(fair, slot, table)
+    if not any(counts_for_scheduling(r, fair) for r in between(a, b)):
+        add_must_meet(fair, a, b, actor)
+    meeting = Meeting(fair_id=fair.id, a=a, b=b, a_id=a.id, b_id=b.id, slot=slot, slot_id=slot.id, table=table,
+                      table_id=table.id, origin=MeetingOrigin.MANUAL, locked=True)
+    db.session.add(meeting)
+    _seat(meeting)
+    _flush_or_conflict(f"Ce créneau vient d'être pris ({slot_label(slot)}) : rechargez le programme.")
+    return meeting
+
+
+def move_meeting(meeting: Meeting, slot_id: int, table_id: int | None, actor: User) -> Meeting:
+    fair = meeting.fair
+    ensure_organiser(fair, actor)
+    if meeting.status != MeetingStatus.SCHEDULED:
+        raise DomainError("Seul un rendez-vous prévu peut être déplacé.")
+    before = f"{slot_label(meeting.slot)}, {meeting.table.name}"
+    slot, table = _slot_and_table(fair, slot_id, table_id)
+    for participant in (meeting.a, meeting.b):
+        _check_can_sit(fair, participant, slot, ignoring=meeting)
+    table = _free_table(fair, slot, table, ignoring=meeting)
+    _unseat(meeting)
+    db.session.flush()
+    meeting.slot, meeting.slot_id, meeting.table, meeting.table_id = slot, slot.id, table, table.id
+    meeting.locked = True  # moved by hand: a re-run keeps it
+    _seat(meeting)
+    _flush_or_conflict(f"Ce créneau vient d'être pris ({slot_label(slot)}) : rechargez le programme.")
+    if meeting.published_at is not None:
+        notifications.meeting_changed(meeting, "moved", before=before)
+    return meeting
+
+
+def set_locked(meeting: Meeting, locked: bool, actor: User) -> Meeting:
+    ensure_organiser(meeting.fair, actor)
+    meeting.locked = locked
+    db.session.flush()
+    return meeting
+
+
+def cancel_meeting(meeting: Meeting, actor: User | None, check: bool = True) -> Meeting:
+    if check:
+        ensure_organiser(meeting.fair, actor)
+    if meeting.status != MeetingStatus.SCHEDULED:
+        raise DomainError("Seul un rendez-vous prévu peut être annulé.")
+    meeting.status, meeting.cancelled_at = MeetingStatus.CANCELLED, utcnow()
+    _unseat(meeting)
+    db.session.flush()
+    if meeting.published_at is not None:
+        notifications.meeting_changed(meeting, "cancelled")
+    return meeting
+
+
+def cancel_meetings_of(participant: Participant) -> int:
+    """When a registration is cancelled: its upcoming meetings are cancelled."""
+    count = 0
+    for meeting in meetings_of(participant):
+        if meeting.status == MeetingStatus.SCHEDULED:
+            cancel_meeting(meeting, None, check=False)
+            count += 1
+    return count
+
+
+# --- scheduler runs -------------------------------------------------------------
+
+def _kept(fair: Fair) -> list[Meeting]:
+    """Meetings a run leaves in place: locked, published, or already under way."""
+    return [m for m in meetings_of_fair(fair)
+            if m.locked or m.published_at is not None or m.status != MeetingStatus.SCHEDULED]
+
+
+def build_instance(fair: Fair) -> tuple[dict, list[dict]]:
+    """The fair as a scheduler instance (FORMAT.md), and the locked meetings."""
+    slots = slots_of(fair)
+    participants = confirmed_participants(fair)
+    slots_by_session: dict[int, list[str]] = {}
+    for slot in slots:
+        slots_by_session.setdefault(slot.session_id, []).append(f"s{slot.id}")
+    confirmed = {p.id for p in participants}
+    requests = [r for r in scheduling_requests(fair) if r["from"] in confirmed and r["to"] in confirmed]
+    kept = _kept(fair)
+    asked = {frozenset((r["from"], r["to"])) for r in requests}
+    for meeting in kept:  # a kept meeting whose request was since withdrawn still holds its place
+        if frozenset((meeting.a_id, meeting.b_id)) not in asked and {meeting.a_id, meeting.b_id} <= confirmed:
+            requests.append({"id": None, "from": meeting.a_id, "to": meeting.b_id, "weight": 1})
+            asked.add(frozenset((meeting.a_id, meeting.b_id)))
+    instance = {
+        "name": fair.name,
+        "slots": [{"id": f"s{slot.id}", "tables": len(fair.tables)} for slot in slots],
+        "participants": [{"id": f"p{p.id}", "available": [sid for s in p.sessions for sid in
+                                                          slots_by_session.get(s.id, [])],
+                          "max_meetings": p.max_meetings} for p in participants],
+        "requests": [{"from": f"p{r['from']}", "to": f"p{r['to']}", "weight": r["weight"], "request_id": r["id"]}
+                     for r in requests],
+    }
+    locked = [{"a": f"p{m.a_id}", "b": f"p{m.b_id}", "slot": f"s{m.slot_id}", "table": m.table.number}
+              for m in kept if {m.a_id, m.b_id} <= confirmed and m.status in HOLDS_TABLE]
+    return instance, locked
+
+
+def start_run(fair: Fair, actor: User) -> ScheduleRun:
+    ensure_organiser(fair, actor)
+    if not fair.tables or not slots_of(fair):
+        raise DomainError("Le salon n'a ni tables ni créneaux : complétez sa configuration.")
+    busy = db.session.scalar(select(ScheduleRun).where(
+        ScheduleRun.fair_id == fair.id, ScheduleRun.status.in_((RunStatus.QUEUED, RunStatus.RUNNING))))
+    if busy is not None:
+        raise Conflict("Un calcul du programme est déjà en cours pour ce salon.")
+    run = ScheduleRun(fair_id=fair.id, created_by_id=actor.id)
+    db.session.add(run)
+    db.session.flush()
+    return run
+
+
+def _progress(run: ScheduleRun, percent: int, step: str) -> None:
+    run.progress, run.step = percent, step
+    db.session.commit()
+
+
+def execute_run(run_id: int) -> ScheduleRun:
+    """Compute the programme (background job): the scheduler places the wanted meetings
+    around the kept ones; the previous unpublished, unlocked proposal is replaced."""
+    run = db.session.get(ScheduleRun, run_id)
+    if run is None or run.status != RunStatus.QUEUED:
+        return run
+    fair = db.session.get(Fair, run.fair_id)
+    run.status = RunStatus.RUNNING
+    try:
+        _progress(run, 10, "Préparation des demandes et des disponibilités")
+        instance, locked = build_instance(fair)
+        _progress(run, 25, f"Calcul du programme ({len(instance['requests'])} demandes, "
+                           f"{len(instance['participants'])} participants)")
+        problem = load_problem(instance)
+        schedule = solve(problem, locked=locked, time_limit=current_app.config.get("FAIR_SCHEDULER_SECONDS", 20))
+        _progress(run, 80, "Enregistrement du programme")
+        _replace_proposal(fair, schedule, locked)
+        request_ids = {(r["from"], r["to"]): r["request_id"] for r in instance["requests"]}
+        run.left_out = json.dumps([{"request_id": request_ids.get((item["from"], item["to"])),
+                                    "reason": item["reason"]} for item in schedule.left_out])
+        run.stats = json.dumps(schedule.stats)
+        run.status, run.progress, run.step, run.finished_at = RunStatus.DONE, 100, "Terminé", utcnow()
+        db.session.commit()
+    except (InstanceError, IntegrityError, DomainError) as error:
+        db.session.rollback()
+        log.warning("Schedule run %s failed: %s", run_id, error)
+        run = db.session.get(ScheduleRun, run_id)
+        run.status, run.finished_at = RunStatus.FAILED, utcnow()
+        run.error = ("Le programme a changé pendant le calcul : relancez-le." if isinstance(error, IntegrityError)
+                     else str(error))
+        db.session.commit()
+    return run
+
+
+def _replace_proposal(fair: Fair, schedule, locked: list[dict]) -> None:
+    kept = {(m["a"], m["b"], m["slot"]) for m in locked}
+    replaced = [m for m in meetings_of_fair(fair) if m.status == MeetingStatus.SCHEDULED and not m.locked
+                and m.published_at is None]
+    for meeting in replaced:
+        db.session.execute(delete(MeetingSeat).where(MeetingSeat.meeting_id == meeting.id))
+        db.session.delete(meeting)
+    db.session.flush()
+    tables = {table.number: table.id for table in fair.tables}
+    for item in schedule.meetings:
+        if (item["a"], item["b"], item["slot"]) in kept:
+            continue
+        meeting = Meeting(fair_id=fair.id, a_id=int(item["a"][1:]), b_id=int(item["b"][1:]),
+                          slot_id=int(item["slot"][1:]), table_id=tables[item["table"]],
+                          origin=MeetingOrigin.SCHEDULER)
+        db.session.add(meeting)
+        _seat(meeting)
+    db.session.flush()
+
+
+def latest_run(fair: Fair) -> ScheduleRun | None:
+    return db.session.scalar(select(ScheduleRun).where(ScheduleRun.fair_id == fair.id)
+                             .order_by(ScheduleRun.id.desc()).limit(1))
+
+
+def left_out_requests(run: ScheduleRun | None) -> list[tuple[MeetingRequest, str]]:
+    """The requests a run could not place, with the reason in French."""
+    if run is None or not run.left_out:
+        return []
+    rows = []
+    for item in json.loads(run.left_out):
+        request = db.session.get(MeetingRequest, item["request_id"]) if item["request_id"] else None
+        if request is not None:
+            rows.append((request, REASONS_FR.get(item["reason"], item["reason"])))
+    return rows
+
+
+def resume_stale_runs(older_than_seconds: int = 120) -> int:
+    """Runs still queued after a while (their job was lost): run them now."""
+    from datetime import timedelta
+
+    stale = list(db.session.scalars(select(ScheduleRun.id).where(
+        ScheduleRun.status == RunStatus.QUEUED, ScheduleRun.created_at < utcnow() - timedelta(
+            seconds=older_than_seconds))))
+    for run_id in stale:
+        execute_run(run_id)
+    return len(stale)
+
+
+# --- publication ------------------------------------------------------------------
+
+def publish_programme(fair: Fair, actor: User) -> int:
+    """Send the agendas: the first time to every participant; afterwards only to those
+    with meetings not yet published. Returns how many participants were told."""
+    ensure_organiser(fair, actor)
+    first_time = fair.programme_published_at is None
+    meetings = meetings_of_fair(fair)
+    if not meetings:
+        raise DomainError("Le programme ne contient aucun rendez-vous.")
+    news = [m for m in meetings if m.published_at is None]
+    if not first_time and not news:
+        raise DomainError("Rien de nouveau à publier : les participants ont déjà leur agenda à jour.")
+    now = utcnow()
+    for meeting in news:
+        meeting.published_at = now
+    fair.programme_published_at = fair.programme_published_at or now
+    db.session.flush()
+    touched = {p for m in news for p in (m.a_id, m.b_id)}
+    told = 0
+    for participant in confirmed_participants(fair):
+        if first_time or participant.id in touched:
+            notifications.agenda_published(participant, meetings_of(participant, published_only=True), first_time)
+            told += 1
+    return told

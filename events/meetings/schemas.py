@@ -1,0 +1,72 @@
+"""Input of meeting requests, manual programme changes, the day and feedback."""
+
+from datetime import timedelta
+
+from marshmallow import ValidationError, post_load, validates_schema
+
+from marketplace.timeutil import utcnow
+from marketplace.validation import BaseSchema, Checkbox, Count, ParisDateTime, Text
+
+
+class MeetingRequestSchema(BaseSchema):
+    message = Text(max_length=1000, load_default=None)
+    priority = Count(minimum=1, maximum=3, load_default=2)
+
+
+class PairSchema(BaseSchema):
+    a = Count(minimum=1, required=True)
+    b = Count(minimum=1, required=True)
+
+    @validates_schema
+    def different(self, data, **kwargs):
+        if data.get("a") and data.get("a") == data.get("b"):
+            raise ValidationError("Choisissez deux participants différents.", "b")
+
+
+class PlaceSchema(BaseSchema):
+    slot = Count(minimum=1, required=True)
+    table = Count(minimum=1, load_default=None, allow_none=True)
+
+
+class ManualMeetingSchema(PairSchema, PlaceSchema):
+    pass
+
+
+class NoShowSchema(BaseSchema):
+    absent = Count(minimum=1, required=True)
+
+
+class LockSchema(BaseSchema):
+    locked = Checkbox()
+
+
+class FeedbackSchema(BaseSchema):
+    rating = Count(minimum=1, maximum=5, required=True)
+    follow_up = Checkbox()
+    comment = Text(max_length=2000, load_default=None)
+    ask_quote = Checkbox()
+    quote_title = Text(max_length=200, load_default=None)
+    quote_description = Text(max_length=20_000, load_default=None)
+    quote_deadline = ParisDateTime(load_default=None, allow_none=True)
+
+    @validates_schema
+    def quote_complete(self, data, **kwargs):
+        if not data.get("ask_quote"):
+            return
+        if not data.get("quote_title") or len(data["quote_title"]) < 5:
+            raise ValidationError("Donnez un titre à la demande de devis (5 caractères au moins).", "quote_title")
+        if not data.get("quote_description"):
+            raise ValidationError("Décrivez ce que vous attendez du devis.", "quote_description")
+        if data.get("quote_deadline") and data["quote_deadline"] <= utcnow():
+            raise ValidationError("La date limite de réponse doit être dans le futur.", "quote_deadline")
+
+    @post_load
+    def quote_request(self, data, **kwargs):
+        if data.get("ask_quote"):
+            data["quote_request"] = {"title": data["quote_title"], "description": data["quote_description"],
+                                     "deadline": data.get("quote_deadline") or utcnow() + timedelta(days=14)}
+        return data
+
+
+class CheckInSchema(BaseSchema):
+    present = Checkbox()
