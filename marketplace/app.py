@@ -59,6 +59,8 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _register_models() -> None:
     # Importing the models registers them on db.metadata (for Alembic and create_all).
+    import events.fairs.models  # noqa: F401
+    import events.meetings.models  # noqa: F401
     import marketplace.accounts.models  # noqa: F401
     import marketplace.attachments.models  # noqa: F401
     import marketplace.dashboards.models  # noqa: F401
@@ -71,8 +73,6 @@ def _register_models() -> None:
     import marketplace.outbox.models  # noqa: F401
     import marketplace.suppliers.models  # noqa: F401
     import marketplace.suppliers.taxonomy  # noqa: F401
-    import events.fairs.models  # noqa: F401
-    import events.meetings.models  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -96,7 +96,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(directory_bp)
     app.register_blueprint(suppliers_bp)
     app.register_blueprint(favourites_bp)
-    for blueprint in (needs_bp, offers_bp, messaging_bp, attachments_bp, dashboards_bp):
+    from events.fairs.routes import bp as fairs_bp
+    from events.meetings.routes import bp as meetings_bp
+
+    for blueprint in (needs_bp, offers_bp, messaging_bp, attachments_bp, dashboards_bp, fairs_bp, meetings_bp):
         app.register_blueprint(blueprint)
 
 

@@ -90,3 +90,30 @@ def form_response(form: Form, template: str, **context):
     if form.errors and wants_json():
         return problem(422, "Certains champs sont invalides.", form.errors)
     return render_template(template, form=form, **context), form.status
+
+
+def perform(action, back: str, success: str | None = None, dump=None):
+    """Run a button's action and commit. A refused action (a business rule, a conflict)
+    comes back as a message on the page it came from; JSON clients get the problem, or
+    `dump(result)`. Not allowed and not found still reach their own error page."""
+    from flask import flash, redirect
+
+    from marketplace.errors import DomainError, NotAllowed, NotFound, wants_json
+    from marketplace.extensions import db
+
+    try:
+        result = action()
+        db.session.commit()
+    except (NotAllowed, NotFound):
+        raise
+    except DomainError as error:
+        db.session.rollback()
+        if wants_json():
+            raise
+        flash(error.message, "danger")
+        return redirect(back)
+    if wants_json():
+        return dump(result) if dump else {"status": "ok"}
+    if success:
+        flash(success, "success")
+    return redirect(back)

@@ -228,7 +228,7 @@ ROLE_WORDS = {"acheteur": ParticipantRole.BUYER, "buyer": ParticipantRole.BUYER,
               "partner": ParticipantRole.PARTNER}
 
 
-def _import_row(fair: Fair, row: dict, actor: User) -> tuple[str, str]:
+def identity_from_row(fair: Fair, row: dict, actor: User) -> tuple[str, str]:
     role = ROLE_WORDS.get((row.get("role") or "").strip().lower())
     if role is None:
         raise DomainError("rôle inconnu (acheteur, structure, groupement ou partenaire)")
@@ -269,7 +269,7 @@ def import_participants(fair: Fair, content: str, actor: User, dry_run: bool = F
     for number, row in enumerate(reader, start=2):
         name = (row.get("nom") or row.get("siret") or "").strip()
         try:
-            key, name = _import_row(fair, row, actor)
+            key, name = identity_from_row(fair, row, actor)
             data = RegistrationSchema().load({
                 "pitch": row.get("presentation") or f"Inscrit par l'organisateur du salon {fair.name}.",
                 "sessions": [s.id for s in fair.sessions], "max_meetings": row.get("rendez_vous_max") or

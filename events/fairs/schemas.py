@@ -205,3 +205,35 @@ class ParticipantSearchSchema(BaseSchema):
 class ImportSchema(BaseSchema):
     dry_run = Checkbox()
 
+
+
+class FairOut(BaseSchema):
+    id = fields.Integer()
+    name = fields.String()
+    venue = fields.String()
+    city = fields.String()
+    starts_on = fields.Date()
+    ends_on = fields.Date()
+    registration_opens_at = fields.DateTime()
+    registration_closes_at = fields.DateTime()
+    mode = fields.Function(lambda fair: fair.mode.value)
+    roles = fields.Function(lambda fair: [role.value for role in fair.allowed_roles])
+    tables = fields.Function(lambda fair: len(fair.tables))
+    sessions = fields.Function(lambda fair: [
+        {"id": s.id, "name": s.name, "day": s.day.isoformat(), "starts": s.starts.strftime("%H:%M"),
+         "ends": s.ends.strftime("%H:%M"), "slots": len(s.slots)} for s in fair.sessions])
+    programme_published_at = fields.DateTime()
+
+
+class ParticipantOut(BaseSchema):
+    id = fields.Integer()
+    fair_id = fields.Integer()
+    name = fields.String()
+    role = fields.Function(lambda p: p.role.value)
+    status = fields.Function(lambda p: p.status.value)
+    pitch = fields.String()
+    region_code = fields.String()
+    supplier_id = fields.Integer()
+    max_meetings = fields.Integer()
+    sectors = fields.Function(lambda p: [s.id for s in p.sectors])
+    sessions = fields.Function(lambda p: [s.id for s in p.sessions])

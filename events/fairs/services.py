@@ -104,13 +104,13 @@ def _apply_sessions(fair: Fair, sessions: list[dict]) -> None:
         return
     existing = list(fair.sessions)
     for index, data in enumerate(sessions):
-        session = existing[index] if index < len(existing) else FairSession(fair=fair)
+        session = existing[index] if index < len(existing) else FairSession()
         session.name = data.get("name") or f"Session {index + 1}"
         for key in ("day", "starts", "ends", "slot_minutes", "pause_minutes"):
             setattr(session, key, data[key])
         session.breaks = [SessionBreak(starts=b["starts"], ends=b["ends"], label=b.get("label") or "Pause")
                           for b in data["breaks"]]
-        if session not in fair.sessions:
+        if session not in existing:
             fair.sessions.append(session)
     for session in existing[len(sessions):]:
         fair.sessions.remove(session)

@@ -31,7 +31,8 @@ from events.meetings.requests import (
     live_meetings_between,
     scheduling_requests,
 )
-from events.scheduling import REASONS_FR, InstanceError, load_problem, solve
+from events.scheduling import InstanceError, load_problem, solve
+from events.scheduling.solver import REASONS_FR
 from marketplace.accounts.models import User
 from marketplace.errors import Conflict, DomainError, NotFound
 from marketplace.extensions import db

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from marshmallow import ValidationError, post_load, validates_schema
+from marshmallow import ValidationError, fields, post_load, validates_schema
 
 from marketplace.timeutil import utcnow
 from marketplace.validation import BaseSchema, Checkbox, Count, ParisDateTime, Text
@@ -70,3 +70,26 @@ class FeedbackSchema(BaseSchema):
 
 class CheckInSchema(BaseSchema):
     present = Checkbox()
+
+
+class MeetingRequestOut(BaseSchema):
+    id = fields.Integer()
+    requester_id = fields.Integer()
+    recipient_id = fields.Integer()
+    priority = fields.Integer()
+    message = fields.String()
+    status = fields.Function(lambda r: r.status.value)
+    must_meet = fields.Boolean()
+
+
+class MeetingOut(BaseSchema):
+    id = fields.Integer()
+    a_id = fields.Integer()
+    b_id = fields.Integer()
+    starts_at = fields.Function(lambda m: m.slot.starts_at.isoformat())
+    ends_at = fields.Function(lambda m: m.slot.ends_at.isoformat())
+    slot_id = fields.Integer()
+    table = fields.Function(lambda m: {"id": m.table_id, "number": m.table.number, "name": m.table.name})
+    status = fields.Function(lambda m: m.status.value)
+    locked = fields.Boolean()
+    published = fields.Function(lambda m: m.published_at is not None)

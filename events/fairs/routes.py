@@ -1,0 +1,372 @@
+"""Fairs: the list and history, a fair's page, creating and editing it, registering,
+the participant catalogue, check-in at the entrance, and the organiser's results."""
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from events.fairs import registration, results, schemas, services
+from events.fairs.models import FairMode, ParticipantRole, Stand, Talk
+from marketplace.accounts.current import acting_user
+from marketplace.errors import DomainError, wants_json
+from marketplace.extensions import db
+from marketplace.forms import Form, form_response, perform
+from marketplace.geography.services import all_regions
+from marketplace.suppliers.taxonomy import SectorGroup, SupplierKind
+from marketplace.timeutil import utc_to_paris, utcnow
+from marketplace.validation import euros_text
+
+bp = Blueprint("fairs", __name__)
+
+
+def _groups():
+    return list(db.session.scalars(select(SectorGroup).order_by(SectorGroup.name)))
+
+
+def _fair_values(fair) -> dict:
+    """A fair as its form shows it."""
+    values = {key: getattr(fair, key) for key in ("name", "venue", "city", "address", "description",
+                                                   "max_participants", "max_requests", "max_meetings")}
+    values.update(
+        starts_on=fair.starts_on.isoformat(), ends_on=fair.ends_on.isoformat(), mode=fair.mode.value,
+        registration_opens_at=utc_to_paris(fair.registration_opens_at).strftime("%Y-%m-%dT%H:%M"),
+        registration_closes_at=utc_to_paris(fair.registration_closes_at).strftime("%Y-%m-%dT%H:%M"),
+        roles=[role.value for role in fair.allowed_roles], table_count=len(fair.tables),
+        table_names="\n".join(t.name for t in fair.tables),
+        sessions=[{"name": s.name, "day": s.day.isoformat(), "starts": s.starts.strftime("%H:%M"),
+                   "ends": s.ends.strftime("%H:%M"), "slot_minutes": s.slot_minutes,
+                   "pause_minutes": s.pause_minutes,
+                   "breaks": "; ".join(f"{b.starts:%H:%M}-{b.ends:%H:%M} {b.label}" for b in s.breaks)}
+                  for s in fair.sessions],
+        **{f"fee_{role.value}": euros_text(fair.fee_cents(role)) for role in ParticipantRole})
+    return values
+
+
+def session_rows(form: Form) -> list[dict]:
+    """The session rows to show: those submitted (or of the fair), then one blank."""
+    values = form.values
+    if "session_day" in values:
+        rows = schemas.rows_from_form(values, "session", ("name", "day", "starts", "ends", "slot_minutes",
+                                                          "pause_minutes", "breaks"))
+    else:
+        rows = [dict(row) for row in values.get("sessions") or []]
+    blank = {"name": "", "day": "", "starts": "", "ends": "", "slot_minutes": "", "pause_minutes": "", "breaks": ""}
+    return rows + [blank]
+
+
+def _form_page(form: Form, fair=None):
+    return form_response(form, "fairs/form.html", fair=fair, sessions=session_rows(form), roles=list(ParticipantRole),
+                         modes=list(FairMode))
+
+
+@bp.route("/salons")
+def index():
+    user = current_user if current_user.is_authenticated else None
+    return render_template(
+        "fairs/index.html", upcoming=services.upcoming_fairs(), past=services.past_fairs(),
+        organised=services.fairs_organised_by(user) if user else [],
+        summaries={fair.id: results.past_fair_summary(fair) for fair in services.past_fairs()})
+
+
+@bp.route("/salons/nouveau", methods=["GET", "POST"])
+@login_required
+def create():
+    services.ensure_can_create(acting_user())
+    form = Form(schemas.FairSchema(), initial={"roles": [r.value for r in ParticipantRole], "mode": "requests",
+                                               "max_requests": 15, "max_meetings": 10, "table_count": 20})
+    if form.validate_on_submit():
+        try:
+            fair = services.create_fair(form.data, acting_user())
+            db.session.commit()
+            if wants_json():
+                return schemas.FairOut().dump(fair), 201
+            flash("Salon créé. Les participants peuvent s'inscrire dès l'ouverture des inscriptions.", "success")
+            return redirect(url_for("fairs.show", fair_id=fair.id))
+        except DomainError as error:
+            db.session.rollback()
+            form.fail(error)
+    return _form_page(form)
+
+
+@bp.route("/salons/<int:fair_id>/modifier", methods=["GET", "POST"])
+@login_required
+def edit(fair_id: int):
+    fair = services.get_fair(fair_id)
+    services.ensure_organiser(fair, acting_user())
+    form = Form(schemas.FairSchema(), initial=_fair_values(fair))
+    if form.validate_on_submit():
+        try:
+            services.update_fair(fair, form.data, acting_user())
+            db.session.commit()
+            if wants_json():
+                return schemas.FairOut().dump(fair)
+            flash("Salon mis à jour.", "success")
+            return redirect(url_for("fairs.show", fair_id=fair.id))
+        except DomainError as error:
+            db.session.rollback()
+            form.fail(error)
+    return _form_page(form, fair)
+
+
+@bp.route("/salons/<int:fair_id>")
+def show(fair_id: int):
+    fair = services.get_fair(fair_id)
+    user = acting_user() if current_user.is_authenticated else None
+    if wants_json():
+        return schemas.FairOut().dump(fair)
+    organiser = services.is_organiser(fair, user)
+    return render_template(
+        "fairs/show.html", fair=fair, organiser=organiser, mine=registration.participants_of(fair, user),
+        identities=registration.identities_of(user) if user else [], is_open=services.registration_open(fair),
+        slots=services.slots_of(fair), summary=results.past_fair_summary(fair),
+        fees={role: registration.fee_due_cents(fair, role) for role in fair.allowed_roles},
+        talk_form=Form(schemas.TalkSchema()), stand_form=Form(schemas.StandSchema()),
+        organiser_form=Form(schemas.OrganiserSchema()), now=utcnow(), today=utcnow().date())
+
+
+def _registration_context(fair, **extra) -> dict:
+    return {"fair": fair, "groups": _groups(), **extra}
+
+
+@bp.route("/salons/<int:fair_id>/inscription", methods=["GET", "POST"])
+@login_required
+def register(fair_id: int):
+    """Register one of my organisations, or update my registration."""
+    fair = services.get_fair(fair_id)
+    actor = acting_user()
+    mine = registration.participants_of(fair, actor)
+    participant = next((p for p in mine if p.id == request.args.get("participant", type=int)), None) or (
+        mine[0] if mine and not request.args.get("nouvelle") else None)
+    identities = [i for i in registration.identities_of(actor)
+                  if i[0] not in {_key_of(p) for p in mine}]
+    schema = schemas.PartnerRegistrationSchema() if (
+        request.values.get("identity") == "partner" or (participant and participant.role == ParticipantRole.PARTNER)
+    ) else schemas.RegistrationSchema()
+    initial = _registration_values(participant) if participant else {
+        "contact_email": actor.email, "max_meetings": min(8, fair.max_meetings),
+        "sessions": [str(s.id) for s in fair.sessions], "attendee_name": actor.full_name,
+        "attendee_email": actor.email, "attendee_job_title": actor.job_title or ""}
+    form = Form(schema, initial=initial)
+    if form.validate_on_submit():
+        try:
+            if participant:
+                registration.update_registration(participant, form.data, actor)
+            else:
+                participant = registration.register(fair, request.values.get("identity", ""), form.data, actor)
+            db.session.commit()
+            if wants_json():
+                return schemas.ParticipantOut().dump(participant), 201
+            flash("Inscription enregistrée." if participant.is_confirmed else
+                  "Inscription enregistrée : elle sera confirmée au paiement.", "success")
+            return redirect(url_for("fairs.show", fair_id=fair.id))
+        except DomainError as error:
+            db.session.rollback()
+            form.fail(error)
+    return form_response(form, "fairs/register.html", **_registration_context(
+        fair, participant=participant, identities=identities, is_open=services.registration_open(fair),
+        can_be_partner=any(key == "partner" for key, _, _ in identities),
+        attendees=_attendee_rows(form)))
+
+
+def _key_of(participant) -> str:
+    if participant.buyer_organisation_id:
+        return f"buyer:{participant.buyer_organisation_id}"
+    if participant.supplier_id:
+        return f"supplier:{participant.supplier_id}"
+    return "partner"
+
+
+def _registration_values(participant) -> dict:
+    values = {"pitch": participant.pitch, "max_meetings": participant.max_meetings,
+              "contact_email": participant.contact_email, "contact_phone": participant.contact_phone or "",
+              "sessions": [str(s.id) for s in participant.sessions],
+              "sectors": [str(s.id) for s in participant.sectors], "name": participant.name}
+    values["attendees"] = [{"name": a.name, "email": a.email or "", "job_title": a.job_title or ""}
+                           for a in participant.attendees]
+    return values
+
+
+def _attendee_rows(form: Form) -> list[dict]:
+    values = form.values
+    if "attendee_name" in values:
+        rows = schemas.rows_from_form(values, "attendee", ("name", "email", "job_title"))
+    else:
+        rows = list(values.get("attendees") or [])
+    return rows + [{"name": "", "email": "", "job_title": ""}] * 2
+
+
+@bp.route("/salons/<int:fair_id>/participants/<int:participant_id>/annuler", methods=["POST"])
+@login_required
+def cancel_registration(fair_id: int, participant_id: int):
+    fair = services.get_fair(fair_id)
+    participant = registration.get_participant(fair, participant_id)
+    return perform(lambda: registration.cancel_registration(participant, acting_user()),
+                   url_for("fairs.show", fair_id=fair.id), "Inscription annulée ; vos rendez-vous sont libérés.")
+
+
+@bp.route("/salons/<int:fair_id>/participants")
+@login_required
+def catalogue(fair_id: int):
+    fair = services.get_fair(fair_id)
+    actor = acting_user()
+    mine = registration.participants_of(fair, actor)
+    if not (mine or services.is_organiser(fair, actor)):
+        flash("Inscrivez-vous au salon pour consulter les participants.", "warning")
+        return redirect(url_for("fairs.show", fair_id=fair.id))
+    form = Form(schemas.ParticipantSearchSchema())
+    filters = schemas.ParticipantSearchSchema().load(request.args.to_dict(), unknown="exclude") \
+        if _valid_filters() else {"page": 1}
+    participants, total = registration.search_catalogue(fair, filters)
+    if wants_json():
+        return {"total": total, "items": schemas.ParticipantOut(many=True).dump(participants)}
+    return render_template("fairs/catalogue.html", fair=fair, participants=participants, total=total, form=form,
+                           filters=filters, mine=mine, roles=list(ParticipantRole), regions=all_regions(),
+                           kinds=list(SupplierKind), groups=_groups(), page_size=registration.CATALOGUE_PAGE)
+
+
+def _valid_filters() -> bool:
+    errors = schemas.ParticipantSearchSchema().validate(request.args.to_dict())
+    if errors:
+        flash("Certains filtres étaient invalides : ils ont été ignorés.", "warning")
+    return not errors
+
+
+@bp.route("/salons/<int:fair_id>/participants/inscrire", methods=["GET", "POST"])
+@login_required
+def register_for(fair_id: int):
+    """An organiser registers a participant on its behalf, found by SIRET."""
+    fair = services.get_fair(fair_id)
+    actor = acting_user()
+    services.ensure_organiser(fair, actor)
+    form = Form(schemas.PartnerRegistrationSchema() if request.values.get("role") == "partenaire"
+                else schemas.RegistrationSchema(),
+                initial={"sessions": [str(s.id) for s in fair.sessions], "max_meetings": min(8, fair.max_meetings)})
+    if form.validate_on_submit():
+        try:
+            key, _ = registration.identity_from_row(fair, {"role": request.values.get("role"),
+                                                     "siret": request.values.get("siret"),
+                                                     "nom": request.values.get("name")}, actor)
+            participant = registration.register(fair, key, form.data, actor)
+            db.session.commit()
+            flash(f"{participant.name} est inscrit.", "success")
+            return redirect(url_for("fairs.checkin", fair_id=fair.id))
+        except DomainError as error:
+            db.session.rollback()
+            form.errors.setdefault(error.field or "siret", []).append(error.message)
+    return form_response(form, "fairs/register_for.html", **_registration_context(
+        fair, attendees=_attendee_rows(form)))
+
+
+@bp.route("/salons/<int:fair_id>/participants/import", methods=["GET", "POST"])
+@login_required
+def import_participants(fair_id: int):
+    fair = services.get_fair(fair_id)
+    actor = acting_user()
+    services.ensure_organiser(fair, actor)
+    report, error = None, None
+    if request.method == "POST":
+        upload = request.files.get("file")
+        dry_run = bool(request.form.get("dry_run"))
+        try:
+            content = upload.read().decode("utf-8-sig") if upload else ""
+            if not content.strip():
+                raise DomainError("Choisissez un fichier CSV non vide.", "file")
+            report = registration.import_participants(fair, content, actor, dry_run=dry_run)
+            db.session.commit()
+        except UnicodeDecodeError:
+            error = "Le fichier doit être un CSV encodé en UTF-8."
+        except DomainError as failure:
+            db.session.rollback()
+            error = failure.message
+        if wants_json():
+            if error:
+                from marketplace.errors import problem
+                return problem(422, error, {"file": [error]})
+            return {"dry_run": dry_run, "lines": [line.__dict__ for line in report]}
+    return render_template("fairs/import.html", fair=fair, report=report, error=error,
+                           columns=registration.IMPORT_COLUMNS), 422 if error else 200
+
+
+@bp.route("/salons/<int:fair_id>/accueil")
+@login_required
+def checkin(fair_id: int):
+    from events.meetings.programme import confirmed_participants
+
+    fair = services.get_fair(fair_id)
+    services.ensure_organiser(fair, acting_user())
+    query = (request.args.get("q") or "").strip().lower()
+    participants = [p for p in confirmed_participants(fair) if query in p.name.lower()]
+    return render_template("fairs/checkin.html", fair=fair, participants=participants, query=query)
+
+
+@bp.route("/salons/<int:fair_id>/participants/<int:participant_id>/accueil", methods=["POST"])
+@login_required
+def check_in(fair_id: int, participant_id: int):
+    from events.meetings.day import check_in as check_in_participant
+
+    fair = services.get_fair(fair_id)
+    participant = registration.get_participant(fair, participant_id)
+    present = request.form.get("present", "1") == "1"
+    return perform(lambda: check_in_participant(participant, acting_user(), present),
+                   url_for("fairs.checkin", fair_id=fair.id, q=request.args.get("q", "")),
+                   f"{participant.name} : {'arrivée enregistrée' if present else 'arrivée annulée'}.")
+
+
+@bp.route("/salons/<int:fair_id>/resultats")
+@login_required
+def dashboard(fair_id: int):
+    fair = services.get_fair(fair_id)
+    services.ensure_organiser(fair, acting_user())
+    figures = results.fair_results(fair)
+    if request.args.get("format") == "csv":
+        return Response(results.results_csv(fair, figures), mimetype="text/csv; charset=utf-8", headers={
+            "Content-Disposition": f"attachment; filename=resultats-salon-{fair.id}.csv"})
+    if wants_json():
+        return {"figures": dict(figures.figures())}
+    return render_template("fairs/results.html", fair=fair, results=figures,
+                           registration_bars=[(role.label, count) for role, count in figures.registrations.items()])
+
+
+@bp.route("/salons/<int:fair_id>/organisateurs", methods=["POST"])
+@login_required
+def add_organiser(fair_id: int):
+    fair = services.get_fair(fair_id)
+    form = Form(schemas.OrganiserSchema())
+    back = url_for("fairs.show", fair_id=fair.id)
+    if not form.validate_on_submit():
+        flash(form.error("email") or "Adresse invalide.", "danger")
+        return redirect(back)
+    return perform(lambda: services.add_organiser(fair, form.data["email"], acting_user()), back,
+                   "Co-organisateur ajouté.")
+
+
+def _add_item(fair_id: int, schema, add, label: str):
+    fair = services.get_fair(fair_id)
+    form = Form(schema)
+    back = url_for("fairs.show", fair_id=fair.id) + "#programme"
+    if not form.validate_on_submit():
+        flash(" ".join(f"{field} : {message}" for field, message in
+                       ((f, form.error(f)) for f in form.errors)), "danger")
+        return redirect(back)
+    return perform(lambda: add(fair, form.data, acting_user()), back, f"{label} ajouté(e).")
+
+
+@bp.route("/salons/<int:fair_id>/interventions", methods=["POST"])
+@login_required
+def add_talk(fair_id: int):
+    return _add_item(fair_id, schemas.TalkSchema(), services.add_talk, "Intervention")
+
+
+@bp.route("/salons/<int:fair_id>/stands", methods=["POST"])
+@login_required
+def add_stand(fair_id: int):
+    return _add_item(fair_id, schemas.StandSchema(), services.add_stand, "Stand")
+
+
+@bp.route("/salons/<int:fair_id>/<any(interventions, stands):kind>/<int:item_id>/supprimer", methods=["POST"])
+@login_required
+def remove_item(fair_id: int, kind: str, item_id: int):
+    fair = services.get_fair(fair_id)
+    model = Talk if kind == "interventions" else Stand
+    return perform(lambda: services.remove_item(fair, model, item_id, acting_user()),
+                   url_for("fairs.show", fair_id=fair.id) + "#programme", "Supprimé.")

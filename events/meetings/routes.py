@@ -1,0 +1,383 @@
+"""Meetings at a fair: a participant's requests and agenda (page, ICS, PDF) and
+feedback; the organiser's programme (runs, manual changes, publication), table plan,
+table signs and the day's no-shows."""
+
+import json
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+
+from events.fairs import registration
+from events.fairs.models import FairMode, Participant
+from events.fairs.services import ensure_organiser, get_fair, slots_of
+from events.meetings import agendas, day, programme, requests, schemas
+from events.meetings.models import PRIORITY_LABELS, MeetingRequest, RunStatus
+from marketplace.accounts.current import acting_user
+from marketplace.errors import DomainError, NotAllowed, NotFound, wants_json
+from marketplace.extensions import db
+from marketplace.forms import Form, form_response, perform
+from marketplace.jobs import enqueue, run_fair_schedule
+
+bp = Blueprint("meetings", __name__)
+
+
+def my_participant(fair) -> Participant:
+    """The registration the current user acts for (?participant= when they have several)."""
+    mine = registration.participants_of(fair, acting_user())
+    wanted = request.args.get("participant", type=int)
+    chosen = next((p for p in mine if p.id == wanted), None) if wanted else (mine[0] if mine else None)
+    if chosen is None:
+        raise NotFound("Vous n'êtes pas inscrit à ce salon.")
+    return chosen
+
+
+# --- requests -----------------------------------------------------------------------
+
+@bp.route("/salons/<int:fair_id>/demandes", endpoint="requests")
+@login_required
+def requests_page(fair_id: int):
+    fair = get_fair(fair_id)
+    participant = my_participant(fair)
+    sent, received = requests.requests_of(participant)
+    if wants_json():
+        return {"sent": schemas.MeetingRequestOut(many=True).dump(sent),
+                "received": schemas.MeetingRequestOut(many=True).dump(received)}
+    mutual = {r.requester_id for r in received} & {r.recipient_id for r in sent}
+    return render_template("meetings/requests.html", fair=fair, participant=participant, sent=sent,
+                           received=received, mutual=mutual, wishes=fair.mode == FairMode.WISHES)
+
+
+@bp.route("/salons/<int:fair_id>/participants/<int:participant_id>/demander", methods=["GET", "POST"])
+@login_required
+def ask(fair_id: int, participant_id: int):
+    fair = get_fair(fair_id)
+    me = my_participant(fair)
+    recipient = registration.get_participant(fair, participant_id)
+    form = Form(schemas.MeetingRequestSchema(), initial={"priority": "2"})
+    if form.validate_on_submit():
+        try:
+            made = requests.ask_meeting(me, recipient, form.data, acting_user())
+            db.session.commit()
+            if wants_json():
+                return schemas.MeetingRequestOut().dump(made), 201
+            flash(f"Demande envoyée à {recipient.name}." if fair.mode == FairMode.REQUESTS else
+                  f"Souhait enregistré : {recipient.name}.", "success")
+            return redirect(url_for("meetings.requests", fair_id=fair.id))
+        except DomainError as error:
+            db.session.rollback()
+            if error.field is None and not isinstance(error, NotAllowed | NotFound):
+                form.errors.setdefault("_schema", []).append(error.message)
+            else:
+                form.fail(error)
+    return form_response(form, "meetings/ask.html", fair=fair, me=me, recipient=recipient,
+                         priorities=PRIORITY_LABELS)
+
+
+def _answer(fair_id: int, request_id: int, accept: bool):
+    fair = get_fair(fair_id)
+    made = requests.get_request(fair, request_id)
+    return perform(lambda: requests.answer_request(made, accept, acting_user()),
+                   url_for("meetings.requests", fair_id=fair.id),
+                   "Demande acceptée." if accept else "Demande déclinée.", schemas.MeetingRequestOut().dump)
+
+
+@bp.route("/salons/<int:fair_id>/demandes/<int:request_id>/accepter", methods=["POST"])
+@login_required
+def accept(fair_id: int, request_id: int):
+    return _answer(fair_id, request_id, True)
+
+
+@bp.route("/salons/<int:fair_id>/demandes/<int:request_id>/refuser", methods=["POST"])
+@login_required
+def decline(fair_id: int, request_id: int):
+    return _answer(fair_id, request_id, False)
+
+
+@bp.route("/salons/<int:fair_id>/demandes/<int:request_id>/retirer", methods=["POST"])
+@login_required
+def withdraw(fair_id: int, request_id: int):
+    fair = get_fair(fair_id)
+    made = requests.get_request(fair, request_id)
+    return perform(lambda: requests.withdraw_request(made, acting_user()),
+                   url_for("meetings.requests", fair_id=fair.id), "Demande retirée.",
+                   schemas.MeetingRequestOut().dump)
+
+
+# --- agenda -------------------------------------------------------------------------
+
+def _agenda(fair):
+    participant = my_participant(fair)
+    return participant, programme.meetings_of(participant, published_only=True)
+
+
+@bp.route("/salons/<int:fair_id>/mon-agenda")
+@login_required
+def agenda(fair_id: int):
+    fair = get_fair(fair_id)
+    participant, meetings = _agenda(fair)
+    if wants_json():
+        return {"published": fair.programme_published_at is not None,
+                "meetings": schemas.MeetingOut(many=True).dump(meetings)}
+    return render_template("meetings/agenda.html", fair=fair, participant=participant, meetings=meetings,
+                           feedback={m.id: day.feedback_of(m, participant) for m in meetings})
+
+
+@bp.route("/salons/<int:fair_id>/mon-agenda.ics")
+@login_required
+def agenda_ics(fair_id: int):
+    fair = get_fair(fair_id)
+    participant, meetings = _agenda(fair)
+    return Response(agendas.agenda_ics(participant, meetings, request.host.split(":")[0]),
+                    mimetype="text/calendar; charset=utf-8",
+                    headers={"Content-Disposition": f"attachment; filename=agenda-salon-{fair.id}.ics"})
+
+
+@bp.route("/salons/<int:fair_id>/mon-agenda.pdf")
+@login_required
+def agenda_pdf(fair_id: int):
+    fair = get_fair(fair_id)
+    participant, meetings = _agenda(fair)
+    return Response(agendas.agenda_pdf(participant, meetings), mimetype="application/pdf",
+                    headers={"Content-Disposition": f"inline; filename=agenda-salon-{fair.id}.pdf"})
+
+
+@bp.route("/salons/<int:fair_id>/rendez-vous/<int:meeting_id>/avis", methods=["GET", "POST"])
+@login_required
+def feedback(fair_id: int, meeting_id: int):
+    fair = get_fair(fair_id)
+    participant = my_participant(fair)
+    meeting = programme.get_meeting(fair, meeting_id)
+    if not meeting.involves(participant.id):
+        raise NotAllowed("Ce rendez-vous n'est pas le vôtre.")
+    other = meeting.other(participant)
+    form = Form(schemas.FeedbackSchema(), initial={
+        "quote_title": f"Demande de devis suite au salon {fair.name}",
+        "quote_description": f"Suite à notre rendez-vous au salon {fair.name}, ..."})
+    if form.validate_on_submit():
+        try:
+            given = day.give_feedback(meeting, participant, form.data, acting_user())
+            db.session.commit()
+            if wants_json():
+                return {"id": given.id, "need_id": given.need_id}, 201
+            flash("Merci pour votre avis." + (" Votre demande de devis est envoyée." if given.need_id else ""),
+                  "success")
+            return redirect(url_for("needs.show", need_id=given.need_id) if given.need_id
+                            else url_for("meetings.agenda", fair_id=fair.id))
+        except DomainError as error:
+            db.session.rollback()
+            if error.field is None and not isinstance(error, NotAllowed | NotFound):
+                form.errors.setdefault("_schema", []).append(error.message)
+            else:
+                form.fail(error)
+    can_ask_quote = participant.role.value == "buyer" and other.supplier is not None
+    return form_response(form, "meetings/feedback.html", fair=fair, meeting=meeting, participant=participant,
+                         other=other, can_ask_quote=can_ask_quote, given=day.feedback_of(meeting, participant))
+
+
+# --- the organiser's programme ------------------------------------------------------------
+
+@bp.route("/salons/<int:fair_id>/programme", endpoint="programme")
+@login_required
+def programme_page(fair_id: int):
+    fair = get_fair(fair_id)
+    ensure_organiser(fair, acting_user())
+    meetings = programme.meetings_of_fair(fair)
+    run = programme.latest_run(fair)
+    if wants_json():
+        return {"meetings": schemas.MeetingOut(many=True).dump(meetings),
+                "run": _run_json(run) if run else None}
+    participants = programme.confirmed_participants(fair)
+    counts = {p.id: 0 for p in participants}
+    for meeting in meetings:
+        for pid in (meeting.a_id, meeting.b_id):
+            counts[pid] = counts.get(pid, 0) + 1
+    by_slot: dict[int, list] = {}
+    for meeting in meetings:
+        by_slot.setdefault(meeting.slot_id, []).append(meeting)
+    pending = [r for r in db.session.query(MeetingRequest).filter_by(fair_id=fair.id)
+               if requests.counts_for_scheduling(r, fair)]
+    return render_template("meetings/programme.html", fair=fair, meetings=meetings, by_slot=by_slot,
+                           slots=slots_of(fair), participants=participants, counts=counts, run=run,
+                           left_out=programme.left_out_requests(run) if run and run.status == RunStatus.DONE else [],
+                           stats=json.loads(run.stats) if run and run.stats else None, wanted=len(pending),
+                           unpublished=sum(1 for m in meetings if m.published_at is None))
+
+
+def _run_json(run) -> dict:
+    return {"id": run.id, "status": run.status.value, "progress": run.progress, "step": run.step,
+            "error": run.error, "stats": json.loads(run.stats) if run.stats else None}
+
+
+@bp.route("/salons/<int:fair_id>/programme/calculer", methods=["POST"])
+@login_required
+def start_run(fair_id: int):
+    fair = get_fair(fair_id)
+    back = url_for("meetings.programme", fair_id=fair.id)
+    try:
+        run = programme.start_run(fair, acting_user())
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        if wants_json() or isinstance(error, NotAllowed | NotFound):
+            raise
+        flash(error.message, "danger")
+        return redirect(back)
+    enqueue(run_fair_schedule, run.id)
+    if wants_json():
+        db.session.refresh(run)
+        return _run_json(run), 202
+    return redirect(url_for("meetings.run_status", fair_id=fair.id, run_id=run.id))
+
+
+@bp.route("/salons/<int:fair_id>/programme/calculs/<int:run_id>")
+@login_required
+def run_status(fair_id: int, run_id: int):
+    from events.meetings.models import ScheduleRun
+
+    fair = get_fair(fair_id)
+    ensure_organiser(fair, acting_user())
+    run = db.session.get(ScheduleRun, run_id)
+    if run is None or run.fair_id != fair.id:
+        raise NotFound("Ce calcul n'existe pas.")
+    if wants_json():
+        return _run_json(run)
+    if run.status in (RunStatus.DONE, RunStatus.FAILED):
+        if run.status == RunStatus.FAILED:
+            flash(f"Le calcul a échoué : {run.error}", "danger")
+        else:
+            flash("Programme calculé : vérifiez-le, ajustez-le puis publiez-le.", "success")
+        return redirect(url_for("meetings.programme", fair_id=fair.id))
+    return render_template("meetings/run.html", fair=fair, run=run)
+
+
+@bp.route("/salons/<int:fair_id>/programme/publier", methods=["POST"])
+@login_required
+def publish(fair_id: int):
+    fair = get_fair(fair_id)
+    return perform(lambda: programme.publish_programme(fair, acting_user()),
+                   url_for("meetings.programme", fair_id=fair.id),
+                   "Programme publié : chaque participant concerné reçoit son agenda par e-mail.",
+                   lambda told: {"told": told})
+
+
+def _pair(fair, form) -> tuple[Participant, Participant]:
+    return (registration.get_participant(fair, form.data["a"]), registration.get_participant(fair, form.data["b"]))
+
+
+def _programme_form(fair_id: int, schema, action, success: str):
+    """A programme change from a small form: invalid input or a refused change comes
+    back as a message on the programme."""
+    fair = get_fair(fair_id)
+    form = Form(schema)
+    back = url_for("meetings.programme", fair_id=fair.id)
+    if not form.validate_on_submit():
+        if wants_json():
+            from marketplace.errors import problem
+            return problem(422, "Certains champs sont invalides.", form.errors)
+        flash(" ".join(form.error(f) for f in form.errors), "danger")
+        return redirect(back)
+    return perform(lambda: action(fair, form), back, success,
+                   lambda result: schemas.MeetingOut().dump(result) if hasattr(result, "slot") else {"status": "ok"})
+
+
+@bp.route("/salons/<int:fair_id>/rendez-vous", methods=["POST"])
+@login_required
+def add_meeting(fair_id: int):
+    return _programme_form(fair_id, schemas.ManualMeetingSchema(), lambda fair, form: programme.add_meeting(
+        fair, *_pair(fair, form), form.data["slot"], form.data["table"], acting_user()), "Rendez-vous ajouté.")
+
+
+@bp.route("/salons/<int:fair_id>/incontournables", methods=["POST"])
+@login_required
+def must_meet(fair_id: int):
+    return _programme_form(fair_id, schemas.PairSchema(), lambda fair, form: requests.add_must_meet(
+        fair, *_pair(fair, form), acting_user()), "Rencontre incontournable ajoutée : le prochain calcul la place "
+                                                  "en priorité.")
+
+
+@bp.route("/salons/<int:fair_id>/rendez-vous/<int:meeting_id>/deplacer", methods=["POST"])
+@login_required
+def move(fair_id: int, meeting_id: int):
+    return _programme_form(fair_id, schemas.PlaceSchema(), lambda fair, form: programme.move_meeting(
+        programme.get_meeting(fair, meeting_id), form.data["slot"], form.data["table"], acting_user()),
+        "Rendez-vous déplacé.")
+
+
+@bp.route("/salons/<int:fair_id>/rendez-vous/<int:meeting_id>/verrouiller", methods=["POST"])
+@login_required
+def lock(fair_id: int, meeting_id: int):
+    return _programme_form(fair_id, schemas.LockSchema(), lambda fair, form: programme.set_locked(
+        programme.get_meeting(fair, meeting_id), form.data["locked"], acting_user()), "C'est noté.")
+
+
+@bp.route("/salons/<int:fair_id>/rendez-vous/<int:meeting_id>/annuler", methods=["POST"])
+@login_required
+def cancel(fair_id: int, meeting_id: int):
+    fair = get_fair(fair_id)
+    meeting = programme.get_meeting(fair, meeting_id)
+    return perform(lambda: programme.cancel_meeting(meeting, acting_user()),
+                   url_for("meetings.programme", fair_id=fair.id), "Rendez-vous annulé.", schemas.MeetingOut().dump)
+
+
+@bp.route("/salons/<int:fair_id>/rendez-vous/<int:meeting_id>/tenu", methods=["POST"])
+@login_required
+def held(fair_id: int, meeting_id: int):
+    fair = get_fair(fair_id)
+    meeting = programme.get_meeting(fair, meeting_id)
+    return perform(lambda: day.mark_held(meeting, acting_user()), _day_back(fair), "Rendez-vous tenu.",
+                   schemas.MeetingOut().dump)
+
+
+def _day_back(fair) -> str:
+    return request.form.get("back") if (request.form.get("back") or "").startswith("/") else url_for(
+        "meetings.programme", fair_id=fair.id)
+
+
+@bp.route("/salons/<int:fair_id>/rendez-vous/<int:meeting_id>/absence", methods=["POST"])
+@login_required
+def no_show(fair_id: int, meeting_id: int):
+    fair = get_fair(fair_id)
+    meeting = programme.get_meeting(fair, meeting_id)
+    form = Form(schemas.NoShowSchema())
+    if not form.validate_on_submit():
+        raise DomainError("Indiquez qui est absent.", "absent")
+    absent = registration.get_participant(fair, form.data["absent"])
+    outcome = {}
+
+    def act():
+        outcome["replacement"] = day.mark_no_show(meeting, absent, acting_user())
+        return outcome["replacement"]
+
+    response = perform(act, _day_back(fair), None, lambda replacement: {
+        "replacement": schemas.MeetingOut().dump(replacement) if replacement else None})
+    if not wants_json() and "replacement" in outcome:
+        replacement = outcome["replacement"]
+        flash(f"Absence notée. Rendez-vous de dernière minute : {replacement.a.name} et {replacement.b.name}, "
+              f"{replacement.table.name}. Tous deux sont prévenus." if replacement else
+              "Absence notée. Aucune demande en attente ne peut reprendre ce créneau.", "success")
+    return response
+
+
+# --- printouts for the day -----------------------------------------------------------------
+
+@bp.route("/salons/<int:fair_id>/plan-de-tables")
+@login_required
+def table_plan(fair_id: int):
+    fair = get_fair(fair_id)
+    ensure_organiser(fair, acting_user())
+    meetings = programme.meetings_of_fair(fair)
+    by_slot: dict[int, list] = {}
+    for meeting in meetings:
+        by_slot.setdefault(meeting.slot_id, []).append(meeting)
+    return render_template("meetings/table_plan.html", fair=fair, slots=slots_of(fair), by_slot=by_slot)
+
+
+@bp.route("/salons/<int:fair_id>/panneaux")
+@login_required
+def table_signs(fair_id: int):
+    fair = get_fair(fair_id)
+    ensure_organiser(fair, acting_user())
+    by_table: dict[int, list] = {}
+    for meeting in programme.meetings_of_fair(fair):
+        by_table.setdefault(meeting.table_id, []).append(meeting)
+    return render_template("meetings/signs.html", fair=fair, by_table=by_table)
