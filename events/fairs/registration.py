@@ -154,6 +154,10 @@ def register(fair: Fair, identity_key: str, data: dict, actor: User) -> Particip
     _check_can_register(fair, identity["role"], on_behalf)
     if identity["role"] == ParticipantRole.PARTNER:
         identity["name"] = data.get("name") or actor.full_name
+        if db.session.scalar(select(Participant.id).where(
+                Participant.fair_id == fair.id, Participant.role == ParticipantRole.PARTNER,
+                Participant.status.in_(LIVE), func.lower(Participant.name) == identity["name"].lower())):
+            raise Conflict(f"{identity['name']} est déjà inscrit à ce salon.")
     participant = Participant(fair=fair, registered_by_id=actor.id, **identity)
     _apply_profile(participant, fair, data)
     participant.status = (ParticipantStatus.AWAITING_PAYMENT if fee_due_cents(fair, participant.role)

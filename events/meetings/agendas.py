@@ -50,10 +50,12 @@ class _AgendaPDF(FPDF):
         else:  # core font: Latin-1 only
             self.family_name = "Helvetica"
 
-    def text_of(self, value: str) -> str:
+    def paragraph(self, height: float, value: str) -> None:
+        """A block of text across the page; the next one starts below it."""
         if self.family_name == "Helvetica":
-            return value.replace("—", "-").replace("·", "-").encode("latin-1", "replace").decode("latin-1")
-        return value
+            value = value.replace("—", "-").replace("–", "-").replace("·", "-")
+            value = value.encode("latin-1", "replace").decode("latin-1")
+        self.multi_cell(0, height, value, new_x="LMARGIN", new_y="NEXT")
 
 
 def agenda_pdf(participant: Participant, meetings: list[Meeting]) -> bytes:
@@ -63,20 +65,20 @@ def agenda_pdf(participant: Participant, meetings: list[Meeting]) -> bytes:
     pdf.set_title(f"Agenda {fair.name} — {participant.name}")
     pdf.add_page()
     pdf.set_font(pdf.family_name, "B", 16)
-    pdf.multi_cell(0, 8, pdf.text_of(f"{fair.name} — agenda de {participant.name}"))
+    pdf.paragraph(8, f"{fair.name} — agenda de {participant.name}")
     pdf.set_font(pdf.family_name, "", 10)
-    pdf.multi_cell(0, 6, pdf.text_of(f"{fair.venue}, {fair.city} · du {fair.starts_on:%d/%m/%Y} au "
+    pdf.paragraph(6, (f"{fair.venue}, {fair.city} · du {fair.starts_on:%d/%m/%Y} au "
                                      f"{fair.ends_on:%d/%m/%Y}"))
     pdf.ln(4)
     if not meetings:
-        pdf.multi_cell(0, 6, pdf.text_of("Aucun rendez-vous pour l'instant."))
+        pdf.paragraph(6, "Aucun rendez-vous pour l'instant.")
     for meeting in meetings:
         other = meeting.other(participant)
         start, end = utc_to_paris(meeting.slot.starts_at), utc_to_paris(meeting.slot.ends_at)
         pdf.set_font(pdf.family_name, "B", 11)
-        pdf.multi_cell(0, 6, pdf.text_of(f"{start:%d/%m %H:%M}–{end:%H:%M} · {meeting.table.name} · {other.name}"))
+        pdf.paragraph(6, f"{start:%d/%m %H:%M}–{end:%H:%M} · {meeting.table.name} · {other.name}")
         pdf.set_font(pdf.family_name, "", 9)
-        pdf.multi_cell(0, 5, pdf.text_of(f"Contact : {contact_line(other)}"))
-        pdf.multi_cell(0, 5, pdf.text_of(other.pitch[:400]))
+        pdf.paragraph(5, f"Contact : {contact_line(other)}")
+        pdf.paragraph(5, other.pitch[:400])
         pdf.ln(2)
     return bytes(pdf.output())

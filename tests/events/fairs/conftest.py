@@ -117,4 +117,8 @@ def small_fair(app, organiser, make_fair, make_user, make_organisation, make_sup
     ids["r1"] = ask(ids["buyer_grasse"], ids["p_grasse"], ids["p_jardins"], 1, accept_as=ids["supplier_jardins"])
     ids["r2"] = ask(ids["buyer_grasse"], ids["p_grasse"], ids["p_proprete"], 2, accept_as=ids["supplier_proprete"])
     ids["r3"] = ask(ids["supplier_atelier"], ids["p_atelier"], ids["p_nice"], 1, accept_as=ids["buyer_nice"])
+    with app.app_context():  # the setup's mails go out now, not into the tests' mailboxes
+        from marketplace.outbox.services import deliver_pending
+
+        deliver_pending()
     return ids
