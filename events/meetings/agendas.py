@@ -67,8 +67,7 @@ def agenda_pdf(participant: Participant, meetings: list[Meeting]) -> bytes:
     pdf.set_font(pdf.family_name, "B", 16)
     pdf.paragraph(8, f"{fair.name} — agenda de {participant.name}")
     pdf.set_font(pdf.family_name, "", 10)
-    pdf.paragraph(6, (f"{fair.venue}, {fair.city} · du {fair.starts_on:%d/%m/%Y} au "
-                                     f"{fair.ends_on:%d/%m/%Y}"))
+    pdf.paragraph(6, f"{fair.venue}, {fair.city} · du {fair.starts_on:%d/%m/%Y} au {fair.ends_on:%d/%m/%Y}")
     pdf.ln(4)
     if not meetings:
         pdf.paragraph(6, "Aucun rendez-vous pour l'instant.")

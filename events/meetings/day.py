@@ -127,7 +127,10 @@ def _quote_request_from(meeting: Meeting, participant: Participant, data: dict, 
 
     other = meeting.other(participant)
     if participant.role != ParticipantRole.BUYER or other.supplier is None:
-        raise DomainError("Une demande de devis part d'un acheteur vers une structure rencontrée.", "quote_request")
+        raise DomainError("Une demande de devis part d'un acheteur vers une structure rencontrée.", "ask_quote")
     quote = data["quote_request"]
-    return request_quotes({**quote, "budget_min_cents": None, "budget_max_cents": None, "budget_visible": False,
-                           "start_date": None, "show_contact": True, "questions": []}, [other.supplier], actor)
+    try:
+        return request_quotes({**quote, "budget_min_cents": None, "budget_max_cents": None, "budget_visible": False,
+                               "start_date": None, "show_contact": True, "questions": []}, [other.supplier], actor)
+    except DomainError as error:
+        raise DomainError(f"Demande de devis impossible : {error.message}", "ask_quote") from None

@@ -108,8 +108,8 @@ def small_fair(app, organiser, make_fair, make_user, make_organisation, make_sup
         ids[f"p_{name}"] = register(user, ids["fair"], f"buyer:{organisation}", contact_email=f"agenda@{name}.fr")
     for name in ("jardins", "proprete", "atelier"):
         user = make_user(role=Role.SUPPLIER, email=f"contact@{name}.fr", first_name=name.title())
-        supplier = make_supplier(name=f"Structure {name.title()}", member_id=user, kind="ESAT" if name == "atelier"
-                                 else "EI")
+        supplier = make_supplier(name=f"Structure {name.title()}", member_id=user, email=f"devis@{name}.fr",
+                                 kind="ESAT" if name == "atelier" else "EI")
         ids[f"supplier_{name}"] = user
         ids[f"s_{name}"] = supplier
         ids[f"p_{name}"] = register(user, ids["fair"], f"supplier:{supplier}", contact_email=f"agenda@{name}.fr",
