@@ -9,6 +9,7 @@ from sqlalchemy import func, select, text
 from marketplace.accounts.models import Role, User
 from marketplace.demo.buyers import load_buyer_organisations
 from marketplace.demo.common import demo_siret
+from marketplace.demo.fairs import load_demo_fairs
 from marketplace.demo.needs import load_demo_needs
 from marketplace.demo.suppliers import load_suppliers
 from marketplace.extensions import db
@@ -79,6 +80,8 @@ def load_demo_data(size: int, suppliers: int) -> dict[str, int]:
     load_demo_memberships(users)
     needs = load_demo_needs(users["acheteur"], users["fournisseur"])
     db.session.commit()
+    fairs = load_demo_fairs(users["organisateur"])
+    db.session.commit()
     # Fresh statistics, so that the query planner knows the shape of the new data (and,
     # on PostgreSQL, a vacuumed visibility map, so that counts can read indexes alone).
     if db.engine.dialect.name == "postgresql":
@@ -87,7 +90,7 @@ def load_demo_data(size: int, suppliers: int) -> dict[str, int]:
     else:
         db.session.execute(text("ANALYZE"))
         db.session.commit()
-    return {"organisations": organisations, "suppliers": created_suppliers, "needs": needs}
+    return {"organisations": organisations, "suppliers": created_suppliers, "needs": needs, "fairs": fairs}
 
 
 def demo_logins() -> list[tuple[str, str, str]]:

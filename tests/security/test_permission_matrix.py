@@ -13,6 +13,8 @@ import re
 import pytest
 from sqlalchemy import select
 
+from events.fairs.models import Fair, FairOrganiser, Participant, Talk
+from events.meetings.models import Meeting, MeetingFeedback, MeetingRequest, ScheduleRun
 from marketplace.accounts.models import User
 from marketplace.attachments.models import Attachment
 from marketplace.dashboards.models import PurchaseTotal
@@ -35,11 +37,13 @@ PUBLIC_ENDPOINTS = {
     "directory.communes_json", "directory.supplier", "directory.check_siret", "accounts.signup",
     "accounts.login", "accounts.logout", "accounts.forgot_password", "accounts.reset_password",
     "accounts.confirm_email", "accounts.resend_confirmation", "needs.pixel", "needs.unsubscribe_digest",
+    "fairs.index", "fairs.show",
 }
 SECRET_LIST_NAME = "Liste confidentielle de A"
 SECRET_NEED = "Besoin confidentiel de A"
 SECRET_OFFER = "Offre confidentielle de la structure A"
 SECRET_MESSAGE = "Message confidentiel entre A et A"
+SECRET_MEETING_NOTE = "Demande de rendez-vous confidentielle de A"
 
 
 @pytest.fixture
@@ -80,6 +84,7 @@ def world(app, make_user, make_organisation, make_supplier, login):
         db.session.add(FavouriteItem(list_id=favourite.id, supplier_id=other, added_by_id=ids["buyer_a"]))
         db.session.commit()
         ids.update(need_world(app, ids))
+        ids.update(fair_world(app, ids))
         ids.update(
             join_request=request.id, claim=claim.id, invitation=invitation.id, list_id=favourite.id,
             activity_id=db.session.scalar(select(SupplierActivity.id).where(
@@ -126,6 +131,42 @@ def need_world(app, ids: dict) -> dict:
     return {"need_id": need.id, "lot_id": need.lots[0].id, "offer_id": offer.id, "attachment_id": attachment.id}
 
 
+def fair_world(app, ids: dict) -> dict:
+    """A fair run by organiser A (not the outsider organiser), where buyer A's organisation
+    asked supplier A for a meeting that was scheduled, published, and rated."""
+    from datetime import date, timedelta
+
+    from events.fairs import registration, services
+    from events.fairs.schemas import FairSchema, RegistrationSchema
+    from events.meetings import programme, requests
+    from tests.events.fairs.conftest import fair_form
+
+    organiser = User(email="organisatrice.a@example.org", first_name="Orga", last_name="A", role="organiser")
+    organiser.set_password("x" * 12)
+    db.session.add(organiser)
+    db.session.flush()
+    fair = services.create_fair(FairSchema().load(fair_form(day=date.today() + timedelta(days=3))), organiser)
+    services.add_talk(fair, {"title": "Table ronde", "speakers": None, "room": "Salle 1",
+                             "starts_at": fair.sessions[0].slots[0].starts_at,
+                             "ends_at": fair.sessions[0].slots[0].ends_at}, organiser)
+    data = RegistrationSchema().load({"pitch": "Nous achetons des prestations", "sessions": [fair.sessions[0].id],
+                                      "max_meetings": 3, "contact_email": "acheteuse.a@example.org"})
+    buyer = registration.register(fair, f"buyer:{ids['organisation_id']}", data,
+                                  db.session.get(User, ids["buyer_a"]))
+    supplier = registration.register(fair, f"supplier:{ids['supplier_id']}",
+                                     {**data, "contact_email": "fournisseur.a@example.org"},
+                                     db.session.get(User, ids["supplier_user_a"]))
+    made = requests.ask_meeting(buyer, supplier, {"priority": 1, "message": SECRET_MEETING_NOTE},
+                                db.session.get(User, ids["buyer_a"]))
+    requests.answer_request(made, True, db.session.get(User, ids["supplier_user_a"]))
+    meeting = programme.add_meeting(fair, buyer, supplier, fair.sessions[0].slots[0].id, None, organiser)
+    programme.publish_programme(fair, organiser)
+    run = programme.start_run(fair, organiser)
+    db.session.commit()
+    return {"fair_id": fair.id, "participant_id": buyer.id, "request_id": made.id, "meeting_id": meeting.id,
+            "run_id": run.id, "item_id": fair.talks[0].id}
+
+
 def url_for_rule(rule, ids: dict) -> str:
     """Fill a rule's placeholders with the owners' objects."""
     endpoint = rule.endpoint
@@ -147,6 +188,8 @@ def url_for_rule(rule, ids: dict) -> str:
                  lambda m: value(m.group(3), m.group(2) if m.group(1) == "any" else ""), rule.rule)
     if endpoint.startswith(("offers.", "needs.")):  # acting for supplier A, or asking it for a quote
         url += f"?structure={ids['supplier_id']}"
+    if endpoint.startswith(("fairs.", "meetings.")):  # acting for buyer A's registration
+        url += f"?participant={ids['participant_id']}"
     return url
 
 
@@ -167,6 +210,17 @@ POST_DATA = {
     "offers.shortlist": {"shortlisted": "1"},
     "messaging.thread": {"body": "Message pirate"},
     "dashboards.set_purchases": {"year": "2026", "amount": "1000"},
+    "meetings.move": {"slot": "1"},
+    "meetings.no_show": {"absent": "1"},
+    "meetings.add_meeting": {"a": "1", "b": "2", "slot": "2"},
+    "meetings.must_meet": {"a": "1", "b": "2"},
+    "meetings.feedback": {"rating": "1"},
+    "meetings.ask": {"priority": "1", "message": "Pirate"},
+    "fairs.register": {"pitch": "Inscription pirate", "sessions": "1", "max_meetings": "2",
+                       "contact_email": "pirate@example.org", "identity": "buyer:1"},
+    "fairs.add_organiser": {"email": "organisateur@example.org"},
+    "fairs.add_talk": {"title": "Pirate", "room": "X", "starts_at": "2030-01-01T10:00", "ends_at": "2030-01-01T11:00"},
+    "fairs.add_stand": {"name": "Pirate"},
 }
 
 
@@ -198,11 +252,20 @@ def snapshot(app, ids) -> dict:
             "messages": rows(Message, Message.need_id == ids["need_id"]),
             "attachments": rows(Attachment, Attachment.need_id == ids["need_id"]),
             "purchases": rows(PurchaseTotal, PurchaseTotal.organisation_id == ids["organisation_id"]),
+            "fair": rows(Fair, Fair.id == ids["fair_id"]),
+            "fair_organisers": rows(FairOrganiser, FairOrganiser.fair_id == ids["fair_id"]),
+            "participants": rows(Participant, Participant.fair_id == ids["fair_id"]),
+            "talks": rows(Talk, Talk.fair_id == ids["fair_id"]),
+            "meeting_requests": rows(MeetingRequest, MeetingRequest.fair_id == ids["fair_id"]),
+            "meetings": rows(Meeting, Meeting.fair_id == ids["fair_id"]),
+            "runs": rows(ScheduleRun, ScheduleRun.fair_id == ids["fair_id"]),
+            "feedback": rows(MeetingFeedback),
         }
 
 
 PRIVATE_MARKERS = ("acheteuse.a@example.org", "fournisseur.a@example.org", "demandeur.c@example.org",
                    "revendiquant.d@example.org", SECRET_LIST_NAME, SECRET_NEED, SECRET_OFFER, SECRET_MESSAGE,
+                   SECRET_MEETING_NOTE,
                    "%PDF-1.4 secret")
 
 

@@ -136,7 +136,8 @@ def test_manual_changes_are_refused_with_a_clear_reason(app, organiser, make_fai
         with pytest.raises(Conflict, match="Aucune table libre"):
             add(2, 3, 0)
         db.session.rollback()
-        with pytest.raises(DomainError, match=r"P3 n'est pas disponible le 14/01 à 14:00 \(session « Après-midi » non choisie\)"):
+        unavailable = r"P3 n'est pas disponible le 14/01 à 14:00 \(session « Après-midi » non choisie\)"
+        with pytest.raises(DomainError, match=unavailable):
             add(2, 3, 2)
         db.session.rollback()
         with pytest.raises(Conflict, match="ont déjà un rendez-vous"):
@@ -227,7 +228,8 @@ def test_publishing_mails_every_agenda_and_later_changes_only_those_affected(app
     meeting = next(m for m in live_meetings(app, fair_id)
                    if m["pair"] == frozenset((small_fair["p_atelier"], small_fair["p_nice"])))
     mailbox.clear()
-    client.post(f"/salons/{fair_id}/rendez-vous/{meeting['id']}/deplacer", data={"slot": str(slot_ids(app, fair_id)[-1])})
+    last_slot = slot_ids(app, fair_id)[-1]
+    client.post(f"/salons/{fair_id}/rendez-vous/{meeting['id']}/deplacer", data={"slot": str(last_slot)})
     moved = mailbox.wait_for(2)
     assert sorted(m["To"] for m in moved) == ["agenda@atelier.fr", "agenda@nice.fr"]
     assert "déplacé" in moved[0]["Subject"]

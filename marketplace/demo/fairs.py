@@ -1,0 +1,187 @@
+"""Demo fairs: "SO EKO 2026" in Grasse, past, with its programme held, check-ins,
+no-shows and feedback; and "Coventis 2027" in Montpellier, open for registration, with
+requests on the way and its programme still to compute. Both run by the demo organiser;
+the demo buyer and supplier take part in both. Demo data sends no mail."""
+
+import random
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+
+from events.fairs import services
+from events.fairs.models import Attendee, Fair, Participant, ParticipantRole, ParticipantStatus, Stand, Talk
+from events.fairs.schemas import FairSchema
+from events.meetings import programme
+from events.meetings.models import MeetingFeedback, MeetingRequest, MeetingStatus, RequestStatus
+from marketplace.accounts.models import User
+from marketplace.extensions import db
+from marketplace.geography.services import commune_for
+from marketplace.organisations.models import BuyerOrganisation
+from marketplace.suppliers.models import Supplier
+from marketplace.timeutil import paris_to_utc, utc_to_paris, utcnow
+
+DEMO_MAIL = "demo.marche-inclusif.fr"
+BUYER_PITCHES = [
+    "Nous préparons le renouvellement de nos marchés de nettoyage et d'espaces verts.",
+    "Achats de fournitures, d'impression et d'objets promotionnels : nous cherchons des partenaires inclusifs.",
+    "Nous voulons confier la préparation de commandes et le conditionnement à des structures inclusives.",
+    "Clauses sociales dans nos travaux de second œuvre : rencontrons les SIAE du territoire.",
+    "Restauration collective et traiteur pour nos événements : nous cherchons de nouveaux prestataires.",
+]
+SUPPLIER_PITCHES = [
+    "Entretien des locaux et des espaces verts, équipes encadrées, interventions dans tout le département.",
+    "Sous-traitance industrielle : conditionnement, assemblage, mise sous pli, logistique.",
+    "Collecte et recyclage des papiers, cartons et déchets électroniques, avec bilan matière.",
+    "Traiteur et restauration d'entreprise, produits locaux, livraison en vélo cargo.",
+    "Second œuvre du bâtiment : peinture, plâtrerie, petits travaux, avec heures d'insertion.",
+]
+
+
+def _form(name, venue, city, day: date, opens: datetime, closes: datetime, tables: int, hall: str) -> dict:
+    as_text = "%Y-%m-%dT%H:%M"
+    return {
+        "name": name, "venue": venue, "city": city, "starts_on": day.isoformat(), "ends_on": day.isoformat(),
+        "description": f"Le rendez-vous d'affaires de l'achat inclusif à {city} : acheteurs publics et privés, "
+                       "SIAE, entreprises adaptées et ESAT se rencontrent en rendez-vous de 20 minutes.",
+        "registration_opens_at": utc_to_paris(opens).strftime(as_text),
+        "registration_closes_at": utc_to_paris(closes).strftime(as_text),
+        "roles": ["buyer", "supplier", "consortium", "partner"], "table_count": tables,
+        "table_names": [f"Table {n} — {hall}" for n in range(1, tables + 1)], "max_requests": 12,
+        "max_meetings": 10, "fee_supplier": "60",
+        "sessions": [
+            {"name": "Matinée", "day": day.isoformat(), "starts": "09:00", "ends": "12:30", "slot_minutes": 20,
+             "pause_minutes": 5, "breaks": "10:40-11:00 Pause café"},
+            {"name": "Après-midi", "day": day.isoformat(), "starts": "14:00", "ends": "17:00", "slot_minutes": 20,
+             "pause_minutes": 5, "breaks": ""},
+        ],
+    }
+
+
+def _extras(fair: Fair, day: date, rooms: tuple[str, str]) -> None:
+    for hour, title, room in ((9, "Ouverture : l'achat inclusif sur le territoire", rooms[0]),
+                              (14, "Table ronde : réussir ses clauses sociales", rooms[1])):
+        start = paris_to_utc(datetime.combine(day, datetime.min.time()).replace(hour=hour))
+        fair.talks.append(Talk(title=title, room=room, starts_at=start, ends_at=start + timedelta(minutes=45),
+                               speakers="Facilitateurs des clauses sociales"))
+    for name, holder in (("Stand A1", "Réseau des SIAE"), ("Stand A2", "Union des entreprises adaptées"),
+                         ("Stand B1", "Facilitateurs des clauses sociales")):
+        fair.stands.append(Stand(name=name, holder=holder))
+
+
+def _participants(fair: Fair, rng: random.Random, buyers: int, suppliers: int, region: str) -> list[Participant]:
+    """Buyer organisations and suppliers (the region's first), registered without mail."""
+    regions: dict[str, str | None] = {}
+    people = []
+    organisations = db.session.scalars(select(BuyerOrganisation).order_by(BuyerOrganisation.id).limit(buyers))
+    for organisation in organisations:
+        if organisation.postcode not in regions:
+            commune = commune_for(organisation.postcode, organisation.city)
+            regions[organisation.postcode] = commune.region_code if commune else None
+        people.append(Participant(fair=fair, role=ParticipantRole.BUYER, buyer_organisation=organisation,
+                                  name=organisation.name, region_code=regions[organisation.postcode],
+                                  pitch=rng.choice(BUYER_PITCHES), max_meetings=10,
+                                  contact_email=f"salon{organisation.id}@acheteur.{DEMO_MAIL}"))
+    first = list(db.session.scalars(select(Supplier).order_by(Supplier.id).limit(1)))
+    local = db.session.scalars(select(Supplier).where(Supplier.region_code == region, Supplier.id.not_in(
+        [s.id for s in first])).order_by(Supplier.id).limit(suppliers - 1))
+    for supplier in first + list(local):
+        role = ParticipantRole.CONSORTIUM if supplier.is_consortium else ParticipantRole.SUPPLIER
+        people.append(Participant(fair=fair, role=role, supplier=supplier, name=supplier.display_name,
+                                  region_code=supplier.region_code, supplier_kind=supplier.kind.value,
+                                  pitch=rng.choice(SUPPLIER_PITCHES), max_meetings=8,
+                                  contact_email=supplier.email or f"salon{supplier.id}@structure.{DEMO_MAIL}",
+                                  sectors=list({a.sector_id: a.sector for a in supplier.activities}.values())[:2]))
+    for person in people:
+        person.status, person.sessions = ParticipantStatus.CONFIRMED, list(fair.sessions)
+        if rng.random() < 0.15:  # some come for the morning only
+            person.sessions = fair.sessions[:1]
+        person.attendees = [Attendee(name=rng.choice(["Claire", "Karim", "Sophie", "Julien", "Nadia", "Thomas"]) +
+                                     " " + rng.choice(["Martin", "Haddad", "Garcia", "Roux", "Ferrand", "Blanc"]))]
+    db.session.add_all(people)
+    db.session.flush()
+    return people
+
+
+def _requests(fair: Fair, people: list[Participant], rng: random.Random, answered: float) -> list[MeetingRequest]:
+    buyers = [p for p in people if p.role == ParticipantRole.BUYER]
+    suppliers = [p for p in people if p.role != ParticipantRole.BUYER]
+    made, pairs = [], set()
+
+    def ask(requester, recipient):
+        if (requester.id, recipient.id) in pairs or (recipient.id, requester.id) in pairs:
+            return
+        pairs.add((requester.id, recipient.id))
+        status = RequestStatus.PENDING
+        if rng.random() < answered:
+            status = RequestStatus.ACCEPTED if rng.random() < 0.85 else RequestStatus.DECLINED
+        made.append(MeetingRequest(fair_id=fair.id, requester_id=requester.id, recipient_id=recipient.id,
+                                   priority=rng.choice((1, 2, 2, 3)), status=status,
+                                   message="Nous aimerions vous présenter nos besoins.",
+                                   decided_at=utcnow() if status != RequestStatus.PENDING else None))
+
+    for buyer in buyers:
+        for supplier in rng.sample(suppliers, min(7, len(suppliers))):
+            ask(buyer, supplier)
+    for supplier in suppliers:
+        for buyer in rng.sample(buyers, min(2, len(buyers))):
+            ask(supplier, buyer)
+    db.session.add_all(made)
+    db.session.flush()
+    return made
+
+
+def _hold_the_day(fair: Fair, people: list[Participant], rng: random.Random) -> None:
+    """The past fair's day: check-ins, meetings held or missed, feedback from both sides."""
+    for person in people:
+        if rng.random() < 0.97:
+            day_start = min(slot.starts_at for session in person.sessions for slot in session.slots)
+            person.checked_in_at = day_start - timedelta(minutes=rng.randint(5, 40))
+    for meeting in programme.meetings_of_fair(fair):
+        meeting.published_at = fair.programme_published_at
+        absent = next((p for p in (meeting.a, meeting.b) if p.checked_in_at is None), None)
+        if absent is not None:
+            meeting.status, meeting.absent_id = MeetingStatus.NO_SHOW, absent.id
+            meeting.seats.clear()
+            continue
+        meeting.status = MeetingStatus.HELD
+        for person in (meeting.a, meeting.b):
+            if rng.random() < 0.6:
+                meeting.feedback.append(MeetingFeedback(
+                    participant_id=person.id, rating=rng.choice((3, 4, 4, 5, 5)), follow_up=rng.random() < 0.35,
+                    created_at=meeting.slot.ends_at + timedelta(hours=2)))
+
+
+def _schedule(fair: Fair, organiser: User) -> None:
+    run = programme.start_run(fair, organiser)
+    db.session.commit()
+    programme.execute_run(run.id)
+
+
+def load_demo_fairs(organiser: User) -> int:
+    """Returns how many fairs were created (none if the demo fairs exist)."""
+    if db.session.scalar(select(Fair.id).where(Fair.name == "SO EKO 2026")) is not None:
+        return 0
+    rng = random.Random(2026)
+    buyers = db.session.query(BuyerOrganisation).count()
+    suppliers = db.session.query(Supplier).count()
+
+    day = date(2026, 6, 18)
+    past = services.create_fair(FairSchema().load(_form(
+        "SO EKO 2026", "Palais des congrès", "Grasse", day, paris_to_utc(datetime(2026, 3, 1, 9)),
+        paris_to_utc(datetime(2026, 6, 10, 18)), 40, "Espace Fragonard")), organiser)
+    _extras(past, day, ("Auditorium", "Salle Fragonard"))
+    people = _participants(past, rng, min(80, buyers), min(220, suppliers), "93")
+    _requests(past, people, rng, answered=1.0)
+    _schedule(past, organiser)
+    past.programme_published_at = paris_to_utc(datetime(2026, 6, 12, 10))
+    _hold_the_day(past, people, rng)
+
+    day = date(2027, 3, 18)
+    upcoming = services.create_fair(FairSchema().load(_form(
+        "Coventis 2027", "Parc des expositions", "Montpellier", day, utcnow() - timedelta(days=10),
+        paris_to_utc(datetime(2027, 3, 10, 18)), 35, "Hall B")), organiser)
+    _extras(upcoming, day, ("Amphithéâtre", "Salle Occitanie"))
+    people = _participants(upcoming, rng, min(70, buyers), min(190, suppliers), "76")
+    _requests(upcoming, people, rng, answered=0.6)
+    db.session.flush()
+    return 2
