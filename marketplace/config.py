@@ -108,6 +108,7 @@ def settings_from_env(instance_path: str) -> dict:
         # Attachments to needs and offers.
         "ATTACHMENT_MAX_BYTES": _int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024),
         "DIGEST_MAX_NEEDS": _int("DIGEST_MAX_NEEDS", 10),
+        "FAIR_SCHEDULER_SECONDS": _int("FAIR_SCHEDULER_SECONDS", 20),
     }
 
 

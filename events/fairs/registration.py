@@ -54,9 +54,14 @@ def participants_of(fair: Fair, user: User | None) -> list[Participant]:
     """The registrations at this fair that `user` acts for."""
     if user is None or not user.is_authenticated:
         return []
-    candidates = db.session.scalars(select(Participant).where(Participant.fair_id == fair.id,
-                                                              Participant.status.in_(LIVE)))
-    return [p for p in candidates if manages(p, user)]
+    membership = organisations.membership_of(user)
+    organisation_ids = [membership.organisation_id] if membership and membership.status.value == "active" else []
+    supplier_ids = [supplier.id for supplier in suppliers.suppliers_of(user)]
+    return list(db.session.scalars(select(Participant).where(
+        Participant.fair_id == fair.id, Participant.status.in_(LIVE),
+        or_(Participant.buyer_organisation_id.in_(organisation_ids), Participant.supplier_id.in_(supplier_ids),
+            (Participant.role == ParticipantRole.PARTNER) & (Participant.user_id == user.id)))
+        .order_by(Participant.id)))
 
 
 def identities_of(user: User) -> list[tuple[str, str, ParticipantRole]]:

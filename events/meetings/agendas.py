@@ -1,5 +1,6 @@
 """A participant's agenda as an iCalendar file and as a printable PDF."""
 
+import logging
 from datetime import UTC
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from events.meetings.models import Meeting
 from marketplace.timeutil import utc_to_paris, utcnow
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+logging.getLogger("fontTools").setLevel(logging.WARNING)  # its font subsetting logs every glyph
 
 
 def contact_line(participant: Participant) -> str:

@@ -11,6 +11,7 @@ import logging
 from flask import current_app
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from events.fairs.models import Fair, FairTable, Participant, ParticipantStatus, Slot
 from events.fairs.services import ensure_organiser, slots_of
@@ -54,6 +55,8 @@ def meetings_of_fair(fair: Fair) -> list[Meeting]:
     return list(db.session.scalars(
         select(Meeting).join(Slot, Slot.id == Meeting.slot_id).join(FairTable, FairTable.id == Meeting.table_id)
         .where(Meeting.fair_id == fair.id, Meeting.status != MeetingStatus.CANCELLED)
+        .options(selectinload(Meeting.a), selectinload(Meeting.b), selectinload(Meeting.slot),
+                 selectinload(Meeting.table))
         .order_by(Slot.starts_at, FairTable.number)))
 
 

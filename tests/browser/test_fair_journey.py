@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 
 def test_create_a_fair_register_meet_schedule_publish_and_download_the_agenda(
         app, live_server, page, make_user, buyer, make_supplier, mailbox, tmp_path):
-    organiser = make_user(role="organiser", email="orga@coventis.fr")
+    make_user(role="organiser", email="orga@coventis.fr")
     supplier_user = make_user(role="supplier", email="direction@esat-garrigue.fr")
     make_supplier(name="ESAT de la Garrigue", kind="ESAT", postcode="34000", city="Montpellier",
                   member_id=supplier_user, email="contact@esat-garrigue.fr")
