@@ -71,6 +71,7 @@ def _register_models() -> None:
     import marketplace.offers.models  # noqa: F401
     import marketplace.organisations.models  # noqa: F401
     import marketplace.outbox.models  # noqa: F401
+    import marketplace.payments.models  # noqa: F401
     import marketplace.suppliers.models  # noqa: F401
     import marketplace.suppliers.taxonomy  # noqa: F401
 
@@ -98,8 +99,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(favourites_bp)
     from events.fairs.routes import bp as fairs_bp
     from events.meetings.routes import bp as meetings_bp
+    from marketplace.payments.routes import bp as payments_bp
 
-    for blueprint in (needs_bp, offers_bp, messaging_bp, attachments_bp, dashboards_bp, fairs_bp, meetings_bp):
+    for blueprint in (needs_bp, offers_bp, messaging_bp, attachments_bp, dashboards_bp, fairs_bp, meetings_bp,
+                      payments_bp):
         app.register_blueprint(blueprint)
 
 

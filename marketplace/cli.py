@@ -10,6 +10,7 @@ mail_cli = AppGroup("mail", help="The email outbox.")
 backup_cli = AppGroup("backup", help="Back up and restore the database and uploaded files.")
 users_cli = AppGroup("users", help="User accounts.")
 directory_cli = AppGroup("directory", help="The supplier directory's derived data.")
+payments_cli = AppGroup("payments", help="Payments through Stripe.")
 
 
 @directory_cli.command("refresh")
@@ -120,8 +121,27 @@ def backup_restore(folder, yes):
     click.echo(f"Restored the backup of {manifest['created_at']} ({sum(manifest['rows'].values())} rows).")
 
 
+@payments_cli.command("sync")
+@click.option("--limit", type=click.IntRange(1, 100), default=100, show_default=True,
+              help="How many of the latest PaymentIntents to read.")
+def payments_sync(limit):
+    """Re-read recent PaymentIntents from Stripe and repair orders whose webhook was missed."""
+    from marketplace.extensions import db
+    from marketplace.payments.gateway import payments_enabled
+    from marketplace.payments.sync import sync_recent
+
+    if not payments_enabled():
+        raise click.ClickException("Payments are off: set STRIPE_SECRET_KEY.")
+    repaired = sync_recent(limit)
+    db.session.commit()
+    for line in repaired:
+        click.echo(f"Réparé : {line}")
+    click.echo(f"{len(repaired)} order(s) repaired.")
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(mail_cli)
+    app.cli.add_command(payments_cli)
     app.cli.add_command(directory_cli)
     app.cli.add_command(backup_cli)
     app.cli.add_command(users_cli)

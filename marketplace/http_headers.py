@@ -20,6 +20,16 @@ CONTENT_SECURITY_POLICY = "; ".join([
 ])
 
 
+def payment_page_policy(stripe_js_url: str) -> str:
+    """The policy of the payment page, which also loads Stripe.js, lets it frame the card
+    field and call the Stripe API (the test server's own origin in tests)."""
+    origin = "/".join(stripe_js_url.split("/")[:3])
+    api = "https://api.stripe.com" if origin == "https://js.stripe.com" else origin
+    return (CONTENT_SECURITY_POLICY.replace("script-src 'self'", f"script-src 'self' {origin}")
+            .replace("connect-src 'self'", f"connect-src 'self' {api}")
+            + f"; frame-src {origin} https://hooks.stripe.com")
+
+
 def register_security_headers(app: Flask) -> None:
     production = app.config["APP_ENV"] == "production"
 

@@ -17,6 +17,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, select, text
+from werkzeug.serving import make_server
 from werkzeug.test import TestResponse
 
 # Jobs run in the test process, at once, and never touch Redis or a queue file.
@@ -35,7 +36,7 @@ from marketplace.timeutil import utcnow  # noqa: E402
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 PASSWORD = "correct-horse-battery"
 # Tables filled by migrations with reference data: kept between tests.
-REFERENCE_TABLES = {"alembic_version", "regions", "departments", "communes", "sector_groups", "sectors"}
+REFERENCE_TABLES = {"alembic_version", "regions", "departments", "communes", "sector_groups", "sectors", "products"}
 
 
 # --- SMTP -------------------------------------------------------------------------
@@ -380,6 +381,16 @@ def make_supplier(app):
             return supplier.id
 
     return make
+
+
+@pytest.fixture
+def live_server(app):
+    """The application served on a free loopback port, for browsers and webhooks."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
 
 
 def visible_text(response) -> str:

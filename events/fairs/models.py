@@ -67,6 +67,7 @@ class Fair(db.Model):
     ends_on: Mapped[date]
     registration_opens_at: Mapped[datetime]  # naive UTC, like every datetime here
     registration_closes_at: Mapped[datetime]
+    cancellation_deadline: Mapped[datetime | None]  # until then, a cancelled paid registration is refunded
     mode: Mapped[FairMode] = mapped_column(enum_column(FairMode), default=FairMode.REQUESTS)
     roles: Mapped[str] = mapped_column(String(80), default="buyer,supplier,consortium,partner")
     max_participants: Mapped[int | None]

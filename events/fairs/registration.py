@@ -5,7 +5,6 @@ import csv
 import io
 from dataclasses import dataclass
 
-from flask import current_app
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
@@ -18,6 +17,7 @@ from marketplace.extensions import db
 from marketplace.geography.services import commune_for
 from marketplace.organisations import services as organisations
 from marketplace.organisations.models import BuyerOrganisation
+from marketplace.payments.gateway import payments_enabled
 from marketplace.suppliers import services as suppliers
 from marketplace.suppliers.models import Supplier
 from marketplace.suppliers.taxonomy import Sector
@@ -83,9 +83,29 @@ def identities_of(user: User) -> list[tuple[str, str, ParticipantRole]]:
 
 def fee_due_cents(fair: Fair, role: ParticipantRole) -> int:
     """The fee to pay before the registration is confirmed: none while payments are off."""
-    if not current_app.config.get("STRIPE_SECRET_KEY"):
-        return 0
-    return fair.fee_cents(role)
+    return fair.fee_cents(role) if payments_enabled() else 0
+
+
+def _billing(participant: Participant) -> dict:
+    """Who the invoice is made out to: the organisation registered."""
+    if participant.buyer_organisation is not None:
+        org = participant.buyer_organisation
+        return {"billing_name": org.name, "billing_address": f"{org.address}, {org.postcode} {org.city}",
+                "billing_siret": org.siret}
+    if participant.supplier is not None:
+        supplier = participant.supplier
+        address = ", ".join(part for part in (supplier.address, f"{supplier.postcode} {supplier.city}") if part)
+        return {"billing_name": supplier.name, "billing_address": address, "billing_siret": supplier.siret}
+    return {"billing_name": participant.name, "billing_address": None, "billing_siret": None}
+
+
+def _ticket_order(participant: Participant, fee_cents: int, actor: User):
+    from marketplace.payments.models import ProductCode
+    from marketplace.payments.services import create_order
+
+    return create_order(ProductCode.FAIR_TICKET, f"Inscription au salon {participant.fair.name} — "
+                        f"{participant.role.label}", fee_cents, actor, _billing(participant),
+                        participant_id=participant.id)
 
 
 def _region_of(postcode: str | None, city: str | None) -> str | None:
@@ -165,14 +185,16 @@ def register(fair: Fair, identity_key: str, data: dict, actor: User) -> Particip
             raise Conflict(f"{identity['name']} est déjà inscrit à ce salon.")
     participant = Participant(fair=fair, registered_by_id=actor.id, **identity)
     _apply_profile(participant, fair, data)
-    participant.status = (ParticipantStatus.AWAITING_PAYMENT if fee_due_cents(fair, participant.role)
-                          else ParticipantStatus.CONFIRMED)
+    fee = 0 if on_behalf else fee_due_cents(fair, participant.role)
+    participant.status = ParticipantStatus.AWAITING_PAYMENT if fee else ParticipantStatus.CONFIRMED
     db.session.add(participant)
     try:
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError:
         raise Conflict(f"{participant.name} est déjà inscrit à ce salon.") from None
+    if fee:
+        _ticket_order(participant, fee, actor)
     notifications.registration_confirmed(participant)
     return participant
 
@@ -187,16 +209,35 @@ def update_registration(participant: Participant, data: dict, actor: User) -> Pa
 
 
 def cancel_registration(participant: Participant, actor: User) -> Participant:
-    """Cancel a registration; its meetings are cancelled and the other parties told."""
+    """Cancel a registration; its meetings are cancelled and the other parties told.
+    A paid registration cancelled before the fair's cancellation deadline is refunded."""
     from events.meetings.programme import cancel_meetings_of
+    from marketplace.payments.services import pending_ticket_order, refund_order
 
     ensure_manages(participant, actor)
     if participant.status == ParticipantStatus.CANCELLED:
         raise DomainError("Cette inscription est déjà annulée.")
     participant.status = ParticipantStatus.CANCELLED
     cancel_meetings_of(participant)
+    order = pending_ticket_order(participant)
+    deadline = participant.fair.cancellation_deadline
+    if order is not None and order.refundable_cents and deadline is not None and utcnow() < deadline:
+        refund_order(order, None, actor)
     db.session.flush()
     return participant
+
+
+def refund_registration(participant: Participant, cents: int | None, actor: User):
+    """The organiser refunds a cancelled registration, fully (cents None) or partly."""
+    from marketplace.payments.services import pending_ticket_order, refund_order
+
+    ensure_organiser(participant.fair, actor)
+    if participant.status != ParticipantStatus.CANCELLED:
+        raise DomainError("Annulez d'abord l'inscription pour la rembourser.")
+    order = pending_ticket_order(participant)
+    if order is None:
+        raise DomainError("Cette inscription n'a pas été payée.")
+    return refund_order(order, cents, actor)
 
 
 def search_catalogue(fair: Fair, filters: dict) -> tuple[list[Participant], int]:

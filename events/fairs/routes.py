@@ -6,12 +6,13 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from events.fairs import registration, results, schemas, services
-from events.fairs.models import FairMode, ParticipantRole, Stand, Talk
+from events.fairs.models import FairMode, Participant, ParticipantRole, ParticipantStatus, Stand, Talk
 from marketplace.accounts.current import acting_user
 from marketplace.errors import DomainError, wants_json
 from marketplace.extensions import db
 from marketplace.forms import Form, form_response, perform
 from marketplace.geography.services import all_regions
+from marketplace.payments.services import pending_ticket_order
 from marketplace.suppliers.taxonomy import SectorGroup, SupplierKind
 from marketplace.timeutil import utc_to_paris, utcnow
 from marketplace.validation import euros_text
@@ -31,6 +32,8 @@ def _fair_values(fair) -> dict:
         starts_on=fair.starts_on.isoformat(), ends_on=fair.ends_on.isoformat(), mode=fair.mode.value,
         registration_opens_at=utc_to_paris(fair.registration_opens_at).strftime("%Y-%m-%dT%H:%M"),
         registration_closes_at=utc_to_paris(fair.registration_closes_at).strftime("%Y-%m-%dT%H:%M"),
+        cancellation_deadline=utc_to_paris(fair.cancellation_deadline).strftime("%Y-%m-%dT%H:%M")
+        if fair.cancellation_deadline else "",
         roles=[role.value for role in fair.allowed_roles], table_count=len(fair.tables),
         table_names="\n".join(t.name for t in fair.tables),
         sessions=[{"name": s.name, "day": s.day.isoformat(), "starts": s.starts.strftime("%H:%M"),
@@ -120,6 +123,7 @@ def show(fair_id: int):
         identities=registration.identities_of(user) if user else [], is_open=services.registration_open(fair),
         slots=services.slots_of(fair), summary=results.past_fair_summary(fair),
         fees={role: registration.fee_due_cents(fair, role) for role in fair.allowed_roles},
+        tickets={p.id: pending_ticket_order(p) for p in registration.participants_of(fair, user)},
         talk_form=Form(schemas.TalkSchema()), stand_form=Form(schemas.StandSchema()),
         organiser_form=Form(schemas.OrganiserSchema()), now=utcnow(), today=utcnow().date())
 
@@ -156,8 +160,10 @@ def register(fair_id: int):
             db.session.commit()
             if wants_json():
                 return schemas.ParticipantOut().dump(participant), 201
-            flash("Inscription enregistrée." if participant.is_confirmed else
-                  "Inscription enregistrée : elle sera confirmée au paiement.", "success")
+            if participant.status == ParticipantStatus.AWAITING_PAYMENT:
+                flash("Inscription enregistrée : elle sera confirmée au paiement.", "success")
+                return redirect(url_for("payments.order", order_id=pending_ticket_order(participant).id))
+            flash("Inscription enregistrée.", "success")
             return redirect(url_for("fairs.show", fair_id=fair.id))
         except DomainError as error:
             db.session.rollback()
@@ -296,7 +302,26 @@ def checkin(fair_id: int):
     services.ensure_organiser(fair, acting_user())
     query = (request.args.get("q") or "").strip().lower()
     participants = [p for p in confirmed_participants(fair) if query in p.name.lower()]
-    return render_template("fairs/checkin.html", fair=fair, participants=participants, query=query)
+    cancelled = [(p, pending_ticket_order(p)) for p in db.session.scalars(select(Participant).where(
+        Participant.fair_id == fair.id, Participant.status == ParticipantStatus.CANCELLED))]
+    return render_template("fairs/checkin.html", fair=fair, participants=participants, query=query,
+                           refundable=[(p, order) for p, order in cancelled if order and order.refundable_cents])
+
+
+@bp.route("/salons/<int:fair_id>/participants/<int:participant_id>/rembourser", methods=["POST"])
+@login_required
+def refund(fair_id: int, participant_id: int):
+    from marketplace.payments.schemas import RefundSchema
+
+    fair = services.get_fair(fair_id)
+    participant = registration.get_participant(fair, participant_id)
+    form = Form(RefundSchema())
+    back = url_for("fairs.checkin", fair_id=fair.id)
+    if not form.validate_on_submit():
+        flash(form.error("amount") or "Montant invalide.", "danger")
+        return redirect(back)
+    return perform(lambda: registration.refund_registration(participant, form.data["amount_cents"], acting_user()),
+                   back, f"Inscription de {participant.name} remboursée.")
 
 
 @bp.route("/salons/<int:fair_id>/participants/<int:participant_id>/accueil", methods=["POST"])

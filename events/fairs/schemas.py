@@ -100,6 +100,7 @@ class FairSchema(BaseSchema):
     ends_on = Day(required=True)
     registration_opens_at = ParisDateTime(required=True)
     registration_closes_at = ParisDateTime(required=True)
+    cancellation_deadline = ParisDateTime(load_default=None, allow_none=True)
     mode = Choice(FairMode, load_default=FairMode.REQUESTS)
     roles = Many(Choice(ParticipantRole), required=True, validate=validate.Length(
         min=1, error="Choisissez au moins un type de participant."))

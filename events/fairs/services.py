@@ -56,7 +56,8 @@ def has_meetings(fair: Fair) -> bool:
 
 
 FAIR_FIELDS = ("name", "venue", "city", "address", "description", "starts_on", "ends_on", "registration_opens_at",
-               "registration_closes_at", "mode", "max_participants", "max_requests", "max_meetings")
+               "registration_closes_at", "cancellation_deadline", "mode", "max_participants", "max_requests",
+               "max_meetings")
 
 
 def _apply_fees(fair: Fair, data: dict) -> None:

@@ -1,18 +1,13 @@
 """A participant's agenda as an iCalendar file and as a printable PDF."""
 
-import logging
 from datetime import UTC
-from pathlib import Path
 
-from fpdf import FPDF
 from icalendar import Calendar, Event
 
 from events.fairs.models import Participant
 from events.meetings.models import Meeting
+from marketplace.pdf import Document
 from marketplace.timeutil import utc_to_paris, utcnow
-
-FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
-logging.getLogger("fontTools").setLevel(logging.WARNING)  # its font subsetting logs every glyph
 
 
 def contact_line(participant: Participant) -> str:
@@ -42,28 +37,10 @@ def agenda_ics(participant: Participant, meetings: list[Meeting], host: str) -> 
     return calendar.to_ical()
 
 
-class _AgendaPDF(FPDF):
-    def __init__(self):
-        super().__init__(format="A4")
-        if (FONT_DIR / "DejaVuSans.ttf").exists():
-            self.add_font("Agenda", "", str(FONT_DIR / "DejaVuSans.ttf"))
-            self.add_font("Agenda", "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
-            self.family_name = "Agenda"
-        else:  # core font: Latin-1 only
-            self.family_name = "Helvetica"
-
-    def paragraph(self, height: float, value: str) -> None:
-        """A block of text across the page; the next one starts below it."""
-        if self.family_name == "Helvetica":
-            value = value.replace("—", "-").replace("–", "-").replace("·", "-")
-            value = value.encode("latin-1", "replace").decode("latin-1")
-        self.multi_cell(0, height, value, new_x="LMARGIN", new_y="NEXT")
-
-
 def agenda_pdf(participant: Participant, meetings: list[Meeting]) -> bytes:
     """A one-column printable agenda: time, table, who, their contact."""
     fair = participant.fair
-    pdf = _AgendaPDF()
+    pdf = Document()
     pdf.set_title(f"Agenda {fair.name} — {participant.name}")
     pdf.add_page()
     pdf.set_font(pdf.family_name, "B", 16)

@@ -1,0 +1,160 @@
+"""Payments: a user's orders and receipts, the payment page, the Stripe webhook, and the
+admins' payments, refunds and catalogue."""
+
+import csv
+import io
+import logging
+
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+from sqlalchemy import select
+
+from marketplace.accounts.current import acting_user
+from marketplace.admin.routes import admin_required
+from marketplace.errors import DomainError, NotFound, problem, wants_json
+from marketplace.extensions import csrf, db
+from marketplace.forms import Form, form_response, perform
+from marketplace.http_headers import payment_page_policy
+from marketplace.payments import gateway, invoices, schemas, services, webhooks
+from marketplace.payments.models import Order, OrderStatus, Product
+
+log = logging.getLogger(__name__)
+bp = Blueprint("payments", __name__)
+
+
+@bp.route("/paiements/commandes")
+@login_required
+def orders():
+    mine = services.orders_of(acting_user())
+    if wants_json():
+        return {"items": schemas.OrderOut(many=True).dump(mine)}
+    return render_template("payments/orders.html", orders=mine)
+
+
+@bp.route("/paiements/commandes/<int:order_id>")
+@login_required
+def order(order_id: int):
+    found = services.get_order(order_id, acting_user())
+    if wants_json():
+        return schemas.OrderOut().dump(found)
+    response = Response(render_template(
+        "payments/order.html", order=found, enabled=gateway.payments_enabled(),
+        publishable_key=current_app.config.get("STRIPE_PUBLISHABLE_KEY"),
+        stripe_js=current_app.config["STRIPE_JS_URL"]))
+    response.headers["Content-Security-Policy"] = payment_page_policy(current_app.config["STRIPE_JS_URL"])
+    return response
+
+
+@bp.route("/paiements/commandes/<int:order_id>/payer", methods=["POST"])
+@login_required
+def pay(order_id: int):
+    """The card id from Stripe.js; answers JSON for the page's script."""
+    found = services.get_order(order_id, acting_user())
+    form = Form(schemas.CardSchema())
+    if not form.validate_on_submit():
+        return problem(422, "Carte manquante.", form.errors)
+    try:
+        outcome = services.pay_order(found, form.data["card"], acting_user())
+    except DomainError as error:
+        db.session.rollback()
+        if error.field is None:
+            raise
+        return problem(error.status, error.message, {error.field: [error.message]})
+    return outcome
+
+
+@bp.route("/paiements/commandes/<int:order_id>/statut")
+@login_required
+def status(order_id: int):
+    found = services.get_order(order_id, acting_user())
+    return {"status": found.status.value, "label": found.status.label, "paid": found.is_settled,
+            "message": found.failure_message}
+
+
+@bp.route("/paiements/commandes/<int:order_id>/facture.pdf", endpoint="receipt")
+@login_required
+def receipt_pdf(order_id: int):
+    found = services.get_order(order_id, acting_user())
+    if not found.invoice_number:
+        raise NotFound("Cette commande n'a pas encore de facture : elle n'est pas payée.")
+    return Response(invoices.invoice_pdf(found), mimetype="application/pdf",
+                    headers={"Content-Disposition": f"inline; filename=facture-{found.invoice_number}.pdf"})
+
+
+@bp.route("/paiements/webhook", methods=["POST"])
+@csrf.exempt
+def webhook():
+    """Stripe's calls. A bad or missing signature gives 400 and changes nothing."""
+    if not current_app.config.get("STRIPE_WEBHOOK_SECRET"):
+        return problem(404, "Les paiements ne sont pas activés.")
+    try:
+        outcome = webhooks.handle(request.get_data(), request.headers.get("Stripe-Signature"))
+    except webhooks.BadSignature as error:
+        db.session.rollback()
+        log.warning("Stripe webhook refused: %s", error)
+        return problem(400, "Signature invalide.")
+    db.session.commit()
+    log.info("Stripe webhook: %s", outcome)
+    return {"received": True, "outcome": outcome}
+
+
+# --- administration ---------------------------------------------------------------------
+
+@bp.route("/admin/paiements")
+@admin_required
+def admin_orders():
+    wanted = request.args.get("statut")
+    query = select(Order).order_by(Order.id.desc())
+    if wanted in {s.value for s in OrderStatus}:
+        query = query.where(Order.status == wanted)
+    rows = list(db.session.scalars(query.limit(2000)))
+    if request.args.get("format") == "csv":
+        return Response(_orders_csv(rows), mimetype="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": "attachment; filename=paiements.csv"})
+    return render_template("payments/admin_orders.html", orders=rows, statuses=list(OrderStatus), wanted=wanted)
+
+
+def _orders_csv(rows: list[Order]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(["Commande", "Facture", "Date de paiement", "Client", "SIRET", "Produit", "HT (€)", "TVA (€)",
+                     "TTC (€)", "Remboursé (€)", "Statut", "PaymentIntent"])
+    for o in rows:
+        writer.writerow([o.id, o.invoice_number or "", o.paid_at.strftime("%Y-%m-%d %H:%M") if o.paid_at else "",
+                         o.billing_name, o.billing_siret or "", o.lines[0].description if o.lines else o.product.value,
+                         *(f"{cents / 100:.2f}".replace(".", ",") for cents in (
+                             o.total_excl_cents, o.vat_cents, o.total_incl_cents, o.refunded_cents)),
+                         o.status.label, o.stripe_payment_intent_id or ""])
+    return out.getvalue()
+
+
+@bp.route("/admin/paiements/<int:order_id>/rembourser", methods=["POST"])
+@admin_required
+def admin_refund(order_id: int):
+    found = db.session.get(Order, order_id)
+    if found is None:
+        raise NotFound("Cette commande n'existe pas.")
+    form = Form(schemas.RefundSchema())
+    back = url_for("payments.admin_orders")
+    if not form.validate_on_submit():
+        flash(form.error("amount") or "Montant invalide.", "danger")
+        return redirect(back)
+    return perform(lambda: services.refund_order(found, form.data["amount_cents"], acting_user()), back,
+                   f"Commande {found.id} remboursée.", schemas.OrderOut().dump)
+
+
+@bp.route("/admin/catalogue", methods=["GET", "POST"])
+@admin_required
+def catalogue():
+    products = list(db.session.scalars(select(Product).order_by(Product.id)))
+    form = Form(schemas.ProductSchema())
+    if request.method == "POST":
+        found = db.session.get(Product, request.form.get("product_id", type=int) or 0)
+        if found is None:
+            raise NotFound("Produit inconnu.")
+        if form.validate_on_submit():
+            services.update_product(found, form.data, acting_user())
+            db.session.commit()
+            flash(f"« {found.name} » mis à jour.", "success")
+            return redirect(url_for("payments.catalogue"))
+    return form_response(form, "payments/catalogue.html", products=products)
