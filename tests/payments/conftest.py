@@ -16,6 +16,7 @@ from sqlalchemy import select
 from events.fairs.models import Fair, Participant
 from marketplace.extensions import db
 from marketplace.payments.models import Order
+from tests.browser.conftest import browser, page  # noqa: F401 - Debian's chromium, for the payment page
 from tests.conftest import free_port
 from tests.events.fairs.conftest import make_fair  # noqa: F401 - the fair factory, shared
 
@@ -112,4 +113,5 @@ def paid_fair(app, make_user, make_fair, make_supplier, client, login):  # noqa:
         participant_id = db.session.scalar(select(Participant.id).where(Participant.fair_id == fair_id))
     return {"fair": fair_id, "organiser": organiser, "user": user, "supplier": supplier, "order": order_id,
             "participant": participant_id}
+
 

@@ -201,3 +201,21 @@ def test_cancelling_a_registration_frees_its_meetings(app, client, login, small_
         statuses = {m.status for m in db.session.scalars(select(Meeting).where(
             (Meeting.a_id == small_fair["p_jardins"]) | (Meeting.b_id == small_fair["p_jardins"])))}
         assert statuses == {MeetingStatus.CANCELLED}
+
+
+def test_a_fee_is_shown_but_free_when_payments_are_off(app, client, login, organiser, make_fair, make_user,
+                                                       make_supplier):
+    from marketplace.payments.models import Order
+
+    fair_id = make_fair(organiser, fee_supplier="60")
+    user = make_user(role="supplier")
+    supplier = make_supplier(member_id=user)
+    login(client, user)
+    assert "Structure inclusive : 60\u00a0€ HT" not in client.get(f"/salons/{fair_id}").get_data(as_text=True)
+    response = client.post(f"/salons/{fair_id}/inscription", data=registration_form(
+        fair_id, app, identity=f"supplier:{supplier}"))
+    assert response.headers["Location"].endswith(f"/salons/{fair_id}")
+    [participant] = participants(app, fair_id)
+    assert participant.status == ParticipantStatus.CONFIRMED
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Order.id))) == 0
