@@ -62,6 +62,7 @@ def search_json():
     for item in items:
         if item["id"] in result.distances:
             item["distance_km"] = result.distances[item["id"]]
+        item["featured"] = item["id"] in result.featured
     return {"total": result.total, "page": result.page, "per_page": result.per_page, "pages": result.pages,
             "matched_by": result.matched_by, "items": items}
 

@@ -26,9 +26,12 @@ def new_token() -> str:
 
 def store_matches(need: Need) -> int:
     """Add a row for every matching supplier the need does not concern yet; returns how many."""
+    from marketplace.payments.boosts import boosted_ids
+
     known = set(db.session.scalars(select(NeedSupplier.supplier_id).where(NeedSupplier.need_id == need.id)))
-    rows = [{"need_id": need.id, "supplier_id": supplier_id, "source": NeedSource.MATCHED, "rank": rank,
-             "token": new_token()}
+    featured = boosted_ids()  # boosted suppliers are told in the first batch
+    rows = [{"need_id": need.id, "supplier_id": supplier_id, "source": NeedSource.MATCHED,
+             "rank": -1 if supplier_id in featured else rank, "token": new_token()}
             for supplier_id, rank in matching.matching_suppliers(need) if supplier_id not in known]
     for start in range(0, len(rows), 5000):
         db.session.execute(NeedSupplier.__table__.insert(), rows[start:start + 5000])

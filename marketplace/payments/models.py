@@ -124,3 +124,16 @@ class StripeEvent(db.Model):
     type: Mapped[str] = mapped_column(String(100))
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"))
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Boost(db.Model):
+    """A supplier's paid visibility: featured first in the directory results it matches,
+    told first about the needs it matches. Boosts bought back to back follow each other."""
+
+    __tablename__ = "supplier_boosts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    supplier_id: Mapped[int] = mapped_column(ForeignKey("suppliers.id"), index=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), unique=True)
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime] = mapped_column(index=True)

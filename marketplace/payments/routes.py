@@ -98,6 +98,20 @@ def webhook():
     return {"received": True, "outcome": outcome}
 
 
+@bp.route("/structures/<int:supplier_id>/mise-en-avant", methods=["POST"])
+@login_required
+def buy_boost(supplier_id: int):
+    from marketplace.payments.boosts import buy_boost as order_boost
+    from marketplace.suppliers.services import get_supplier
+
+    supplier = get_supplier(supplier_id, include_delisted=True)
+    order_made = order_boost(supplier, acting_user())
+    db.session.commit()
+    if wants_json():
+        return schemas.OrderOut().dump(order_made), 201
+    return redirect(url_for("payments.order", order_id=order_made.id))
+
+
 # --- administration ---------------------------------------------------------------------
 
 @bp.route("/admin/paiements")

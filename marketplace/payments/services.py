@@ -155,6 +155,10 @@ def fulfil(order: Order) -> bool:
 
 
 def _grant(order: Order) -> None:
+    if order.product == ProductCode.BOOST and order.supplier_id:
+        from marketplace.payments.boosts import grant_boost
+
+        grant_boost(order)
     if order.product == ProductCode.FAIR_TICKET and order.participant_id:
         from events.fairs.models import Participant, ParticipantStatus
 

@@ -112,8 +112,14 @@ def _manage_page(supplier: Supplier, **failed_forms):
     if status == 422 and wants_json():
         failed = next(f for f in forms.values() if f.errors)
         return form_response(failed, "suppliers/manage.html")
+    from marketplace.payments.boosts import boosted_until
+    from marketplace.payments.gateway import payments_enabled
+    from marketplace.payments.models import ProductCode
+    from marketplace.payments.services import product
+
     return render_template(
-        "suppliers/manage.html", supplier=supplier, score=score, missing=missing,
+        "suppliers/manage.html", supplier=supplier, score=score, missing=missing, boosted_until=boosted_until(supplier),
+        boost_price=product(ProductCode.BOOST) if payments_enabled() else None,
         claims=services.pending_claims(supplier), members=services.active_members(supplier),
         groups=list(db.session.scalars(select(SectorGroup).order_by(SectorGroup.id))),
         services_list=list(ServiceKind), departments=all_departments(), regions=all_regions(),

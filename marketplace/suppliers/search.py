@@ -52,6 +52,7 @@ class SearchResult:
     distances: dict[int, float] = field(default_factory=dict)
     matched_by: str = "text"
     commune: Commune | None = None  # the place the criteria named, once resolved
+    featured: set[int] = field(default_factory=set)  # boosted suppliers shown first
 
     @property
     def pages(self) -> int:
@@ -339,6 +340,8 @@ def search_suppliers(criteria: dict, page: int = 1, per_page: int = 20) -> Searc
         if total == 0 and criteria.get("q") and not search_index.is_sqlite():
             statement, matched_by = build_query(criteria, commune, fuzzy=True), "similar"
             ids, total = _page_and_total(statement, sort, commune, page, per_page, filtered)
+    featured = _featured(criteria, commune, sort) if page == 1 else []
+    ids = featured + [i for i in ids if i not in set(featured)]
     loaded = {
         s.id: s for s in db.session.scalars(
             select(Supplier).where(Supplier.id.in_(ids)).options(
@@ -353,4 +356,20 @@ def search_suppliers(criteria: dict, page: int = 1, per_page: int = 20) -> Searc
 
         distances = {s.id: round(distance_km(commune.latitude, commune.longitude, s.latitude, s.longitude), 1)
                      for s in items if s.latitude is not None}
-    return SearchResult(items, total, page, per_page, distances, matched_by, commune)
+    return SearchResult(items, total, page, per_page, distances, matched_by, commune, featured=set(featured))
+
+
+FEATURED_AT_MOST = 3
+
+
+def _featured(criteria: dict, commune: Commune | None, sort: str) -> list[int]:
+    """The boosted suppliers among this search's matches (the same query, narrowed to
+    them), shown first on the first page."""
+    from marketplace.payments.boosts import boosted_ids
+
+    boosted = boosted_ids()
+    if not boosted:
+        return []
+    statement = build_query(criteria, commune).where(Supplier.id.in_(boosted))
+    ids, _total = _page_and_total(statement, sort, commune, 1, FEATURED_AT_MOST, filtered=True)
+    return ids
