@@ -31,24 +31,33 @@ COLUMNS = [
 ]
 
 
-def rows(suppliers: list[Supplier]) -> list[list]:
-    return [[value(s) for _, value in COLUMNS] for s in suppliers]
+# The contact columns come with the buyer plan (when payments are on).
+CONTACT_COLUMNS = {"E-mail", "Téléphone", "Site internet"}
 
 
-def to_csv(suppliers: list[Supplier]) -> bytes:
+def columns(with_contacts: bool = True) -> list:
+    return [column for column in COLUMNS if with_contacts or column[0] not in CONTACT_COLUMNS]
+
+
+def rows(suppliers: list[Supplier], with_contacts: bool = True) -> list[list]:
+    chosen = columns(with_contacts)
+    return [[value(s) for _, value in chosen] for s in suppliers]
+
+
+def to_csv(suppliers: list[Supplier], with_contacts: bool = True) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")  # what French spreadsheets expect
-    writer.writerow([title for title, _ in COLUMNS])
-    writer.writerows(rows(suppliers))
+    writer.writerow([title for title, _ in columns(with_contacts)])
+    writer.writerows(rows(suppliers, with_contacts))
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel then reads UTF-8
 
 
-def to_xlsx(suppliers: list[Supplier]) -> bytes:
+def to_xlsx(suppliers: list[Supplier], with_contacts: bool = True) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Structures inclusives"
-    sheet.append([title for title, _ in COLUMNS])
-    for row in rows(suppliers):
+    sheet.append([title for title, _ in columns(with_contacts)])
+    for row in rows(suppliers, with_contacts):
         sheet.append(row)
     sheet.freeze_panes = "A2"
     buffer = io.BytesIO()

@@ -95,6 +95,16 @@ def supplier(supplier_id: int):
     )
 
 
+def _with_contacts() -> bool:
+    """Contact-rich exports come with the buyer plan (everyone has them while payments are off)."""
+    from marketplace.organisations.services import membership_of
+    from marketplace.payments.plans import has_plan
+
+    membership = membership_of(acting_user())
+    organisation = membership.organisation if membership and membership.status.value == "active" else None
+    return has_plan(organisation) or acting_user().is_admin
+
+
 @bp.route("/export.<any(csv, xlsx):file_format>")
 @login_required
 def export(file_format: str):
@@ -102,10 +112,11 @@ def export(file_format: str):
     if errors:
         return problem(422, "Certains critères de recherche sont invalides.", errors)
     result = search_suppliers(criteria, page=1, per_page=exports.MAX_EXPORT_ROWS)
+    contacts = _with_contacts()
     if file_format == "csv":
-        return Response(exports.to_csv(result.items), mimetype="text/csv; charset=utf-8",
+        return Response(exports.to_csv(result.items, contacts), mimetype="text/csv; charset=utf-8",
                         headers={"Content-Disposition": "attachment; filename=structures-inclusives.csv"})
-    return Response(exports.to_xlsx(result.items),
+    return Response(exports.to_xlsx(result.items, contacts),
                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": "attachment; filename=structures-inclusives.xlsx"})
 

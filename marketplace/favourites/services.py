@@ -42,9 +42,14 @@ def get_list(list_id: int, actor: User) -> FavouriteList:
 def create_list(data: dict, actor: User) -> FavouriteList:
     organisation_id = organisation_id_of(actor)
     owned = db.session.scalar(select(func.count()).select_from(FavouriteList).where(FavouriteList.owner_id == actor.id))
-    limit = current_app.config["FAVOURITE_LISTS_LIMIT"]
+    from marketplace.organisations.models import BuyerOrganisation
+    from marketplace.payments.plans import has_plan
+
+    planned = has_plan(db.session.get(BuyerOrganisation, organisation_id))
+    limit = current_app.config["FAVOURITE_LISTS_LIMIT" if planned else "FAVOURITE_LISTS_FREE_LIMIT"]
     if owned >= limit:
-        raise DomainError(f"Vous avez atteint la limite de {limit} listes.", "name")
+        more = "" if planned else " L'offre Acheteur en permet davantage."
+        raise DomainError(f"Vous avez atteint la limite de {limit} listes.{more}", "name")
     favourite_list = FavouriteList(organisation_id=organisation_id, owner_id=actor.id, name=data["name"],
                                    shared=data.get("shared", False))
     db.session.add(favourite_list)

@@ -30,6 +30,7 @@ class Product(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     amount_cents: Mapped[int] = mapped_column(default=0)
     vat_rate: Mapped[int] = mapped_column(default=2000)  # basis points: 2000 = 20 %
+    stripe_plan_id: Mapped[str | None] = mapped_column(String(100))  # the recurring price at Stripe, at this price
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -137,3 +138,32 @@ class Boost(db.Model):
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), unique=True)
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class PlanStatus(enum.StrEnum):
+    ACTIVE = "active"
+    PAST_DUE = "past_due"  # a renewal failed: the tools stay on during the grace period
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return {"active": "Active", "past_due": "Paiement en échec", "cancelled": "Terminée"}[self.value]
+
+
+class PlanSubscription(db.Model):
+    """A buyer organisation's plan: a Stripe subscription, kept in step by the webhooks."""
+
+    __tablename__ = "plan_subscriptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("buyer_organisations.id"), index=True)
+    product: Mapped[ProductCode] = mapped_column(enum_column(ProductCode, length=30))
+    stripe_subscription_id: Mapped[str] = mapped_column(String(100), unique=True)
+    stripe_customer_id: Mapped[str] = mapped_column(String(100))
+    status: Mapped[PlanStatus] = mapped_column(enum_column(PlanStatus), default=PlanStatus.ACTIVE)
+    current_period_end: Mapped[datetime]
+    cancel_at_period_end: Mapped[bool] = mapped_column(default=False)
+    grace_until: Mapped[datetime | None]
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))

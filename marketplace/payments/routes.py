@@ -37,11 +37,16 @@ def order(order_id: int):
     found = services.get_order(order_id, acting_user())
     if wants_json():
         return schemas.OrderOut().dump(found)
-    response = Response(render_template(
-        "payments/order.html", order=found, enabled=gateway.payments_enabled(),
-        publishable_key=current_app.config.get("STRIPE_PUBLISHABLE_KEY"),
-        stripe_js=current_app.config["STRIPE_JS_URL"]))
-    response.headers["Content-Security-Policy"] = payment_page_policy(current_app.config["STRIPE_JS_URL"])
+    return _stripe_page("payments/order.html", order=found)
+
+
+def _stripe_page(template: str, **context) -> Response:
+    """A page with Stripe.js's card field: its script and its API are allowed there only."""
+    config = current_app.config
+    response = Response(render_template(template, enabled=gateway.payments_enabled(),
+                                        publishable_key=config.get("STRIPE_PUBLISHABLE_KEY"),
+                                        stripe_js=config["STRIPE_JS_URL"], **context))
+    response.headers["Content-Security-Policy"] = payment_page_policy(config["STRIPE_JS_URL"])
     return response
 
 
@@ -172,3 +177,47 @@ def catalogue():
             flash(f"« {found.name} » mis à jour.", "success")
             return redirect(url_for("payments.catalogue"))
     return form_response(form, "payments/catalogue.html", products=products)
+
+
+# --- the buyer plan -------------------------------------------------------------------------
+
+@bp.route("/organisations/offre", methods=["GET", "POST"])
+@login_required
+def plan():
+    """The buyer plan of my organisation: subscribe (JSON from the page's script) or see it."""
+    from marketplace.needs.services import organisation_of
+    from marketplace.payments import plans
+    from marketplace.payments.models import ProductCode
+
+    organisation = organisation_of(acting_user())
+    if request.method == "POST":
+        body = request.get_json(silent=True) or {}
+        try:
+            code = ProductCode(body.get("plan"))
+        except ValueError:
+            return problem(422, "Choisissez une offre.", {"plan": ["Choisissez une offre."]})
+        try:
+            subscription = plans.subscribe(organisation, code, body.get("token"), acting_user())
+        except DomainError as error:
+            db.session.rollback()
+            if error.field is None:
+                raise
+            return problem(error.status, error.message, {error.field: [error.message]})
+        db.session.commit()
+        return {"status": subscription.status.value}, 201
+    current = plans.current_plan(organisation)
+    return _stripe_page("payments/plan.html", organisation=organisation, current=current,
+                        has_plan=plans.has_plan(organisation), offers=[services.product(code) for code in plans.PLANS])
+
+
+@bp.route("/organisations/offre/resilier", methods=["POST"])
+@login_required
+def cancel_plan():
+    from marketplace.needs.services import organisation_of
+    from marketplace.payments import plans
+
+    current = plans.current_plan(organisation_of(acting_user()))
+    if current is None:
+        raise NotFound("Votre organisation n'a pas d'offre en cours.")
+    return perform(lambda: plans.cancel_at_period_end(current, acting_user()), url_for("payments.plan"),
+                   "Résiliation enregistrée : les outils avancés restent actifs jusqu'à la fin de la période payée.")

@@ -36,6 +36,8 @@ def product(code: ProductCode) -> Product:
 def update_product(found: Product, data: dict, actor: User) -> Product:
     if not actor.is_admin:
         raise NotAllowed("Seuls les administrateurs modifient le catalogue.")
+    if (found.amount_cents, found.vat_rate) != (data["amount_cents"], data["vat_rate"]):
+        found.stripe_plan_id = None  # a new price: new subscriptions get a new Stripe plan
     found.name, found.amount_cents, found.vat_rate = data["name"], data["amount_cents"], data["vat_rate"]
     found.updated_at = utcnow()
     db.session.flush()

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from marketplace.extensions import db
-from marketplace.payments import gateway, services
+from marketplace.payments import gateway, plans, services
 from marketplace.payments.models import Order, StripeEvent
 
 log = logging.getLogger(__name__)
@@ -56,8 +56,18 @@ def handle(payload: bytes, signature: str | None) -> str:
             db.session.flush()
     except IntegrityError:
         return "duplicate"
+    obj = event["data"]["object"]
+    obj = obj.to_dict() if hasattr(obj, "to_dict") else obj
     if event["type"] in ("payment_intent.succeeded", "payment_intent.payment_failed"):
-        order = apply_intent(event["data"]["object"])
+        if obj.get("invoice"):
+            return "subscription payment (handled with its invoice)"
+        order = apply_intent(obj)
         record.order_id = order.id if order else None
         return f"order {order.id} {order.status.value}" if order else "no change"
+    if event["type"] in ("invoice.payment_succeeded", "invoice.paid", "invoice.payment_failed"):
+        plan = plans.apply_invoice(obj, paid=event["type"] != "invoice.payment_failed")
+        return f"plan {plan.id} {plan.status.value}" if plan else "no change"
+    if event["type"].startswith("customer.subscription."):
+        plan = plans.apply_subscription(obj)
+        return f"plan {plan.id} {plan.status.value}" if plan else "no change"
     return "ignored"

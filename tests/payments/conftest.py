@@ -11,11 +11,11 @@ import urllib.request
 
 import pytest
 import stripe
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from events.fairs.models import Fair, Participant
 from marketplace.extensions import db
-from marketplace.payments.models import Order
+from marketplace.payments.models import Order, Product
 from tests.browser.conftest import browser, page  # noqa: F401 - Debian's chromium, for the payment page
 from tests.conftest import free_port
 from tests.events.fairs.conftest import make_fair  # noqa: F401 - the fair factory, shared
@@ -53,9 +53,13 @@ def call(base: str, method: str, path: str, fields: dict | None = None) -> None:
 def app(make_app, localstripe):
     """The application with payments on, against an empty localstripe."""
     call(localstripe, "DELETE", "/_config/data")
-    return make_app(STRIPE_SECRET_KEY="sk_test_localstripe", STRIPE_PUBLISHABLE_KEY="pk_test_localstripe",
-                    STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET, STRIPE_API_BASE=localstripe,
-                    STRIPE_JS_URL=f"{localstripe}/js.stripe.com/v3/")
+    app = make_app(STRIPE_SECRET_KEY="sk_test_localstripe", STRIPE_PUBLISHABLE_KEY="pk_test_localstripe",
+                   STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET, STRIPE_API_BASE=localstripe,
+                   STRIPE_JS_URL=f"{localstripe}/js.stripe.com/v3/")
+    with app.app_context():  # the catalogue outlives a test; the Stripe plans made for it do not
+        db.session.execute(update(Product).values(stripe_plan_id=None))
+        db.session.commit()
+    return app
 
 
 @pytest.fixture
@@ -66,12 +70,16 @@ def webhooks_to(localstripe, live_server):
     return live_server
 
 
-def card(app, number: str = "4242424242424242") -> str:
-    """A card as Stripe.js hands it to the page: a token's card id."""
+def token(app, number: str = "4242424242424242"):
+    """A card token, as Stripe.js makes it in the page."""
     stripe_client = stripe.StripeClient("sk_test_localstripe", base_addresses={"api": app.config["STRIPE_API_BASE"]})
-    token = stripe_client.v1.tokens.create(params={"card": {"number": number, "exp_month": "12", "exp_year": "2031",
-                                                            "cvc": "123"}})
-    return token.card.id
+    return stripe_client.v1.tokens.create(params={"card": {"number": number, "exp_month": "12", "exp_year": "2031",
+                                                           "cvc": "123"}})
+
+
+def card(app, number: str = "4242424242424242") -> str:
+    """A card as the payment page hands it to the server: a token's card id."""
+    return token(app, number).card.id
 
 
 def order_of(app, order_id: int) -> Order:

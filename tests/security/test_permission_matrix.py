@@ -24,6 +24,7 @@ from marketplace.messaging.models import Message
 from marketplace.needs.models import Need, NeedLot, NeedSupplier
 from marketplace.offers.models import Offer
 from marketplace.organisations.models import BuyerOrganisation, Membership
+from marketplace.payments.models import Order, Product
 from marketplace.suppliers.models import (
     ConsortiumMembership,
     Supplier,
@@ -44,6 +45,7 @@ SECRET_NEED = "Besoin confidentiel de A"
 SECRET_OFFER = "Offre confidentielle de la structure A"
 SECRET_MESSAGE = "Message confidentiel entre A et A"
 SECRET_MEETING_NOTE = "Demande de rendez-vous confidentielle de A"
+SECRET_BILLING = "Facturation confidentielle de A"
 
 
 @pytest.fixture
@@ -162,9 +164,15 @@ def fair_world(app, ids: dict) -> dict:
     meeting = programme.add_meeting(fair, buyer, supplier, fair.sessions[0].slots[0].id, None, organiser)
     programme.publish_programme(fair, organiser)
     run = programme.start_run(fair, organiser)
+    from marketplace.payments import services as payments
+    from marketplace.payments.models import ProductCode
+
+    order = payments.create_order(ProductCode.BOOST, "Mise en avant", 4900, db.session.get(User, ids["buyer_a"]),
+                                  {"billing_name": SECRET_BILLING})
+    payments.fulfil(order)
     db.session.commit()
     return {"fair_id": fair.id, "participant_id": buyer.id, "request_id": made.id, "meeting_id": meeting.id,
-            "run_id": run.id, "item_id": fair.talks[0].id}
+            "run_id": run.id, "item_id": fair.talks[0].id, "order_id": order.id}
 
 
 def url_for_rule(rule, ids: dict) -> str:
@@ -221,6 +229,8 @@ POST_DATA = {
     "fairs.add_organiser": {"email": "organisateur@example.org"},
     "fairs.add_talk": {"title": "Pirate", "room": "X", "starts_at": "2030-01-01T10:00", "ends_at": "2030-01-01T11:00"},
     "fairs.add_stand": {"name": "Pirate"},
+    "payments.admin_refund": {"amount": "1"},
+    "payments.catalogue": {"product_id": "1", "name": "Pirate", "amount": "0", "vat_rate": "0"},
 }
 
 
@@ -260,12 +270,14 @@ def snapshot(app, ids) -> dict:
             "meetings": rows(Meeting, Meeting.fair_id == ids["fair_id"]),
             "runs": rows(ScheduleRun, ScheduleRun.fair_id == ids["fair_id"]),
             "feedback": rows(MeetingFeedback),
+            "orders": rows(Order, Order.id == ids["order_id"]),
+            "products": rows(Product),
         }
 
 
 PRIVATE_MARKERS = ("acheteuse.a@example.org", "fournisseur.a@example.org", "demandeur.c@example.org",
                    "revendiquant.d@example.org", SECRET_LIST_NAME, SECRET_NEED, SECRET_OFFER, SECRET_MESSAGE,
-                   SECRET_MEETING_NOTE,
+                   SECRET_MEETING_NOTE, SECRET_BILLING,
                    "%PDF-1.4 secret")
 
 
