@@ -18,3 +18,10 @@ def test_without_keys_boosts_are_hidden_and_the_webhook_is_absent(app, client, l
     assert client.post("/paiements/webhook", data=b"{}", csrf=False).status_code == 404
     with app.app_context():
         assert db.session.scalar(select(Order.id)) is None
+
+
+def test_without_keys_every_buyer_has_the_advanced_tools(app, client, login, buyer):
+    login(client, buyer)
+    assert "E-mail" in client.get("/annuaire/export.csv").get_data(as_text=True).splitlines()[0]
+    assert client.get("/tableau-de-bord/rapport.csv").mimetype == "text/csv"
+    assert "inclus pour toutes les organisations" in client.get("/organisations/offre").get_data(as_text=True)

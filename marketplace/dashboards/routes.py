@@ -1,6 +1,6 @@
 """Dashboards: the buyer's (needs, offers, inclusive purchasing) and the supplier's."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from marketplace.accounts.current import acting_user
@@ -38,6 +38,21 @@ def show():
     if wants_json():
         return {**figures.__dict__, "response_rate": figures.response_rate}
     return render_template("dashboards/supplier.html", figures=figures)
+
+
+@bp.route("/rapport.csv")
+@login_required
+def report():
+    """The inclusive-purchasing report: one of the buyer plan's tools."""
+    from marketplace.payments.plans import has_plan
+
+    organisation = organisation_of(acting_user())
+    if not has_plan(organisation):
+        flash("Le rapport d'achats inclusifs fait partie de l'offre Acheteur.", "warning")
+        return redirect(url_for("payments.plan"))
+    year = request.args.get("annee", type=int) or services.current_year()
+    return Response(services.purchasing_report_csv(organisation, year), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f"attachment; filename=rapport-achats-inclusifs-{year}.csv"})
 
 
 @bp.route("/achats", methods=["POST"])

@@ -126,3 +126,37 @@ def supplier_figures(actor: User) -> SupplierFigures:
 
 def current_year() -> int:
     return datetime.now().year
+
+
+def purchasing_report_csv(organisation: BuyerOrganisation, year: int) -> str:
+    """The inclusive-purchasing report of a year: every contract awarded to an inclusive
+    supplier, then the totals and the share of the year's purchases."""
+    import csv
+    import io
+
+    from marketplace.needs.models import NeedLot
+    from marketplace.suppliers.models import Supplier
+
+    figures = buyer_figures(organisation, year)
+    rows = db.session.execute(
+        select(Need.title, NeedLot.title, Supplier.name, Supplier.kind, Supplier.siret, Offer.amount_cents,
+               Offer.insertion_hours, Offer.decided_at)
+        .join(NeedLot, NeedLot.id == Offer.lot_id).join(Need, Need.id == Offer.need_id)
+        .join(Supplier, Supplier.id == Offer.supplier_id)
+        .where(Need.organisation_id == organisation.id, Offer.status == OfferStatus.AWARDED,
+               extract("year", Offer.decided_at) == year).order_by(Offer.decided_at)).all()
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow([f"Rapport d'achats inclusifs {year} — {organisation.name}"])
+    writer.writerow(["Besoin", "Lot", "Structure", "Type", "SIRET", "Montant HT (€)", "Heures d'insertion",
+                     "Attribué le"])
+    for need, lot, supplier, kind, siret, cents, hours, decided in rows:
+        writer.writerow([need, lot, supplier, kind.value, siret, f"{cents / 100:.2f}".replace(".", ","), hours or 0,
+                         decided.strftime("%d/%m/%Y")])
+    writer.writerow([])
+    writer.writerow(["Total attribué HT (€)", f"{figures.awarded_cents / 100:.2f}".replace(".", ",")])
+    writer.writerow(["Heures d'insertion", figures.insertion_hours])
+    share = figures.inclusive_share
+    writer.writerow(["Part des achats de l'année", f"{share:.1f} %".replace(".", ",") if share is not None
+                     else "achats de l'année non renseignés"])
+    return "\ufeff" + out.getvalue()

@@ -1,11 +1,11 @@
-"""`flask payments sync`: re-read recent PaymentIntents from Stripe and repair the orders
-whose webhook was missed."""
+"""`flask payments sync`: re-read recent PaymentIntents and the open subscriptions from
+Stripe, and repair the orders and plans whose webhook was missed."""
 
 from sqlalchemy import select
 
 from marketplace.extensions import db
-from marketplace.payments import gateway
-from marketplace.payments.models import Order, OrderStatus
+from marketplace.payments import gateway, plans
+from marketplace.payments.models import Order, OrderStatus, PlanStatus, PlanSubscription
 from marketplace.payments.webhooks import apply_intent
 
 
@@ -18,5 +18,12 @@ def sync_recent(limit: int = 100) -> list[str]:
         order = apply_intent(intent)
         if order is not None and order.id in open_orders:
             repaired.append(f"commande {order.id} : {order.status.label.lower()} ({intent['id']})")
+    open_plans = select(PlanSubscription).where(PlanSubscription.status != PlanStatus.CANCELLED)
+    for plan in list(db.session.scalars(open_plans)):
+        before = (plan.status, plan.current_period_end, plan.cancel_at_period_end)
+        remote = gateway.client().v1.subscriptions.retrieve(plan.stripe_subscription_id).to_dict()
+        plans.apply_subscription(remote)
+        if (plan.status, plan.current_period_end, plan.cancel_at_period_end) != before:
+            repaired.append(f"offre {plan.id} : {plan.status.label.lower()} ({plan.stripe_subscription_id})")
     db.session.flush()
     return repaired

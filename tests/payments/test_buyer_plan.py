@@ -118,3 +118,26 @@ def test_more_favourite_lists_come_with_the_plan(app, client, login, buyer):
     assert refused.status_code == 422 and "L'offre Acheteur en permet davantage" in refused.get_data(as_text=True)
     subscribe(app, client)
     assert client.post("/favoris", data={"name": "Liste 4"}).status_code == 302
+
+
+def test_payments_sync_repairs_a_missed_subscription_change(app, client, login, buyer):
+    login(client, buyer)
+    subscribe(app, client)
+    plan = plan_of(app)
+    # Cancelled at Stripe (say, from Stripe's dashboard), with no webhook to tell us.
+    import stripe
+
+    stripe.StripeClient("sk_test_x", base_addresses={"api": app.config["STRIPE_API_BASE"]}).v1.subscriptions.update(
+        plan.stripe_subscription_id, params={"cancel_at_period_end": True})
+    result = app.test_cli_runner().invoke(args=["payments", "sync"])
+    assert f"Réparé : offre {plan.id} : active" in result.output, result.output
+    assert plan_of(app).cancel_at_period_end
+
+
+def test_the_inclusive_purchasing_report_comes_with_the_plan(app, client, login, buyer):
+    login(client, buyer)
+    response = client.get("/tableau-de-bord/rapport.csv")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/organisations/offre")
+    subscribe(app, client)
+    report = client.get("/tableau-de-bord/rapport.csv")
+    assert report.mimetype == "text/csv" and "Rapport d'achats inclusifs" in report.get_data(as_text=True)
