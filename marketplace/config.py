@@ -119,6 +119,9 @@ def settings_from_env(instance_path: str) -> dict:
 
 def check_production_settings(config: dict) -> None:
     """Refuse to start in production with settings that would be unsafe."""
+    if config.get("STRIPE_SECRET_KEY") and not config.get("STRIPE_WEBHOOK_SECRET"):
+        # Without it no payment would ever be confirmed: refuse to start rather than take money.
+        raise ConfigurationError("STRIPE_WEBHOOK_SECRET must be set with STRIPE_SECRET_KEY.")
     if config.get("APP_ENV") != "production":
         return
     key = config.get("SECRET_KEY") or ""

@@ -171,3 +171,10 @@ def test_metrics_count_requests_by_endpoint_and_show_the_outbox_backlog(make_app
     assert "flask_http_request_duration_seconds_bucket" in metrics
     assert "marketplace_outbox_backlog 1.0" in metrics
     assert "marketplace_job_queue_length" in metrics
+
+
+def test_a_stripe_key_without_the_webhook_secret_is_refused(monkeypatch):
+    monkeypatch.setenv("STRIPE_SECRET_KEY", "sk_test_x")
+    monkeypatch.delenv("STRIPE_WEBHOOK_SECRET", raising=False)
+    with pytest.raises(ConfigurationError, match="STRIPE_WEBHOOK_SECRET must be set"):
+        create_app()
