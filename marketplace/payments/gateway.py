@@ -22,7 +22,7 @@ def create_payment_intent(order, payment_method: str):
     return client().v1.payment_intents.create(params={
         "amount": order.total_incl_cents, "currency": "eur", "payment_method": payment_method, "confirm": True,
         "metadata": {"order_id": str(order.id), "label": order.lines[0].description[:400] if order.lines else ""},
-    }, options={"idempotency_key": f"order-{order.id}-charge"})
+    }, options={"idempotency_key": f"order-{order.id}-{payment_method}"})  # a new card is a new attempt
 
 
 def retrieve_payment_intent(intent_id: str):
