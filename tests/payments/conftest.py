@@ -16,7 +16,6 @@ from sqlalchemy import select, update
 from events.fairs.models import Fair, Participant
 from marketplace.extensions import db
 from marketplace.payments.models import Order, Product
-from tests.browser.conftest import browser, page  # noqa: F401 - Debian's chromium, for the payment page
 from tests.conftest import free_port
 from tests.events.fairs.conftest import make_fair  # noqa: F401 - the fair factory, shared
 

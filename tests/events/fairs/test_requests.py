@@ -132,3 +132,17 @@ def test_in_wishes_mode_mutual_wishes_weigh_more_and_must_meet_most(app, organis
         weights = {frozenset((r["from"], r["to"])): r["weight"] for r in scheduling_requests(fair)}
         assert weights[frozenset((p1, p2))] == MUST_MEET_WEIGHT
         assert db.session.get(Participant, p1).fair_id == fair_id
+
+
+def test_a_declined_request_is_mailed_back_and_never_scheduled(app, client, login, small_fair, ask, mailbox):
+    made = ask(small_fair["buyer_nice"], small_fair["p_nice"], small_fair["p_jardins"])
+    recipient = app.test_client()
+    login(recipient, small_fair["supplier_jardins"])
+    mailbox.clear()
+    assert recipient.post(f"/salons/{small_fair['fair']}/demandes/{made}/refuser").status_code == 302
+    assert status_of(app, made) == RequestStatus.DECLINED
+    [answer] = [m for m in mailbox.wait_for(1) if m["To"] == "agenda@nice.fr"]
+    assert "décliné" in answer["Subject"]
+    with app.app_context():
+        fair = db.session.get(Fair, small_fair["fair"])
+        assert made not in {r["id"] for r in scheduling_requests(fair)}
