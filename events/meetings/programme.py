@@ -9,7 +9,7 @@ import json
 import logging
 
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -357,21 +357,25 @@ def resume_stale_runs(older_than_seconds: int = 120) -> int:
 
 def publish_programme(fair: Fair, actor: User) -> int:
     """Send the agendas: the first time to every participant; afterwards only to those
-    with meetings not yet published. Returns how many participants were told."""
+    with meetings not yet published. Returns how many participants were told.
+
+    The meetings are marked published with a conditional update, so that two organisers
+    publishing at once cannot both send them: the second finds nothing new."""
     ensure_organiser(fair, actor)
-    first_time = fair.programme_published_at is None
     meetings = meetings_of_fair(fair)
     if not meetings:
         raise DomainError("Le programme ne contient aucun rendez-vous.")
-    news = [m for m in meetings if m.published_at is None]
-    if not first_time and not news:
-        raise DomainError("Rien de nouveau à publier : les participants ont déjà leur agenda à jour.")
     now = utcnow()
-    for meeting in news:
-        meeting.published_at = now
-    fair.programme_published_at = fair.programme_published_at or now
-    db.session.flush()
-    touched = {p for m in news for p in (m.a_id, m.b_id)}
+    first_time = db.session.execute(
+        update(Fair).where(Fair.id == fair.id, Fair.programme_published_at.is_(None))
+        .values(programme_published_at=now).execution_options(synchronize_session=False)).rowcount == 1
+    claimed = db.session.execute(
+        update(Meeting).where(Meeting.id.in_([m.id for m in meetings]), Meeting.published_at.is_(None))
+        .values(published_at=now).returning(Meeting.id).execution_options(synchronize_session=False)).scalars().all()
+    if not first_time and not claimed:
+        raise DomainError("Rien de nouveau à publier : les participants ont déjà leur agenda à jour.")
+    db.session.expire_all()
+    touched = {p for m in meetings if m.id in set(claimed) for p in (m.a_id, m.b_id)}
     told = 0
     for participant in confirmed_participants(fair):
         if first_time or participant.id in touched:
