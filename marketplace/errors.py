@@ -141,3 +141,18 @@ def register_error_handlers(app: Flask) -> None:
 
         log.exception("Unhandled error on %s %s (request %s)", request.method, request.path, current_request_id())
         return _render(500, MESSAGES[500])
+
+
+def flush_or_conflict(message: str) -> None:
+    """Flush the session; a unique constraint that another transaction got to first (a
+    double booking, a second registration, a replayed event...) becomes a Conflict with
+    `message`, and the session stays usable."""
+    from sqlalchemy.exc import IntegrityError
+
+    from marketplace.extensions import db
+
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        raise Conflict(message) from None

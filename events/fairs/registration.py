@@ -6,13 +6,12 @@ import io
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.exc import IntegrityError
 
 from events.fairs import notifications
 from events.fairs.models import Attendee, Fair, Participant, ParticipantRole, ParticipantStatus
 from events.fairs.services import ensure_organiser, is_organiser, registration_open
 from marketplace.accounts.models import Role, User
-from marketplace.errors import Conflict, DomainError, NotAllowed, NotFound
+from marketplace.errors import Conflict, DomainError, NotAllowed, NotFound, flush_or_conflict
 from marketplace.extensions import db
 from marketplace.geography.services import commune_for
 from marketplace.organisations import services as organisations
@@ -88,15 +87,9 @@ def fee_due_cents(fair: Fair, role: ParticipantRole) -> int:
 
 def _billing(participant: Participant) -> dict:
     """Who the invoice is made out to: the organisation registered."""
-    if participant.buyer_organisation is not None:
-        org = participant.buyer_organisation
-        return {"billing_name": org.name, "billing_address": f"{org.address}, {org.postcode} {org.city}",
-                "billing_siret": org.siret}
-    if participant.supplier is not None:
-        supplier = participant.supplier
-        address = ", ".join(part for part in (supplier.address, f"{supplier.postcode} {supplier.city}") if part)
-        return {"billing_name": supplier.name, "billing_address": address, "billing_siret": supplier.siret}
-    return {"billing_name": participant.name, "billing_address": None, "billing_siret": None}
+    from marketplace.payments.services import billing_of
+
+    return billing_of(participant.buyer_organisation or participant.supplier, participant.name)
 
 
 def _ticket_order(participant: Participant, fee_cents: int, actor: User):
@@ -188,11 +181,7 @@ def register(fair: Fair, identity_key: str, data: dict, actor: User) -> Particip
     fee = 0 if on_behalf else fee_due_cents(fair, participant.role)
     participant.status = ParticipantStatus.AWAITING_PAYMENT if fee else ParticipantStatus.CONFIRMED
     db.session.add(participant)
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError:
-        raise Conflict(f"{participant.name} est déjà inscrit à ce salon.") from None
+    flush_or_conflict(f"{participant.name} est déjà inscrit à ce salon.")
     if fee:
         _ticket_order(participant, fee, actor)
     notifications.registration_confirmed(participant)

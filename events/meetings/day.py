@@ -15,10 +15,10 @@ from events.meetings.models import (
     MeetingStatus,
     RequestStatus,
 )
-from events.meetings.programme import _flush_or_conflict, _free_table, _seat, _unseat, live_meetings_between
+from events.meetings.programme import _free_table, _seat, _unseat, live_meetings_between
 from events.meetings.requests import PRIORITY_WEIGHT, counts_for_scheduling
 from marketplace.accounts.models import User
-from marketplace.errors import Conflict, DomainError, NotAllowed
+from marketplace.errors import Conflict, DomainError, NotAllowed, flush_or_conflict
 from marketplace.extensions import db
 from marketplace.timeutil import utcnow
 
@@ -91,7 +91,7 @@ def mark_no_show(meeting: Meeting, absent: Participant, actor: User) -> Meeting 
     last_minute.table, last_minute.table_id = table, table.id
     db.session.add(last_minute)
     _seat(last_minute)
-    _flush_or_conflict("Ce créneau vient d'être repris : rechargez la page.")
+    flush_or_conflict("Ce créneau vient d'être repris : rechargez la page.")
     notifications.last_minute_meeting(last_minute)
     return last_minute
 

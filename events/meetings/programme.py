@@ -35,7 +35,7 @@ from events.meetings.requests import (
 from events.scheduling import InstanceError, load_problem, solve
 from events.scheduling.solver import REASONS_FR
 from marketplace.accounts.models import User
-from marketplace.errors import Conflict, DomainError, NotFound
+from marketplace.errors import Conflict, DomainError, NotFound, flush_or_conflict
 from marketplace.extensions import db
 from marketplace.timeutil import utc_to_paris, utcnow
 
@@ -83,15 +83,6 @@ def _seat(meeting: Meeting) -> None:
 
 def _unseat(meeting: Meeting) -> None:
     meeting.seats.clear()
-
-
-def _flush_or_conflict(message: str) -> None:
-    """Flush; a unique constraint hit (another edit took the seat or table) becomes a clear error."""
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError:
-        raise Conflict(message) from None
 
 
 # --- checks for manual changes ----------------------------------------------
@@ -159,7 +150,7 @@ def add_meeting(fair: Fair, a: Participant, b: Participant, slot_id: int, table_
                       table_id=table.id, origin=MeetingOrigin.MANUAL, locked=True)
     db.session.add(meeting)
     _seat(meeting)
-    _flush_or_conflict(f"Ce créneau vient d'être pris ({slot_label(slot)}) : rechargez le programme.")
+    flush_or_conflict(f"Ce créneau vient d'être pris ({slot_label(slot)}) : rechargez le programme.")
     return meeting
 
 
@@ -178,7 +169,7 @@ def move_meeting(meeting: Meeting, slot_id: int, table_id: int | None, actor: Us
     meeting.slot, meeting.slot_id, meeting.table, meeting.table_id = slot, slot.id, table, table.id
     meeting.locked = True  # moved by hand: a re-run keeps it
     _seat(meeting)
-    _flush_or_conflict(f"Ce créneau vient d'être pris ({slot_label(slot)}) : rechargez le programme.")
+    flush_or_conflict(f"Ce créneau vient d'être pris ({slot_label(slot)}) : rechargez le programme.")
     if meeting.published_at is not None:
         notifications.meeting_changed(meeting, "moved", before=before)
     return meeting

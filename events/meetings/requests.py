@@ -2,7 +2,6 @@
 pairs; the weight each pair carries into the scheduler."""
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.exc import IntegrityError
 
 from events.fairs.models import Fair, FairMode, Participant
 from events.fairs.registration import ensure_manages, manages
@@ -10,7 +9,7 @@ from events.fairs.services import ensure_organiser
 from events.meetings import notifications
 from events.meetings.models import Meeting, MeetingRequest, MeetingStatus, RequestStatus
 from marketplace.accounts.models import User
-from marketplace.errors import Conflict, DomainError, NotAllowed, NotFound
+from marketplace.errors import Conflict, DomainError, NotAllowed, NotFound, flush_or_conflict
 from marketplace.extensions import db
 from marketplace.timeutil import utcnow
 
@@ -76,11 +75,7 @@ def ask_meeting(requester: Participant, recipient: Participant, data: dict, acto
     request.status, request.created_by_id, request.created_at = RequestStatus.PENDING, actor.id, utcnow()
     request.requester, request.recipient = requester, recipient
     db.session.add(request)
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError:
-        raise Conflict(f"Vous avez déjà demandé un rendez-vous à {recipient.name}.") from None
+    flush_or_conflict(f"Vous avez déjà demandé un rendez-vous à {recipient.name}.")
     notifications.request_received(request)
     return request
 

@@ -35,10 +35,8 @@ def buy_boost(supplier: Supplier, actor: User) -> Order:
     if not gateway.payments_enabled():
         raise DomainError("La mise en avant n'est pas proposée sur cette plateforme.")
     price = services.product(ProductCode.BOOST)
-    address = ", ".join(part for part in (supplier.address, f"{supplier.postcode} {supplier.city}") if part)
     return services.create_order(ProductCode.BOOST, f"{price.name} — {supplier.display_name}", price.amount_cents,
-                                 actor, {"billing_name": supplier.name, "billing_address": address,
-                                         "billing_siret": supplier.siret}, supplier_id=supplier.id)
+                                 actor, services.billing_of(supplier), supplier_id=supplier.id)
 
 
 def grant_boost(order: Order) -> Boost:

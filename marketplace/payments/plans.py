@@ -153,9 +153,7 @@ def apply_invoice(invoice: dict, paid: bool) -> PlanSubscription | None:
         product = services.product(plan.product)
         order = services.create_order(
             plan.product, f"{product.name} — {organisation.name}", product.amount_cents,
-            db.session.get(User, plan.created_by_id), {
-                "billing_name": organisation.name, "billing_siret": organisation.siret,
-                "billing_address": f"{organisation.address}, {organisation.postcode} {organisation.city}"},
+            db.session.get(User, plan.created_by_id), services.billing_of(organisation),
             organisation_id=organisation.id)
         order.stripe_payment_intent_id = intent
         services.fulfil(order)

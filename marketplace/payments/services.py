@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import stripe
 from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from marketplace.accounts.models import User
 from marketplace.errors import Conflict, DomainError, NotAllowed, NotFound
@@ -58,6 +59,14 @@ def get_order(order_id: int, actor: User) -> Order:
 
 def orders_of(user: User) -> list[Order]:
     return list(db.session.scalars(select(Order).where(Order.user_id == user.id).order_by(Order.id.desc())))
+
+
+def billing_of(party, fallback_name: str = "") -> dict:
+    """The billing details of a buyer organisation or a supplier, as frozen on an order."""
+    if party is None:
+        return {"billing_name": fallback_name, "billing_address": None, "billing_siret": None}
+    address = ", ".join(part for part in (party.address, f"{party.postcode} {party.city}") if part)
+    return {"billing_name": party.name, "billing_address": address, "billing_siret": party.siret}
 
 
 def create_order(code: ProductCode, description: str, excl_cents: int, actor: User, billing: dict,
@@ -133,8 +142,8 @@ def next_invoice_number(year: int) -> str:
         try:
             with db.session.begin_nested():
                 db.session.add(InvoiceCounter(year=year, last_number=0))
-        except Exception:  # noqa: BLE001 - another transaction created the year's row first
-            pass
+        except IntegrityError:
+            pass  # another transaction created the year's row first
     number = db.session.execute(
         update(InvoiceCounter).where(InvoiceCounter.year == year)
         .values(last_number=InvoiceCounter.last_number + 1).returning(InvoiceCounter.last_number)).scalar_one()
