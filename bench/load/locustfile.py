@@ -115,11 +115,12 @@ class Supplier(Member):
     @task(1)
     def offer(self):
         page = self.client.get("/opportunites", name="/opportunites")
-        needs = re.findall(r'href="/besoins/(\d+)"', page.text)
-        if not needs:
-            return
-        need_page = self.client.get(f"/besoins/{needs[0]}", name="/besoins/<id>")
-        link = re.search(r'href="(/besoins/\d+/lots/\d+/offre[^"]*)"', need_page.text)
+        link = None
+        for need in re.findall(r'href="(/besoins/\d+[^"]*)"', page.text):
+            need_page = self.client.get(need.replace("&amp;", "&"), name="/besoins/<id>")
+            link = re.search(r'href="(/besoins/\d+/lots/\d+/offre[^"]*)"', need_page.text)
+            if link:
+                break
         if not link:
             return
         url = link.group(1).replace("&amp;", "&")
