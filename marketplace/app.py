@@ -40,6 +40,9 @@ def create_app(config: dict | None = None) -> Flask:
     _register_models()
     _register_blueprints(app)
     _register_login(app)
+    from marketplace.api.core import init_api
+
+    init_api(app)
     _register_outbox_delivery(app)
     _register_templates(app)
 
@@ -62,6 +65,7 @@ def _register_models() -> None:
     import events.fairs.models  # noqa: F401
     import events.meetings.models  # noqa: F401
     import marketplace.accounts.models  # noqa: F401
+    import marketplace.api.models  # noqa: F401
     import marketplace.attachments.models  # noqa: F401
     import marketplace.dashboards.models  # noqa: F401
     import marketplace.favourites.models  # noqa: F401

@@ -125,6 +125,13 @@ def register_error_handlers(app: Flask) -> None:
         detail = MESSAGES.get(status) or error.description
         if status == 400 and "CSRF" in (error.description or ""):
             detail = "Le formulaire a expiré ou n'est pas valide. Rechargez la page et réessayez."
+        # webargs (the API's argument parsing) attaches the field errors to the exception.
+        messages = (getattr(error, "data", None) or {}).get("messages")
+        if status == 422 and messages:
+            fields = {}
+            for location in messages.values():  # {"json": {...}, "query": {...}}
+                fields.update(location if isinstance(location, dict) else {"_schema": location})
+            return _render(422, "Certains champs sont invalides.", fields)
         return _render(status, detail)
 
     @app.errorhandler(OperationalError)

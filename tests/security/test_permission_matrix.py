@@ -39,6 +39,10 @@ PUBLIC_ENDPOINTS = {
     "accounts.login", "accounts.logout", "accounts.forgot_password", "accounts.reset_password",
     "accounts.confirm_email", "accounts.resend_confirmation", "needs.pixel", "needs.unsubscribe_digest",
     "fairs.index", "fairs.show",
+    # The API's public part: its description, the directory's public data, fairs.
+    "api-docs.openapi_json", "api_pages.docs", "annuaire.Suppliers", "annuaire.supplier",
+    "annuaire.supplier_by_siret", "annuaire.sectors", "annuaire.supplier_kinds", "annuaire.service_kinds",
+    "annuaire.regions", "annuaire.departments", "salons.fairs", "salons.fair",
 }
 SECRET_LIST_NAME = "Liste confidentielle de A"
 SECRET_NEED = "Besoin confidentiel de A"
@@ -190,6 +194,10 @@ def url_for_rule(rule, ids: dict) -> str:
             return str(ids["buyer_a"])
         if name == "token":
             return "lien-invalide"
+        if name == "siret":
+            return "35600000000048"
+        if name == "key_id":
+            return "1"
         return str(ids[name])
 
     url = re.sub(r"<(?:(\w+)(?:\(([^)]*)\))?:)?(\w+)>",

@@ -1,0 +1,138 @@
+"""The API's frame: flask-smorest (OpenAPI 3 from the marshmallow schemas) without its
+own error pages (ours answer problem+json), key authentication with scopes, rate limits
+per key and per address, and cursor pagination."""
+
+import base64
+import json
+from datetime import timedelta
+
+from flask import current_app, g, request
+from flask_login import current_user
+from flask_smorest import Api
+from flask_smorest import Blueprint as SmorestBlueprint
+from marshmallow import Schema, fields, validate
+
+from marketplace.api import keys
+from marketplace.errors import NotAllowed, problem
+from marketplace.extensions import csrf, db, limiter
+from marketplace.timeutil import utcnow
+
+API_PREFIX = "/api/v1"
+RATE_LIMIT = "300 per minute"
+PAGE_LIMIT = 100
+
+
+class MarketplaceApi(Api):
+    """flask-smorest, with the application's own error handling (problem+json)."""
+
+    def _register_error_handlers(self):
+        pass
+
+
+def init_api(app) -> None:
+    """The API, its OpenAPI document at /api/v1/openapi.json and its docs page."""
+    from marketplace.api import directory, fairs, needs, routes
+
+    app.config.update(API_TITLE="API du Marché de l'achat inclusif", API_VERSION="v1", OPENAPI_VERSION="3.0.3",
+                      OPENAPI_URL_PREFIX=API_PREFIX, OPENAPI_JSON_PATH="openapi.json")
+    api = MarketplaceApi()
+    api.init_app(app, spec_kwargs={"info": {"description": (
+        "Annuaire des structures inclusives, besoins et offres, salons d'affaires. Authentification : "
+        "`Authorization: Bearer <clé>` (clés créées sur la page Profil). Sans clé, seules les données "
+        "publiques de l'annuaire et des salons sont accessibles. Erreurs au format RFC 9457 "
+        "(application/problem+json).")}})
+    api.spec.components.security_scheme("cle", {"type": "http", "scheme": "bearer"})
+    for blueprint_ in (directory.bp, needs.bp, fairs.bp):
+        api.register_blueprint(blueprint_)
+    app.register_blueprint(routes.bp)
+    app.extensions["marketplace_api"] = api
+
+
+def rate_key() -> str:
+    key = getattr(g, "api_key", None)
+    return f"key:{key.prefix}" if key is not None else f"ip:{request.remote_addr}"
+
+
+def blueprint(name: str, description: str) -> SmorestBlueprint:
+    """An API blueprint: no CSRF (keys, not cookies), rate limited, scope checked."""
+    bp = SmorestBlueprint(name, __name__, url_prefix=API_PREFIX, description=description)
+    csrf.exempt(bp)
+    limiter.limit(RATE_LIMIT, key_func=rate_key)(bp)
+    bp.before_request(_authenticate_and_check_scope)
+    return bp
+
+
+def key_from_request():
+    """The API key of `Authorization: Bearer ...`, set on g (None if absent)."""
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Bearer "):
+        return None
+    key = keys.authenticate(header.removeprefix("Bearer ").strip())
+    if key is not None and (key.last_used_at is None or key.last_used_at < utcnow() - timedelta(minutes=1)):
+        key.last_used_at = utcnow()
+        db.session.commit()
+    g.api_key = key
+    return key
+
+
+def _authenticate_and_check_scope():
+    """A key acts as its user for this request only (no session); its scopes bound it."""
+    key = key_from_request()
+    if key is not None:
+        g._login_user = key.user  # Flask-Login's current user for this request
+    elif request.headers.get("Authorization"):
+        return problem(401, "Clé d'API invalide ou révoquée.")
+    else:
+        g._login_user = current_app.login_manager.anonymous_user()  # a browser session does not open the API
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return None
+    key = getattr(g, "api_key", None)
+    if key is None:
+        return problem(401, "Une clé d'API avec le droit d'écriture est nécessaire.")
+    if "write" not in key.scope_list:
+        return problem(403, "Cette clé n'a que le droit de lecture.")
+    return None
+
+
+def api_user():
+    """The user the key acts for; anonymous callers reach public data only."""
+    if not current_user.is_authenticated or getattr(g, "api_key", None) is None:
+        raise NotAllowed("Une clé d'API est nécessaire pour cette ressource.")
+    return current_user._get_current_object()
+
+
+# --- cursor pagination ----------------------------------------------------------------------
+
+def encode_cursor(last_id: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"after": last_id}).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    try:
+        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        return int(data["after"])
+    except (ValueError, KeyError, TypeError):
+        from marketplace.errors import DomainError
+
+        raise DomainError("Curseur invalide : reprenez la liste depuis le début.", "cursor") from None
+
+
+def page_of(query, id_column, cursor: str | None, limit: int):
+    """A page of `query` in id order after the cursor, and the next cursor (None at the end)."""
+    rows = list(db.session.scalars(query.where(id_column > decode_cursor(cursor)).order_by(id_column)
+                                   .limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (encode_cursor(rows[-1].id) if more and rows else None)
+
+
+class PageArgs(Schema):
+    cursor = fields.String(load_default=None, metadata={"description": "Le curseur `next` de la page précédente."})
+    limit = fields.Integer(load_default=50, validate=validate.Range(1, PAGE_LIMIT, error=f"Entre 1 et {PAGE_LIMIT}."),
+                           metadata={"description": f"Entre 1 et {PAGE_LIMIT}."})
+
+
+def paged(items: list, next_cursor: str | None) -> dict:
+    return {"items": items, "next": next_cursor}
