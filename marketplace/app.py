@@ -76,6 +76,7 @@ def _register_models() -> None:
     import marketplace.organisations.models  # noqa: F401
     import marketplace.outbox.models  # noqa: F401
     import marketplace.payments.models  # noqa: F401
+    import marketplace.suppliers.changes  # noqa: F401
     import marketplace.suppliers.models  # noqa: F401
     import marketplace.suppliers.taxonomy  # noqa: F401
 

@@ -107,7 +107,7 @@ def encode_cursor(last_id: int) -> str:
     return base64.urlsafe_b64encode(json.dumps({"after": last_id}).encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str | None) -> int:
+def decode_cursor(cursor: str | None, field: str = "cursor") -> int:
     if not cursor:
         return 0
     try:
@@ -116,7 +116,7 @@ def decode_cursor(cursor: str | None) -> int:
     except (ValueError, KeyError, TypeError):
         from marketplace.errors import DomainError
 
-        raise DomainError("Curseur invalide : reprenez la liste depuis le début.", "cursor") from None
+        raise DomainError("Curseur invalide : reprenez la liste depuis le début.", field) from None
 
 
 def page_of(query, id_column, cursor: str | None, limit: int):

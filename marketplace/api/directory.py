@@ -5,15 +5,16 @@ import hashlib
 
 from flask import request
 from flask.views import MethodView
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from marketplace.api.core import PageArgs, blueprint, page_of, paged
+from marketplace.api.core import PageArgs, blueprint, decode_cursor, encode_cursor, page_of, paged
 from marketplace.directory.schemas import SearchSchema
 from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.geography.models import Department, Region
 from marketplace.geography.services import resolve_commune
+from marketplace.suppliers.changes import changes_after
 from marketplace.suppliers.models import Supplier
 from marketplace.suppliers.schemas import SupplierOut
 from marketplace.suppliers.search import build_query
@@ -128,3 +129,35 @@ def regions():
 def departments():
     """The departments, with their region."""
     return list(db.session.scalars(select(Department).order_by(Department.code)))
+
+
+class FeedArgs(Schema):
+    since = fields.String(load_default=None, metadata={"description": "Le curseur `next` de l'appel précédent "
+                                                                      "(aucun : depuis le début)."})
+    limit = fields.Integer(load_default=100, validate=validate.Range(1, 500, error="Entre 1 et 500."))
+
+
+class ChangeOut(Schema):
+    cursor = fields.Function(lambda change: encode_cursor(change.id))
+    supplier_id = fields.Integer()
+    change = fields.String(attribute="kind", metadata={"description": "created, updated, delisted ou relisted"})
+    at = fields.DateTime(attribute="changed_at")
+    supplier = fields.Function(lambda change: SupplierOut().dump(change.supplier)
+                               if change.supplier.is_listed else None,
+                               metadata={"description": "La fiche à jour ; null si la structure est retirée."})
+
+
+class ChangePage(Schema):
+    items = fields.List(fields.Nested(ChangeOut))
+    next = fields.String(metadata={"description": "À donner en `since` à l'appel suivant."})
+
+
+@bp.route("/suppliers/changes")
+@bp.arguments(FeedArgs, location="query")
+@bp.response(200, ChangePage)
+def supplier_changes(args):
+    """The change feed: every supplier created, updated, delisted or relisted since the
+    cursor, oldest first, so that a regional directory mirrors this one incrementally."""
+    since = decode_cursor(args["since"], field="since")
+    changes = changes_after(since, args["limit"])
+    return {"items": changes, "next": encode_cursor(changes[-1].id if changes else since)}

@@ -14,6 +14,7 @@ from marketplace.demo.common import batches, demo_siret
 from marketplace.extensions import db
 from marketplace.geography.models import Commune, Department
 from marketplace.suppliers import search_index
+from marketplace.suppliers.changes import record_created
 from marketplace.suppliers.models import (
     FRANCE_WIDE,
     ActivityReach,
@@ -181,6 +182,7 @@ def _insert(factory: SupplierFactory, specs: list[dict]) -> None:
         spec["row"]["completion"] = _completion(spec)
     ids = list(db.session.scalars(
         insert(Supplier).returning(Supplier.id, sort_by_parameter_order=True), [s["row"] for s in specs]))
+    record_created(ids)
     activity_rows, activity_specs = [], []
     for supplier_id, spec in zip(ids, specs, strict=True):
         for activity in spec["activities"]:

@@ -100,11 +100,14 @@ def _set_tags(supplier: Supplier, labels: list[str] | None, networks: list[str] 
         supplier.network_rows = [SupplierNetwork(network=network) for network in sorted(set(networks))]
 
 
-def _refresh(supplier: Supplier) -> None:
+def _refresh(supplier: Supplier, created: bool = False) -> None:
+    from marketplace.suppliers.changes import ChangeKind, record_change
+
     supplier.updated_at = utcnow()
     supplier.completion = completion(supplier)[0]
     refresh_reach(supplier)
     refresh_search_document(supplier)
+    record_change(supplier, ChangeKind.CREATED if created else ChangeKind.UPDATED)
 
 
 def create_supplier(data: dict, actor: User) -> Supplier:
@@ -126,7 +129,7 @@ def create_supplier(data: dict, actor: User) -> Supplier:
     if actor.role == Role.SUPPLIER:
         db.session.add(SupplierMember(supplier_id=supplier.id, user_id=actor.id, status=MemberStatus.ACTIVE,
                                       decided_at=utcnow(), decided_by_id=actor.id))
-    _refresh(supplier)
+    _refresh(supplier, created=True)
     return supplier
 
 
@@ -143,7 +146,11 @@ def update_supplier(supplier: Supplier, data: dict, actor: User) -> Supplier:
 
 def set_listed(supplier: Supplier, listed: bool, actor: User) -> Supplier:
     """Delist (or relist) a supplier: it leaves the directory, nothing is deleted."""
+    from marketplace.suppliers.changes import ChangeKind, record_change
+
     ensure_can_edit(supplier, actor)
+    if supplier.is_listed != listed:
+        record_change(supplier, ChangeKind.RELISTED if listed else ChangeKind.DELISTED)
     supplier.is_listed = listed
     supplier.updated_at = utcnow()
     refresh_search_document(supplier)
