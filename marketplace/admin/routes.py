@@ -67,3 +67,31 @@ def set_active(user_id: int, action: str):
     db.session.commit()
     flash(message, "success")
     return redirect(url_for("admin.users", q=request.args.get("q", "")))
+
+
+@bp.route("/import-annuaire", methods=["GET", "POST"])
+@admin_required
+def import_directory():
+    """Import a regional directory's CSV or XLSX file, with a dry run first."""
+    from marketplace.errors import DomainError, problem, wants_json
+    from marketplace.suppliers.imports import COLUMNS, DATE_COLUMN
+    from marketplace.suppliers.imports import import_directory as run_import
+
+    report, error = None, None
+    dry_run = bool(request.form.get("dry_run"))
+    if request.method == "POST":
+        upload = request.files.get("file")
+        try:
+            if upload is None or not upload.filename:
+                raise DomainError("Choisissez un fichier CSV ou XLSX.", "file")
+            report = run_import(upload.filename, upload.read(), acting_user(), dry_run=dry_run)
+            db.session.commit()
+        except DomainError as failure:
+            db.session.rollback()
+            error = failure.message
+        if wants_json():
+            if error:
+                return problem(422, error, {"file": [error]})
+            return {"dry_run": dry_run, "lines": [line.__dict__ for line in report]}
+    return render_template("admin/import.html", report=report, error=error, dry_run=dry_run,
+                           columns=[*COLUMNS, DATE_COLUMN]), 422 if error else 200

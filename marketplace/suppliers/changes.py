@@ -48,3 +48,29 @@ def changes_after(last_id: int, limit: int) -> list[SupplierChange]:
     return list(db.session.scalars(select(SupplierChange).where(
         SupplierChange.id > last_id, SupplierChange.changed_at <= utcnow() - lag)
         .order_by(SupplierChange.id).limit(limit)))
+
+
+class SupplierFieldEdit(db.Model):
+    """When the supplier itself last edited a profile field: an import from another
+    directory never overwrites a field the supplier edited more recently."""
+
+    __tablename__ = "supplier_field_edits"
+
+    supplier_id: Mapped[int] = mapped_column(ForeignKey("suppliers.id"), primary_key=True)
+    field: Mapped[str] = mapped_column(String(40), primary_key=True)
+    edited_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+def record_own_edits(supplier: Supplier, fields: list[str]) -> None:
+    now = utcnow()
+    for field in fields:
+        edit = db.session.get(SupplierFieldEdit, (supplier.id, field))
+        if edit is None:
+            db.session.add(SupplierFieldEdit(supplier_id=supplier.id, field=field, edited_at=now))
+        else:
+            edit.edited_at = now
+
+
+def own_edits(supplier: Supplier) -> dict[str, datetime]:
+    return {e.field: e.edited_at for e in db.session.scalars(select(SupplierFieldEdit).where(
+        SupplierFieldEdit.supplier_id == supplier.id))}

@@ -134,7 +134,12 @@ def create_supplier(data: dict, actor: User) -> Supplier:
 
 
 def update_supplier(supplier: Supplier, data: dict, actor: User) -> Supplier:
+    from marketplace.suppliers.changes import record_own_edits
+
     ensure_can_edit(supplier, actor)
+    changed = [field for field in PROFILE_FIELDS if field in data and getattr(supplier, field) != data[field]]
+    if is_member(actor, supplier):  # the supplier's own edits outrank imports from other directories
+        record_own_edits(supplier, changed)
     for field in PROFILE_FIELDS:
         if field in data:
             setattr(supplier, field, data[field])
