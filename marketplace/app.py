@@ -79,6 +79,7 @@ def _register_models() -> None:
     import marketplace.suppliers.changes  # noqa: F401
     import marketplace.suppliers.models  # noqa: F401
     import marketplace.suppliers.taxonomy  # noqa: F401
+    import marketplace.webhooks.models  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:

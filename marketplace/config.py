@@ -111,6 +111,8 @@ def settings_from_env(instance_path: str) -> dict:
         "FAIR_SCHEDULER_SECONDS": _int("FAIR_SCHEDULER_SECONDS", 20),
         "PLAN_GRACE_DAYS": _int("PLAN_GRACE_DAYS", 7),
         "API_FEED_LAG_SECONDS": _int("API_FEED_LAG_SECONDS", 2),
+        "WEBHOOKS_ALLOW_PRIVATE": _bool("WEBHOOKS_ALLOW_PRIVATE", False),
+        "WEBHOOK_TIMEOUT_SECONDS": _int("WEBHOOK_TIMEOUT_SECONDS", 5),
         "FAVOURITE_LISTS_FREE_LIMIT": _int("FAVOURITE_LISTS_FREE_LIMIT", 3),
         "SELLER_DETAILS": os.environ.get("SELLER_DETAILS", "Marché de l'achat inclusif SAS\n"
                                          "10 rue de la Paix, 75002 Paris\nSIRET 732 829 320 00074"),

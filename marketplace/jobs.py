@@ -117,3 +117,12 @@ def resume_schedule_runs() -> int:
 
     with app_context():
         return resume_stale_runs()
+
+
+@huey.periodic_task(crontab(minute="*"))
+def deliver_webhooks() -> dict:
+    """Every minute: the webhook deliveries that are due (new ones and retries)."""
+    from marketplace.webhooks.services import deliver_due
+
+    with app_context():
+        return deliver_due()

@@ -31,7 +31,7 @@ class MarketplaceApi(Api):
 
 def init_api(app) -> None:
     """The API, its OpenAPI document at /api/v1/openapi.json and its docs page."""
-    from marketplace.api import directory, fairs, needs, routes
+    from marketplace.api import directory, fairs, needs, routes, webhooks
 
     app.config.update(API_TITLE="API du Marché de l'achat inclusif", API_VERSION="v1", OPENAPI_VERSION="3.0.3",
                       OPENAPI_URL_PREFIX=API_PREFIX, OPENAPI_JSON_PATH="openapi.json")
@@ -42,7 +42,7 @@ def init_api(app) -> None:
         "publiques de l'annuaire et des salons sont accessibles. Erreurs au format RFC 9457 "
         "(application/problem+json).")}})
     api.spec.components.security_scheme("cle", {"type": "http", "scheme": "bearer"})
-    for blueprint_ in (directory.bp, needs.bp, fairs.bp):
+    for blueprint_ in (directory.bp, needs.bp, fairs.bp, webhooks.bp):
         api.register_blueprint(blueprint_)
     app.register_blueprint(routes.bp)
     app.extensions["marketplace_api"] = api

@@ -260,6 +260,9 @@ def publish_need(need: Need) -> Need:
     outreach.store_matches(need)
     outreach.tell_next_batch(need)
     notifications.notify_published(need)
+    from marketplace.webhooks.services import need_published
+
+    need_published(need)
     db.session.flush()
     return need
 

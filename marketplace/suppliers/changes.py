@@ -33,7 +33,10 @@ class SupplierChange(db.Model):
 
 
 def record_change(supplier: Supplier, kind: ChangeKind) -> None:
+    from marketplace.webhooks.services import supplier_changed
+
     db.session.add(SupplierChange(supplier_id=supplier.id, kind=kind.value))
+    supplier_changed(supplier, kind.value)
 
 
 def record_created(supplier_ids: list[int]) -> None:

@@ -41,7 +41,7 @@ def test_dry_run_real_run_and_re_run_and_bad_rows(app, client, login, make_user,
         f"35600000000048;Atelier du Moulin;ESAT;34000;Montpellier;atelier@moulin.fr;;{today}",
         "12345678900000;Mauvais SIRET;EI;06130;Grasse;;;",
         "55210055400013;Sans type;;06130;Grasse;;;",
-        f"40483304800022;Date fausse;EI;06130;Grasse;;;hier",
+        "40483304800022;Date fausse;EI;06130;Grasse;;;hier",
     ]).encode()
     before = count(app)
     dry = send(client, content, dry_run=True)
