@@ -6,11 +6,18 @@ from pathlib import Path
 
 from flask import Flask
 from flask_login import current_user
+from werkzeug.routing import IntegerConverter
 
 from marketplace.config import check_production_settings, settings_from_env
 from marketplace.extensions import bootstrap, csrf, db, limiter, login_manager, mail, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class DatabaseId(IntegerConverter):
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -20,6 +27,8 @@ def create_app(config: dict | None = None) -> Flask:
         instance_path=os.environ.get("INSTANCE_PATH", str(PROJECT_ROOT / "instance")),
         template_folder=str(PROJECT_ROOT / "templates"),
     )
+    # Ids in URLs fit the database's integer columns: a larger one is simply not found.
+    app.url_map.converters["int"] = DatabaseId
     app.config.update(settings_from_env(app.instance_path))
     if config:
         app.config.update(config)

@@ -22,8 +22,22 @@ RATE_LIMIT = "300 per minute"
 PAGE_LIMIT = 100
 
 
+class Problem(Schema):
+    """RFC 9457 problem details, as every error of the API is."""
+
+    type = fields.String()
+    title = fields.String()
+    status = fields.Integer()
+    detail = fields.String()
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()),
+                         metadata={"description": "Les erreurs par champ."})
+    request_id = fields.String()
+
+
 class MarketplaceApi(Api):
     """flask-smorest, with the application's own error handling (problem+json)."""
+
+    ERROR_SCHEMA = Problem
 
     def _register_error_handlers(self):
         pass
@@ -42,10 +56,16 @@ def init_api(app) -> None:
         "publiques de l'annuaire et des salons sont accessibles. Erreurs au format RFC 9457 "
         "(application/problem+json).")}})
     api.spec.components.security_scheme("cle", {"type": "http", "scheme": "bearer"})
+    api.ma_plugin.converter.add_attribute_function(_nullable_unless_required)
     for blueprint_ in (directory.bp, needs.bp, fairs.bp, webhooks.bp):
         api.register_blueprint(blueprint_)
     app.register_blueprint(routes.bp)
     app.extensions["marketplace_api"] = api
+
+
+def _nullable_unless_required(self, field, **kwargs) -> dict:
+    """An optional field may be null, in what the API sends as in what it accepts."""
+    return {} if field.required else {"nullable": True}
 
 
 def rate_key() -> str:
