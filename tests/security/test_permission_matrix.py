@@ -16,6 +16,7 @@ from sqlalchemy import select
 from events.fairs.models import Fair, FairOrganiser, Participant, Talk
 from events.meetings.models import Meeting, MeetingFeedback, MeetingRequest, ScheduleRun
 from marketplace.accounts.models import User
+from marketplace.api.models import ApiKey
 from marketplace.attachments.models import Attachment
 from marketplace.dashboards.models import PurchaseTotal
 from marketplace.extensions import db
@@ -32,6 +33,7 @@ from marketplace.suppliers.models import (
     SupplierMember,
     SupplierReference,
 )
+from marketplace.webhooks.models import WebhookSubscription
 
 PUBLIC_ENDPOINTS = {
     "main.home", "main.healthz", "main.readyz", "prometheus_metrics", "directory.search", "directory.search_json",
@@ -42,7 +44,7 @@ PUBLIC_ENDPOINTS = {
     # The API's public part: its description, the directory's public data, fairs.
     "api-docs.openapi_json", "api_pages.docs", "annuaire.Suppliers", "annuaire.supplier",
     "annuaire.supplier_by_siret", "annuaire.sectors", "annuaire.supplier_kinds", "annuaire.service_kinds",
-    "annuaire.regions", "annuaire.departments", "salons.fairs", "salons.fair",
+    "annuaire.regions", "annuaire.departments", "annuaire.supplier_changes", "salons.fairs", "salons.fair",
 }
 SECRET_LIST_NAME = "Liste confidentielle de A"
 SECRET_NEED = "Besoin confidentiel de A"
@@ -174,9 +176,17 @@ def fair_world(app, ids: dict) -> dict:
     order = payments.create_order(ProductCode.BOOST, "Mise en avant", 4900, db.session.get(User, ids["buyer_a"]),
                                   {"billing_name": SECRET_BILLING})
     payments.fulfil(order)
+    from marketplace.api.keys import create_key
+    from marketplace.webhooks.models import WebhookSubscription
+
+    key, _text = create_key(db.session.get(User, ids["buyer_a"]), "Clé de A", ["read", "write"])
+    subscription = WebhookSubscription(user_id=ids["buyer_a"], url="https://a.example.org/hook", secret="whk_a",
+                                       events="supplier.changed")
+    db.session.add(subscription)
     db.session.commit()
-    return {"fair_id": fair.id, "participant_id": buyer.id, "request_id": made.id, "meeting_id": meeting.id,
-            "run_id": run.id, "item_id": fair.talks[0].id, "order_id": order.id}
+    return {"key_id": key.id, "subscription_id": subscription.id, "fair_id": fair.id, "participant_id": buyer.id,
+            "request_id": made.id, "meeting_id": meeting.id, "run_id": run.id, "item_id": fair.talks[0].id,
+            "order_id": order.id}
 
 
 def url_for_rule(rule, ids: dict) -> str:
@@ -196,8 +206,6 @@ def url_for_rule(rule, ids: dict) -> str:
             return "lien-invalide"
         if name == "siret":
             return "35600000000048"
-        if name == "key_id":
-            return "1"
         return str(ids[name])
 
     url = re.sub(r"<(?:(\w+)(?:\(([^)]*)\))?:)?(\w+)>",
@@ -280,6 +288,8 @@ def snapshot(app, ids) -> dict:
             "feedback": rows(MeetingFeedback),
             "orders": rows(Order, Order.id == ids["order_id"]),
             "products": rows(Product),
+            "api_keys": rows(ApiKey, ApiKey.id == ids["key_id"]),
+            "subscriptions": rows(WebhookSubscription, WebhookSubscription.id == ids["subscription_id"]),
         }
 
 
