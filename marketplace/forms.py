@@ -117,3 +117,16 @@ def perform(action, back: str, success: str | None = None, dump=None):
     if success:
         flash(success, "success")
     return redirect(back)
+
+
+def sniff_dialect(text: str):
+    """The CSV dialect of an uploaded file: `;` (French spreadsheets) or `,`; `;` when unsure."""
+    import csv
+
+    class Semicolon(csv.excel):
+        delimiter = ";"
+
+    try:
+        return csv.Sniffer().sniff(text[:2048], delimiters=";,") if text.strip() else Semicolon
+    except csv.Error:
+        return Semicolon

@@ -204,14 +204,15 @@ class Euros(BlankIsNone, fields.Field):
             amount = Decimal(text)
         except InvalidOperation as error:
             raise ValidationError("Montant en euros attendu, par exemple 1 250,50.") from error
-        if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
+        if not amount.is_finite():
             raise ValidationError("Montant en euros attendu, au centime près.")
         if amount < 0:
             raise ValidationError("Le montant ne peut pas être négatif.")
-        cents = int(amount * 100)
-        if cents > self.maximum_cents:
+        if amount * 100 > self.maximum_cents:  # before rounding, which huge numbers overflow
             raise ValidationError("Montant trop élevé.")
-        return cents
+        if amount != amount.quantize(Decimal("0.01")):
+            raise ValidationError("Montant en euros attendu, au centime près.")
+        return int(amount * 100)
 
 
 def euros_text(cents: int | None) -> str:

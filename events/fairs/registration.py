@@ -13,6 +13,7 @@ from events.fairs.services import ensure_organiser, is_organiser, registration_o
 from marketplace.accounts.models import Role, User
 from marketplace.errors import Conflict, DomainError, NotAllowed, NotFound, flush_or_conflict
 from marketplace.extensions import db
+from marketplace.forms import sniff_dialect
 from marketplace.geography.services import commune_for
 from marketplace.organisations import services as organisations
 from marketplace.organisations.models import BuyerOrganisation
@@ -298,8 +299,7 @@ def import_participants(fair: Fair, content: str, actor: User, dry_run: bool = F
     from events.fairs.schemas import RegistrationSchema
 
     ensure_organiser(fair, actor)
-    dialect = csv.Sniffer().sniff(content[:2048], delimiters=";,") if content.strip() else csv.excel
-    reader = csv.DictReader(io.StringIO(content), dialect=dialect)
+    reader = csv.DictReader(io.StringIO(content), dialect=sniff_dialect(content))
     missing = [c for c in ("role", "siret", "email") if c not in (reader.fieldnames or [])]
     if missing:
         raise DomainError(f"Colonnes manquantes : {', '.join(missing)}. Attendu : {', '.join(IMPORT_COLUMNS)}.",

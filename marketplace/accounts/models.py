@@ -59,6 +59,8 @@ class User(UserMixin, db.Model):
     email_confirmed_at: Mapped[datetime | None]
     # Deactivated accounts keep all their data but can no longer log in.
     is_active: Mapped[bool] = mapped_column(default=True)
+    # A regional directory's account: may import its directory's file (set by admins).
+    is_directory_partner: Mapped[bool] = mapped_column(default=False, server_default="0")
     deactivated_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]

@@ -69,10 +69,25 @@ def set_active(user_id: int, action: str):
     return redirect(url_for("admin.users", q=request.args.get("q", "")))
 
 
-@bp.route("/import-annuaire", methods=["GET", "POST"])
+@bp.route("/utilisateurs/<int:user_id>/<any(partenaire, retirer):action>", methods=["POST"])
 @admin_required
+def set_partner(user_id: int, action: str):
+    """Make an account a regional directory partner (it may import its directory)."""
+    target = _get_user(user_id)
+    target.is_directory_partner = action == "partenaire"
+    db.session.commit()
+    flash(f"{target.full_name} {'peut' if target.is_directory_partner else 'ne peut plus'} importer son annuaire.",
+          "success")
+    return redirect(url_for("admin.users", q=request.args.get("q", "")))
+
+
+@bp.route("/import-annuaire", methods=["GET", "POST"])
+@login_required
 def import_directory():
-    """Import a regional directory's CSV or XLSX file, with a dry run first."""
+    """Import a regional directory's CSV or XLSX file, with a dry run first (admins and
+    directory partners)."""
+    if not (current_user.is_admin or current_user.is_directory_partner):
+        abort(403)
     from marketplace.errors import DomainError, problem, wants_json
     from marketplace.suppliers.imports import COLUMNS, DATE_COLUMN
     from marketplace.suppliers.imports import import_directory as run_import

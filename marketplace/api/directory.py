@@ -5,6 +5,7 @@ import hashlib
 
 from flask import request
 from flask.views import MethodView
+from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
@@ -20,6 +21,7 @@ from marketplace.suppliers.schemas import SupplierOut
 from marketplace.suppliers.search import build_query
 from marketplace.suppliers.services import find_by_siret, get_supplier
 from marketplace.suppliers.taxonomy import Sector, ServiceKind, SupplierKind
+from marketplace.validation import BaseSchema
 
 bp = blueprint("annuaire", "L'annuaire des structures inclusives : données publiques.")
 
@@ -161,3 +163,36 @@ def supplier_changes(args):
     since = decode_cursor(args["since"], field="since")
     changes = changes_after(since, args["limit"])
     return {"items": changes, "next": encode_cursor(changes[-1].id if changes else since)}
+
+
+class ImportForm(BaseSchema):
+    dry_run = fields.Boolean(load_default=False, metadata={"description": "Simulation : ne rien enregistrer."})
+
+
+class ImportFile(Schema):
+    file = Upload(required=True, metadata={"description": "Un fichier CSV (UTF-8) ou XLSX."})
+
+
+class ImportLineOut(Schema):
+    line = fields.Integer()
+    siret = fields.String()
+    outcome = fields.String(metadata={"description": "créée, mise à jour, inchangée ou erreur"})
+    changed = fields.List(fields.String())
+    kept = fields.List(fields.String(), metadata={"description": "Champs gardés : modifiés par la structure."})
+    message = fields.String()
+
+
+@bp.route("/suppliers/import", methods=["POST"])
+@bp.arguments(ImportForm, location="form")
+@bp.arguments(ImportFile, location="files")
+@bp.response(200, ImportLineOut(many=True))
+def import_suppliers(form, files):
+    """Import a regional directory's file (admins and directory partners), with the same
+    merge rules as the import page."""
+    from marketplace.api.core import api_user
+    from marketplace.suppliers.imports import import_directory
+
+    upload = files["file"]
+    report = import_directory(upload.filename or "annuaire.csv", upload.read(), api_user(), dry_run=form["dry_run"])
+    db.session.commit()
+    return report

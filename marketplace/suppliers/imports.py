@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from marketplace.accounts.models import User
 from marketplace.errors import DomainError, NotAllowed
 from marketplace.extensions import db
+from marketplace.forms import sniff_dialect
 from marketplace.suppliers import services
 from marketplace.suppliers.changes import own_edits
 from marketplace.suppliers.schemas import SupplierSchema
@@ -56,8 +57,7 @@ def read_rows(filename: str, content: bytes) -> list[dict]:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise DomainError("Le fichier CSV doit être encodé en UTF-8.", "file") from None
-    dialect = csv.Sniffer().sniff(text[:2048], delimiters=";,") if text.strip() else csv.excel
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+    reader = csv.DictReader(io.StringIO(text), dialect=sniff_dialect(text))
     return [{(k or "").strip().lower(): (v or "").strip() for k, v in row.items()} for row in reader]
 
 
@@ -76,7 +76,7 @@ def _apply_row(row: dict, actor: User) -> ImportLine:
     existing = services.find_by_siret(siret) if siret else None
     if existing is None:
         loaded = SupplierSchema().load({**data, "siret": siret})
-        services.create_supplier({**loaded, "labels": [], "networks": []}, actor)
+        services.create_supplier({**loaded, "labels": [], "networks": []}, actor, imported=True)
         return ImportLine(0, siret, "créée")
     loaded = SupplierSchema(partial=True).load({**data, "siret": siret})
     loaded.pop("siret", None)
@@ -93,13 +93,13 @@ def _apply_row(row: dict, actor: User) -> ImportLine:
         update[name] = value
         changed.append(name)
     if update:
-        services.update_supplier(existing, update, actor)
+        services.update_supplier(existing, update, actor, imported=True)
     return ImportLine(0, siret, "mise à jour" if update else "inchangée", changed, kept)
 
 
 def import_directory(filename: str, content: bytes, actor: User, dry_run: bool = False) -> list[ImportLine]:
-    if not actor.is_admin:
-        raise NotAllowed("Seuls les administrateurs importent un annuaire.")
+    if not (actor.is_admin or actor.is_directory_partner):
+        raise NotAllowed("Seuls les administrateurs et les annuaires partenaires importent un annuaire.")
     rows = read_rows(filename, content)
     if rows and "siret" not in rows[0]:
         raise DomainError("La colonne « siret » est obligatoire.", "file")

@@ -110,9 +110,9 @@ def _refresh(supplier: Supplier, created: bool = False) -> None:
     record_change(supplier, ChangeKind.CREATED if created else ChangeKind.UPDATED)
 
 
-def create_supplier(data: dict, actor: User) -> Supplier:
-    """List a new supplier; its creator becomes its first member."""
-    if actor.role not in (Role.SUPPLIER, Role.ADMIN):
+def create_supplier(data: dict, actor: User, imported: bool = False) -> Supplier:
+    """List a new supplier; its creator becomes its first member (not so for an import)."""
+    if actor.role not in (Role.SUPPLIER, Role.ADMIN) and not imported:
         raise NotAllowed("Seuls les comptes des structures inclusives peuvent référencer une structure.")
     if find_by_siret(data["siret"]):
         raise DomainError("Cette structure est déjà référencée : revendiquez-la plutôt.", "siret")
@@ -126,19 +126,21 @@ def create_supplier(data: dict, actor: User) -> Supplier:
             db.session.flush()
     except IntegrityError as error:
         raise DomainError("Cette structure est déjà référencée : revendiquez-la plutôt.", "siret") from error
-    if actor.role == Role.SUPPLIER:
+    if actor.role == Role.SUPPLIER and not imported:
         db.session.add(SupplierMember(supplier_id=supplier.id, user_id=actor.id, status=MemberStatus.ACTIVE,
                                       decided_at=utcnow(), decided_by_id=actor.id))
     _refresh(supplier, created=True)
     return supplier
 
 
-def update_supplier(supplier: Supplier, data: dict, actor: User) -> Supplier:
+def update_supplier(supplier: Supplier, data: dict, actor: User, imported: bool = False) -> Supplier:
+    """Edit a profile; `imported` marks an import (whose rights the import checked)."""
     from marketplace.suppliers.changes import record_own_edits
 
-    ensure_can_edit(supplier, actor)
+    if not imported:
+        ensure_can_edit(supplier, actor)
     changed = [field for field in PROFILE_FIELDS if field in data and getattr(supplier, field) != data[field]]
-    if is_member(actor, supplier):  # the supplier's own edits outrank imports from other directories
+    if not imported and is_member(actor, supplier):  # the supplier's own edits outrank imports
         record_own_edits(supplier, changed)
     for field in PROFILE_FIELDS:
         if field in data:

@@ -103,3 +103,29 @@ def test_xlsx_files_and_only_admins(app, client, login, make_user):
     broken = send(admin, b"pas un classeur", "annuaire.xlsx")
     assert broken.status_code == 422 and "XLSX" in broken.get_json()["detail"]
     assert send(admin, b"nom;ville\nX;Y\n").status_code == 422
+
+
+def test_a_directory_partner_imports_through_the_page_and_the_api(app, client, login, make_user):
+    from tests.api.test_api import auth, new_key
+
+    partner = make_user(role="organiser", email="annuaire@siae-occitanie.fr")
+    admin = app.test_client()
+    login(admin, make_user(role="admin", email="admin@example.org"))
+    content = f"{HEADER}\n35600000000048;Atelier du Moulin;ESAT;34000;Montpellier;;;\n".encode()
+    login(client, partner)
+    assert send(client, content).status_code == 403
+    admin.post(f"/admin/utilisateurs/{partner}/partenaire")
+    assert outcomes(send(client, content, dry_run=True))[0][1] == "créée"
+
+    key = new_key(app, app.test_client(), login, partner)
+    api = app.test_client()
+    response = api.post("/api/v1/suppliers/import", data={"file": (io.BytesIO(content), "annuaire.csv")},
+                        content_type="multipart/form-data", headers=auth(key))
+    assert response.status_code == 200 and response.get_json()[0]["outcome"] == "créée"
+    again = api.post("/api/v1/suppliers/import", data={"file": (io.BytesIO(content), "annuaire.csv")},
+                     content_type="multipart/form-data", headers=auth(key))
+    assert again.get_json()[0]["outcome"] == "inchangée"
+    admin.post(f"/admin/utilisateurs/{partner}/retirer")
+    refused = api.post("/api/v1/suppliers/import", data={"file": (io.BytesIO(content), "annuaire.csv")},
+                       content_type="multipart/form-data", headers=auth(key))
+    assert refused.status_code == 403
