@@ -165,6 +165,7 @@ class ScheduleRun(db.Model):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    started_at: Mapped[datetime | None]  # when a worker took it (again, if the first one died)
     finished_at: Mapped[datetime | None]
 
     created_by: Mapped[User | None] = relationship()

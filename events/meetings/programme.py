@@ -9,7 +9,7 @@ import json
 import logging
 
 from flask import current_app
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -264,11 +264,16 @@ def _progress(run: ScheduleRun, percent: int, step: str) -> None:
 def execute_run(run_id: int) -> ScheduleRun:
     """Compute the programme (background job): the scheduler places the wanted meetings
     around the kept ones; the previous unpublished, unlocked proposal is replaced."""
+    # Claimed with a conditional update: a run queued twice (a retried job, the sweep)
+    # is computed by one worker only.
+    claimed = db.session.execute(update(ScheduleRun).where(
+        ScheduleRun.id == run_id, ScheduleRun.status == RunStatus.QUEUED)
+        .values(status=RunStatus.RUNNING, started_at=utcnow()).execution_options(synchronize_session=False)).rowcount
+    db.session.commit()
     run = db.session.get(ScheduleRun, run_id)
-    if run is None or run.status != RunStatus.QUEUED:
+    if not claimed:
         return run
     fair = db.session.get(Fair, run.fair_id)
-    run.status = RunStatus.RUNNING
     try:
         _progress(run, 10, "Préparation des demandes et des disponibilités")
         instance, locked = build_instance(fair)
@@ -333,12 +338,22 @@ def left_out_requests(run: ScheduleRun | None) -> list[tuple[MeetingRequest, str
 
 
 def resume_stale_runs(older_than_seconds: int = 120) -> int:
-    """Runs still queued after a while (their job was lost): run them now."""
+    """Runs whose job was lost (still queued after a while) or whose worker died (still
+    running well past the scheduler's time limit): run them again. A run's effects are
+    idempotent: it replaces the unpublished proposal as a whole."""
     from datetime import timedelta
 
+    now = utcnow()
+    dead_after = 3 * current_app.config.get("FAIR_SCHEDULER_SECONDS", 20) + older_than_seconds
+    db.session.execute(update(ScheduleRun).where(
+        ScheduleRun.status == RunStatus.RUNNING, ScheduleRun.started_at < now - timedelta(seconds=dead_after))
+        .values(status=RunStatus.QUEUED, step="Relancé après l'arrêt d'un worker")
+        .execution_options(synchronize_session=False))
+    db.session.commit()
     stale = list(db.session.scalars(select(ScheduleRun.id).where(
-        ScheduleRun.status == RunStatus.QUEUED, ScheduleRun.created_at < utcnow() - timedelta(
-            seconds=older_than_seconds))))
+        ScheduleRun.status == RunStatus.QUEUED, or_(
+            ScheduleRun.created_at < now - timedelta(seconds=older_than_seconds),
+            ScheduleRun.started_at.is_not(None)))))
     for run_id in stale:
         execute_run(run_id)
     return len(stale)
