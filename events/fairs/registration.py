@@ -202,14 +202,14 @@ def cancel_registration(participant: Participant, actor: User) -> Participant:
     """Cancel a registration; its meetings are cancelled and the other parties told.
     A paid registration cancelled before the fair's cancellation deadline is refunded."""
     from events.meetings.programme import cancel_meetings_of
-    from marketplace.payments.services import pending_ticket_order, refund_order
+    from marketplace.payments.services import refund_order, ticket_order_of
 
     ensure_manages(participant, actor)
     if participant.status == ParticipantStatus.CANCELLED:
         raise DomainError("Cette inscription est déjà annulée.")
     participant.status = ParticipantStatus.CANCELLED
     cancel_meetings_of(participant)
-    order = pending_ticket_order(participant)
+    order = ticket_order_of(participant)
     deadline = participant.fair.cancellation_deadline
     if order is not None and order.refundable_cents and deadline is not None and utcnow() < deadline:
         refund_order(order, None, actor)
@@ -219,12 +219,12 @@ def cancel_registration(participant: Participant, actor: User) -> Participant:
 
 def refund_registration(participant: Participant, cents: int | None, actor: User):
     """The organiser refunds a cancelled registration, fully (cents None) or partly."""
-    from marketplace.payments.services import pending_ticket_order, refund_order
+    from marketplace.payments.services import refund_order, ticket_order_of
 
     ensure_organiser(participant.fair, actor)
     if participant.status != ParticipantStatus.CANCELLED:
         raise DomainError("Annulez d'abord l'inscription pour la rembourser.")
-    order = pending_ticket_order(participant)
+    order = ticket_order_of(participant)
     if order is None:
         raise DomainError("Cette inscription n'a pas été payée.")
     return refund_order(order, cents, actor)

@@ -12,7 +12,7 @@ from marketplace.errors import DomainError, wants_json
 from marketplace.extensions import db
 from marketplace.forms import Form, form_response, perform
 from marketplace.geography.services import all_regions
-from marketplace.payments.services import pending_ticket_order
+from marketplace.payments.services import ticket_order_of
 from marketplace.suppliers.taxonomy import SectorGroup, SupplierKind
 from marketplace.timeutil import utc_to_paris, utcnow
 from marketplace.validation import euros_text
@@ -123,7 +123,7 @@ def show(fair_id: int):
         identities=registration.identities_of(user) if user else [], is_open=services.registration_open(fair),
         slots=services.slots_of(fair), summary=results.past_fair_summary(fair),
         fees={role: registration.fee_due_cents(fair, role) for role in fair.allowed_roles},
-        tickets={p.id: pending_ticket_order(p) for p in registration.participants_of(fair, user)},
+        tickets={p.id: ticket_order_of(p) for p in registration.participants_of(fair, user)},
         talk_form=Form(schemas.TalkSchema()), stand_form=Form(schemas.StandSchema()),
         organiser_form=Form(schemas.OrganiserSchema()), now=utcnow(), today=utcnow().date())
 
@@ -162,7 +162,7 @@ def register(fair_id: int):
                 return schemas.ParticipantOut().dump(participant), 201
             if participant.status == ParticipantStatus.AWAITING_PAYMENT:
                 flash("Inscription enregistrée : elle sera confirmée au paiement.", "success")
-                return redirect(url_for("payments.order", order_id=pending_ticket_order(participant).id))
+                return redirect(url_for("payments.order", order_id=ticket_order_of(participant).id))
             flash("Inscription enregistrée.", "success")
             return redirect(url_for("fairs.show", fair_id=fair.id))
         except DomainError as error:
@@ -302,7 +302,7 @@ def checkin(fair_id: int):
     services.ensure_organiser(fair, acting_user())
     query = (request.args.get("q") or "").strip().lower()
     participants = [p for p in confirmed_participants(fair) if query in p.name.lower()]
-    cancelled = [(p, pending_ticket_order(p)) for p in db.session.scalars(select(Participant).where(
+    cancelled = [(p, ticket_order_of(p)) for p in db.session.scalars(select(Participant).where(
         Participant.fair_id == fair.id, Participant.status == ParticipantStatus.CANCELLED))]
     return render_template("fairs/checkin.html", fair=fair, participants=participants, query=query,
                            refundable=[(p, order) for p, order in cancelled if order and order.refundable_cents])

@@ -117,6 +117,3 @@ def put_offer(supplier_arg, data, need_id: int, lot_id: int):
     supplier = get_supplier(supplier_arg["structure"], include_delisted=True)
     offers.answering_link(need, supplier, api_user())
     return _commit(offers.save_offer(offers.get_lot(need, lot_id), supplier, data, api_user()))
-
-
-

@@ -205,7 +205,8 @@ def refund_order(order: Order, cents: int | None, actor: User | None) -> Order:
     return order
 
 
-def pending_ticket_order(participant) -> Order | None:
+def ticket_order_of(participant) -> Order | None:
+    """The latest order of a participant's fair ticket, whatever its status."""
     return db.session.scalar(select(Order).where(Order.participant_id == participant.id,
                                                  Order.product == ProductCode.FAIR_TICKET)
                              .order_by(Order.id.desc()).limit(1))
