@@ -1,9 +1,12 @@
 """The directory: search (page and JSON), supplier pages, exports, the public SIRET check."""
 
+from types import SimpleNamespace
+
 from flask import Blueprint, Response, render_template, request
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from marketplace.accounts.current import acting_user
 from marketplace.accounts.models import Role
@@ -29,13 +32,28 @@ def _criteria() -> tuple[dict | None, dict]:
         return None, error.normalized_messages()
 
 
+_REFERENCE: dict = {}
+
+
+def _reference_facets() -> dict:
+    """Sectors, departments and regions as plain values, read once per process: they are
+    reference data, changed only by migrations (a deployment restarts the workers)."""
+    if not _REFERENCE:
+        groups = db.session.scalars(select(SectorGroup).order_by(SectorGroup.id)
+                                    .options(selectinload(SectorGroup.sectors)))
+        _REFERENCE.update(
+            groups=[SimpleNamespace(name=g.name, sectors=[SimpleNamespace(id=s.id, slug=s.slug, name=s.name)
+                                                          for s in g.sectors]) for g in groups],
+            departments=[SimpleNamespace(code=d.code, name=d.name) for d in all_departments()],
+            regions=[SimpleNamespace(code=r.code, name=r.name) for r in all_regions()])
+    return _REFERENCE
+
+
 def _facets() -> dict:
     return {
-        "groups": list(db.session.scalars(select(SectorGroup).order_by(SectorGroup.id))),
+        **_reference_facets(),
         "kinds": list(SupplierKind),
         "services": list(ServiceKind),
-        "departments": all_departments(),
-        "regions": all_regions(),
         "labels": LABELS,
         "networks": NETWORKS,
         "headcounts": HEADCOUNT_BANDS,
