@@ -50,6 +50,17 @@ class Form:
             raise error
         self.errors.setdefault(error.field, []).append(error.message)
 
+    def refuse(self, error: DomainError) -> None:
+        """Like `fail`, but a refusal about no field in particular (a business rule, a
+        conflict) is shown as the form's general message; not allowed and not found
+        still reach their own error page."""
+        from marketplace.errors import NotAllowed, NotFound
+
+        if error.field is None and not isinstance(error, NotAllowed | NotFound):
+            self.errors.setdefault("_schema", []).append(error.message)
+        else:
+            self.fail(error)
+
     def error(self, field: str) -> str | None:
         messages = self.errors.get(field)
         return " ".join(messages) if messages else None
@@ -130,3 +141,20 @@ def sniff_dialect(text: str):
         return csv.Sniffer().sniff(text[:2048], delimiters=";,") if text.strip() else Semicolon
     except csv.Error:
         return Semicolon
+
+
+def perform_form(schema: Schema, back: str, action, success: str | None = None, dump=None):
+    """A small form posted from a page (a refund, a manual meeting...): invalid input is
+    flashed back on that page (a 422 problem for JSON); valid input goes to `action(data)`
+    through `perform`."""
+    from flask import flash, redirect
+
+    from marketplace.errors import problem, wants_json
+
+    form = Form(schema)
+    if not form.validate_on_submit():
+        if wants_json():
+            return problem(422, "Certains champs sont invalides.", form.errors)
+        flash(" ".join(form.error(field) for field in form.errors), "danger")
+        return redirect(back)
+    return perform(lambda: action(form.data), back, success, dump)

@@ -10,7 +10,7 @@ from events.fairs.models import FairMode, Participant, ParticipantRole, Particip
 from marketplace.accounts.current import acting_user
 from marketplace.errors import DomainError, wants_json
 from marketplace.extensions import db
-from marketplace.forms import Form, form_response, perform
+from marketplace.forms import Form, form_response, perform, perform_form
 from marketplace.geography.services import all_regions
 from marketplace.payments.services import ticket_order_of
 from marketplace.suppliers.taxonomy import SectorGroup, SupplierKind
@@ -315,13 +315,9 @@ def refund(fair_id: int, participant_id: int):
 
     fair = services.get_fair(fair_id)
     participant = registration.get_participant(fair, participant_id)
-    form = Form(RefundSchema())
-    back = url_for("fairs.checkin", fair_id=fair.id)
-    if not form.validate_on_submit():
-        flash(form.error("amount") or "Montant invalide.", "danger")
-        return redirect(back)
-    return perform(lambda: registration.refund_registration(participant, form.data["amount_cents"], acting_user()),
-                   back, f"Inscription de {participant.name} remboursée.")
+    return perform_form(RefundSchema(), url_for("fairs.checkin", fair_id=fair.id),
+                        lambda data: registration.refund_registration(participant, data["amount_cents"], acting_user()),
+                        f"Inscription de {participant.name} remboursée.")
 
 
 @bp.route("/salons/<int:fair_id>/participants/<int:participant_id>/accueil", methods=["POST"])
@@ -356,24 +352,15 @@ def dashboard(fair_id: int):
 @login_required
 def add_organiser(fair_id: int):
     fair = services.get_fair(fair_id)
-    form = Form(schemas.OrganiserSchema())
-    back = url_for("fairs.show", fair_id=fair.id)
-    if not form.validate_on_submit():
-        flash(form.error("email") or "Adresse invalide.", "danger")
-        return redirect(back)
-    return perform(lambda: services.add_organiser(fair, form.data["email"], acting_user()), back,
-                   "Co-organisateur ajouté.")
+    return perform_form(schemas.OrganiserSchema(), url_for("fairs.show", fair_id=fair.id),
+                        lambda data: services.add_organiser(fair, data["email"], acting_user()),
+                        "Co-organisateur ajouté.")
 
 
 def _add_item(fair_id: int, schema, add, label: str):
     fair = services.get_fair(fair_id)
-    form = Form(schema)
-    back = url_for("fairs.show", fair_id=fair.id) + "#programme"
-    if not form.validate_on_submit():
-        flash(" ".join(f"{field} : {message}" for field, message in
-                       ((f, form.error(f)) for f in form.errors)), "danger")
-        return redirect(back)
-    return perform(lambda: add(fair, form.data, acting_user()), back, f"{label} ajouté(e).")
+    return perform_form(schema, url_for("fairs.show", fair_id=fair.id) + "#programme",
+                        lambda data: add(fair, data, acting_user()), f"{label} ajouté(e).")
 
 
 @bp.route("/salons/<int:fair_id>/interventions", methods=["POST"])

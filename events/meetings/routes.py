@@ -15,7 +15,7 @@ from events.meetings.models import PRIORITY_LABELS, MeetingRequest, RunStatus
 from marketplace.accounts.current import acting_user
 from marketplace.errors import DomainError, NotAllowed, NotFound, wants_json
 from marketplace.extensions import db
-from marketplace.forms import Form, form_response, perform
+from marketplace.forms import Form, form_response, perform, perform_form
 from marketplace.jobs import enqueue, run_fair_schedule
 
 bp = Blueprint("meetings", __name__)
@@ -65,10 +65,7 @@ def ask(fair_id: int, participant_id: int):
             return redirect(url_for("meetings.requests", fair_id=fair.id))
         except DomainError as error:
             db.session.rollback()
-            if error.field is None and not isinstance(error, NotAllowed | NotFound):
-                form.errors.setdefault("_schema", []).append(error.message)
-            else:
-                form.fail(error)
+            form.refuse(error)
     return form_response(form, "meetings/ask.html", fair=fair, me=me, recipient=recipient,
                          priorities=PRIORITY_LABELS)
 
@@ -165,10 +162,7 @@ def feedback(fair_id: int, meeting_id: int):
                             else url_for("meetings.agenda", fair_id=fair.id))
         except DomainError as error:
             db.session.rollback()
-            if error.field is None and not isinstance(error, NotAllowed | NotFound):
-                form.errors.setdefault("_schema", []).append(error.message)
-            else:
-                form.fail(error)
+            form.refuse(error)
     can_ask_quote = participant.role.value == "buyer" and other.supplier is not None
     return form_response(form, "meetings/feedback.html", fair=fair, meeting=meeting, participant=participant,
                          other=other, can_ask_quote=can_ask_quote, given=day.feedback_of(meeting, participant))
@@ -260,54 +254,46 @@ def publish(fair_id: int):
                    lambda told: {"told": told})
 
 
-def _pair(fair, form) -> tuple[Participant, Participant]:
-    return (registration.get_participant(fair, form.data["a"]), registration.get_participant(fair, form.data["b"]))
+def _pair(fair, data) -> tuple[Participant, Participant]:
+    return registration.get_participant(fair, data["a"]), registration.get_participant(fair, data["b"])
 
 
 def _programme_form(fair_id: int, schema, action, success: str):
-    """A programme change from a small form: invalid input or a refused change comes
-    back as a message on the programme."""
+    """A programme change from a small form; refusals come back on the programme."""
     fair = get_fair(fair_id)
-    form = Form(schema)
-    back = url_for("meetings.programme", fair_id=fair.id)
-    if not form.validate_on_submit():
-        if wants_json():
-            from marketplace.errors import problem
-            return problem(422, "Certains champs sont invalides.", form.errors)
-        flash(" ".join(form.error(f) for f in form.errors), "danger")
-        return redirect(back)
-    return perform(lambda: action(fair, form), back, success,
-                   lambda result: schemas.MeetingOut().dump(result) if hasattr(result, "slot") else {"status": "ok"})
+    return perform_form(schema, url_for("meetings.programme", fair_id=fair.id), lambda data: action(fair, data),
+                        success, lambda result: schemas.MeetingOut().dump(result) if hasattr(result, "slot")
+                        else {"status": "ok"})
 
 
 @bp.route("/salons/<int:fair_id>/rendez-vous", methods=["POST"])
 @login_required
 def add_meeting(fair_id: int):
-    return _programme_form(fair_id, schemas.ManualMeetingSchema(), lambda fair, form: programme.add_meeting(
-        fair, *_pair(fair, form), form.data["slot"], form.data["table"], acting_user()), "Rendez-vous ajouté.")
+    return _programme_form(fair_id, schemas.ManualMeetingSchema(), lambda fair, data: programme.add_meeting(
+        fair, *_pair(fair, data), data["slot"], data["table"], acting_user()), "Rendez-vous ajouté.")
 
 
 @bp.route("/salons/<int:fair_id>/incontournables", methods=["POST"])
 @login_required
 def must_meet(fair_id: int):
-    return _programme_form(fair_id, schemas.PairSchema(), lambda fair, form: requests.add_must_meet(
-        fair, *_pair(fair, form), acting_user()), "Rencontre incontournable ajoutée : le prochain calcul la place "
+    return _programme_form(fair_id, schemas.PairSchema(), lambda fair, data: requests.add_must_meet(
+        fair, *_pair(fair, data), acting_user()), "Rencontre incontournable ajoutée : le prochain calcul la place "
                                                   "en priorité.")
 
 
 @bp.route("/salons/<int:fair_id>/rendez-vous/<int:meeting_id>/deplacer", methods=["POST"])
 @login_required
 def move(fair_id: int, meeting_id: int):
-    return _programme_form(fair_id, schemas.PlaceSchema(), lambda fair, form: programme.move_meeting(
-        programme.get_meeting(fair, meeting_id), form.data["slot"], form.data["table"], acting_user()),
+    return _programme_form(fair_id, schemas.PlaceSchema(), lambda fair, data: programme.move_meeting(
+        programme.get_meeting(fair, meeting_id), data["slot"], data["table"], acting_user()),
         "Rendez-vous déplacé.")
 
 
 @bp.route("/salons/<int:fair_id>/rendez-vous/<int:meeting_id>/verrouiller", methods=["POST"])
 @login_required
 def lock(fair_id: int, meeting_id: int):
-    return _programme_form(fair_id, schemas.LockSchema(), lambda fair, form: programme.set_locked(
-        programme.get_meeting(fair, meeting_id), form.data["locked"], acting_user()), "C'est noté.")
+    return _programme_form(fair_id, schemas.LockSchema(), lambda fair, data: programme.set_locked(
+        programme.get_meeting(fair, meeting_id), data["locked"], acting_user()), "C'est noté.")
 
 
 @bp.route("/salons/<int:fair_id>/rendez-vous/<int:meeting_id>/annuler", methods=["POST"])

@@ -13,7 +13,7 @@ from marketplace.accounts.current import acting_user
 from marketplace.admin.routes import admin_required
 from marketplace.errors import DomainError, NotFound, problem, wants_json
 from marketplace.extensions import csrf, db
-from marketplace.forms import Form, form_response, perform
+from marketplace.forms import Form, form_response, perform, perform_form
 from marketplace.http_headers import payment_page_policy
 from marketplace.payments import gateway, invoices, schemas, services, webhooks
 from marketplace.payments.models import Order, OrderStatus, Product
@@ -153,13 +153,9 @@ def admin_refund(order_id: int):
     found = db.session.get(Order, order_id)
     if found is None:
         raise NotFound("Cette commande n'existe pas.")
-    form = Form(schemas.RefundSchema())
-    back = url_for("payments.admin_orders")
-    if not form.validate_on_submit():
-        flash(form.error("amount") or "Montant invalide.", "danger")
-        return redirect(back)
-    return perform(lambda: services.refund_order(found, form.data["amount_cents"], acting_user()), back,
-                   f"Commande {found.id} remboursée.", schemas.OrderOut().dump)
+    return perform_form(schemas.RefundSchema(), url_for("payments.admin_orders"),
+                        lambda data: services.refund_order(found, data["amount_cents"], acting_user()),
+                        f"Commande {found.id} remboursée.", schemas.OrderOut().dump)
 
 
 @bp.route("/admin/catalogue", methods=["GET", "POST"])
