@@ -3,20 +3,19 @@ job again and its effects happen once. Against PostgreSQL and a private Redis, w
 real huey consumer process."""
 
 import os
-import random
 import signal
 import subprocess
 import sys
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import flask_migrate
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
-from events.fairs.models import Fair, Participant, ParticipantRole, participant_sessions
-from events.meetings.models import Meeting, MeetingRequest, MeetingSeat, RequestStatus, RunStatus, ScheduleRun
+from events.fairs.models import Fair
+from events.meetings.models import Meeting, MeetingSeat, RunStatus, ScheduleRun
 from marketplace.accounts.models import Role, User
 from marketplace.app import create_app
 from marketplace.extensions import db
@@ -32,37 +31,14 @@ pytestmark = pytest.mark.skipif(not TEST_DATABASE_URL, reason="runs in the Postg
 
 def big_fair(app) -> int:
     """A fair large enough for the scheduler to work several seconds."""
-    from events.fairs import services
-    from events.fairs.schemas import FairSchema
-    from tests.events.fairs.conftest import fair_form
+    from bench.load.big_fair import create_big_fair
 
     with app.app_context():
         organiser = User(email="orga@grand-salon.fr", first_name="Orga", last_name="Nisatrice", role=Role.ORGANISER)
         organiser.set_password("x" * 12)
         db.session.add(organiser)
         db.session.flush()
-        day = date.today() + timedelta(days=30)
-        fair = services.create_fair(FairSchema().load(fair_form(
-            day=day, table_count="250", max_meetings="12", sessions=[{
-                "name": "Journée", "day": day.isoformat(), "starts": "08:00", "ends": "18:00", "slot_minutes": 20,
-                "pause_minutes": 0, "breaks": ""}])), organiser)
-        db.session.flush()
-        ids = list(db.session.scalars(insert(Participant).returning(Participant.id), [
-            {"fair_id": fair.id, "role": ParticipantRole.PARTNER, "name": f"Participant {i}", "pitch": "Rencontres",
-             "contact_email": f"p{i}@example.org", "max_meetings": 12, "status": "confirmed"}
-            for i in range(PARTICIPANTS)]))
-        db.session.execute(insert(participant_sessions), [{"participant_id": i, "session_id": fair.sessions[0].id}
-                                                          for i in ids])
-        rng, pairs = random.Random(7), set()
-        for a in ids:
-            for b in rng.sample(ids, REQUESTS_EACH):
-                if a != b and (b, a) not in pairs:
-                    pairs.add((a, b))
-        db.session.execute(insert(MeetingRequest), [
-            {"fair_id": fair.id, "requester_id": a, "recipient_id": b, "priority": rng.choice((1, 2, 3)),
-             "status": RequestStatus.ACCEPTED} for a, b in pairs])
-        db.session.commit()
-        return fair.id
+        return create_big_fair(organiser, PARTICIPANTS, REQUESTS_EACH)
 
 
 def test_a_killed_worker_s_job_runs_again_and_takes_effect_once(tmp_path, private_redis):  # noqa: F811
