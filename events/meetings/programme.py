@@ -325,16 +325,20 @@ def latest_run(fair: Fair) -> ScheduleRun | None:
                              .order_by(ScheduleRun.id.desc()).limit(1))
 
 
-def left_out_requests(run: ScheduleRun | None) -> list[tuple[MeetingRequest, str]]:
-    """The requests a run could not place, with the reason in French."""
+def left_out_count(run: ScheduleRun | None) -> int:
+    return len(json.loads(run.left_out)) if run is not None and run.left_out else 0
+
+
+def left_out_requests(run: ScheduleRun | None, limit: int | None = None) -> list[tuple[MeetingRequest, str]]:
+    """The requests a run could not place (the first `limit`), with the reason in French."""
     if run is None or not run.left_out:
         return []
-    rows = []
-    for item in json.loads(run.left_out):
-        request = db.session.get(MeetingRequest, item["request_id"]) if item["request_id"] else None
-        if request is not None:
-            rows.append((request, REASONS_FR.get(item["reason"], item["reason"])))
-    return rows
+    items = [item for item in json.loads(run.left_out) if item["request_id"]][:limit]
+    wanted = {item["request_id"] for item in items}
+    found = {r.id: r for r in db.session.scalars(select(MeetingRequest).where(MeetingRequest.id.in_(wanted)).options(
+        selectinload(MeetingRequest.requester), selectinload(MeetingRequest.recipient)))} if wanted else {}
+    return [(found[item["request_id"]], REASONS_FR.get(item["reason"], item["reason"]))
+            for item in items if item["request_id"] in found]
 
 
 def resume_stale_runs(older_than_seconds: int = 120) -> int:

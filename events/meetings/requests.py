@@ -35,6 +35,14 @@ def counts_for_scheduling(request: MeetingRequest, fair: Fair) -> bool:
     return request.status == RequestStatus.ACCEPTED
 
 
+def wanted_count(fair: Fair) -> int:
+    """How many requests the scheduler tries to place (as counts_for_scheduling, in SQL)."""
+    statuses = OPEN_STATUSES if fair.mode == FairMode.WISHES else (RequestStatus.ACCEPTED,)
+    return db.session.scalar(select(func.count(MeetingRequest.id)).where(
+        MeetingRequest.fair_id == fair.id, or_(MeetingRequest.status.in_(statuses), and_(
+            MeetingRequest.must_meet.is_(True), MeetingRequest.status != RequestStatus.WITHDRAWN))))
+
+
 def _open_count(participant: Participant, sent_only: bool) -> int:
     ends = MeetingRequest.requester_id == participant.id if sent_only else or_(
         MeetingRequest.requester_id == participant.id, MeetingRequest.recipient_id == participant.id)

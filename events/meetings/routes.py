@@ -11,7 +11,7 @@ from events.fairs import registration
 from events.fairs.models import FairMode, Participant
 from events.fairs.services import ensure_organiser, get_fair, slots_of
 from events.meetings import agendas, day, programme, requests, schemas
-from events.meetings.models import PRIORITY_LABELS, MeetingRequest, RunStatus
+from events.meetings.models import PRIORITY_LABELS, RunStatus
 from marketplace.accounts.current import acting_user
 from marketplace.errors import DomainError, NotAllowed, NotFound, wants_json
 from marketplace.extensions import db
@@ -19,6 +19,7 @@ from marketplace.forms import Form, form_response, perform, perform_form
 from marketplace.jobs import enqueue, run_fair_schedule
 
 bp = Blueprint("meetings", __name__)
+SLOTS_PER_PAGE = 8  # the programme page shows the meetings of this many slots at a time
 
 
 def my_participant(fair) -> Participant:
@@ -178,8 +179,10 @@ def programme_page(fair_id: int):
     meetings = programme.meetings_of_fair(fair)
     run = programme.latest_run(fair)
     if wants_json():
-        return {"meetings": schemas.MeetingOut(many=True).dump(meetings),
-                "run": _run_json(run) if run else None}
+        left_out = programme.left_out_requests(run) if run and run.status == RunStatus.DONE else []
+        return {"meetings": schemas.MeetingOut(many=True).dump(meetings), "run": _run_json(run) if run else None,
+                "left_out": [{"request_id": made.id, "from": made.requester_id, "to": made.recipient_id,
+                              "reason": reason} for made, reason in left_out]}
     participants = programme.confirmed_participants(fair)
     counts = {p.id: 0 for p in participants}
     for meeting in meetings:
@@ -188,12 +191,17 @@ def programme_page(fair_id: int):
     by_slot: dict[int, list] = {}
     for meeting in meetings:
         by_slot.setdefault(meeting.slot_id, []).append(meeting)
-    pending = [r for r in db.session.query(MeetingRequest).filter_by(fair_id=fair.id)
-               if requests.counts_for_scheduling(r, fair)]
+    wanted = requests.wanted_count(fair)
+    slots = slots_of(fair)
+    slot_pages = max(1, -(-len(slots) // SLOTS_PER_PAGE))
+    slot_page = min(max(request.args.get("creneaux", 1, type=int), 1), slot_pages)
+    shown_slots = slots[(slot_page - 1) * SLOTS_PER_PAGE:slot_page * SLOTS_PER_PAGE]
     return render_template("meetings/programme.html", fair=fair, meetings=meetings, by_slot=by_slot,
-                           slots=slots_of(fair), participants=participants, counts=counts, run=run,
-                           left_out=programme.left_out_requests(run) if run and run.status == RunStatus.DONE else [],
-                           stats=json.loads(run.stats) if run and run.stats else None, wanted=len(pending),
+                           slots=slots, shown_slots=shown_slots, slot_page=slot_page, slot_pages=slot_pages,
+                           slots_per_page=SLOTS_PER_PAGE, participants=participants, counts=counts, run=run,
+                           left_out=programme.left_out_requests(run, limit=200) if run and run.status == RunStatus.DONE
+                           else [], left_out_total=programme.left_out_count(run),
+                           stats=json.loads(run.stats) if run and run.stats else None, wanted=wanted,
                            unpublished=sum(1 for m in meetings if m.published_at is None))
 
 
