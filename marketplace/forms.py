@@ -70,6 +70,24 @@ class Form:
         return "" if value is None else value
 
 
+def rows_from_form(data: dict, prefix: str, keys: tuple[str, ...]) -> list[tuple[int, dict]]:
+    """Rows sent as parallel form fields (`<prefix>_<key>` repeated): (position, values)
+    for each row not left blank; the position finds a row's other fields."""
+    def column(name):
+        value = data.get(f"{prefix}_{name}") or []
+        values = value if isinstance(value, list) else [value]
+        return [v if isinstance(v, str) else "" for v in values]
+
+    columns = {key: column(key) for key in keys}
+    count = max((len(values) for values in columns.values()), default=0)
+    rows = []
+    for position in range(count):
+        values = {key: (columns[key] + [""] * count)[position] for key in keys}
+        if any(v.strip() for v in values.values()):
+            rows.append((position, values))
+    return rows
+
+
 def _form_data() -> dict[str, Any]:
     """request.form as a dict, keeping lists for multi-valued fields."""
     data: dict[str, Any] = {}

@@ -26,6 +26,6 @@ class Document(FPDF):
     def paragraph(self, height: float, value: str) -> None:
         """A block of text across the page; the next one starts below it."""
         if self.family_name == "Helvetica":
-            value = value.replace("—", "-").replace("–", "-").replace("·", "-").replace("×", "x")
+            value = value.replace("—", "-").replace("–", "-").replace("·", "-").replace("×", "x").replace("\u202f", " ")
             value = value.replace("€", "EUR").encode("latin-1", "replace").decode("latin-1")
         self.multi_cell(0, height, value, new_x="LMARGIN", new_y="NEXT")

@@ -215,6 +215,11 @@ class Euros(BlankIsNone, fields.Field):
         return int(amount * 100)
 
 
+def euros_decimal(cents: int) -> str:
+    """Cents as accounting figures want them, always with two decimals: 123450 -> "1234,50"."""
+    return f"{cents // 100},{cents % 100:02d}" if cents >= 0 else "-" + euros_decimal(-cents)
+
+
 def euros_text(cents: int | None) -> str:
     """Cents as a form shows them back to Euros: 123450 -> "1234,50", 100000 -> "1000"."""
     return "" if cents is None else f"{cents // 100},{cents % 100:02d}".removesuffix(",00")

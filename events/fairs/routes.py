@@ -49,7 +49,7 @@ def session_rows(form: Form) -> list[dict]:
     """The session rows to show: those submitted (or of the fair), then one blank."""
     values = form.values
     if "session_day" in values:
-        rows = schemas.rows_from_form(values, "session", ("name", "day", "starts", "ends", "slot_minutes",
+        rows = schemas.form_rows(values, "session", ("name", "day", "starts", "ends", "slot_minutes",
                                                           "pause_minutes", "breaks"))
     else:
         rows = [dict(row) for row in values.get("sessions") or []]
@@ -65,10 +65,11 @@ def _form_page(form: Form, fair=None):
 @bp.route("/salons")
 def index():
     user = current_user if current_user.is_authenticated else None
+    past = services.past_fairs()
     return render_template(
-        "fairs/index.html", upcoming=services.upcoming_fairs(), past=services.past_fairs(),
+        "fairs/index.html", upcoming=services.upcoming_fairs(), past=past,
         organised=services.fairs_organised_by(user) if user else [],
-        summaries={fair.id: results.past_fair_summary(fair) for fair in services.past_fairs()})
+        summaries={fair.id: results.past_fair_summary(fair) for fair in past})
 
 
 @bp.route("/salons/nouveau", methods=["GET", "POST"])
@@ -118,12 +119,13 @@ def show(fair_id: int):
     if wants_json():
         return schemas.FairOut().dump(fair)
     organiser = services.is_organiser(fair, user)
+    mine = registration.participants_of(fair, user)
     return render_template(
-        "fairs/show.html", fair=fair, organiser=organiser, mine=registration.participants_of(fair, user),
+        "fairs/show.html", fair=fair, organiser=organiser, mine=mine,
         identities=registration.identities_of(user) if user else [], is_open=services.registration_open(fair),
         slots=services.slots_of(fair), summary=results.past_fair_summary(fair),
         fees={role: registration.fee_due_cents(fair, role) for role in fair.allowed_roles},
-        tickets={p.id: ticket_order_of(p) for p in registration.participants_of(fair, user)},
+        tickets={p.id: ticket_order_of(p) for p in mine},
         talk_form=Form(schemas.TalkSchema()), stand_form=Form(schemas.StandSchema()),
         organiser_form=Form(schemas.OrganiserSchema()), now=utcnow(), today=utcnow().date())
 
@@ -195,7 +197,7 @@ def _registration_values(participant) -> dict:
 def _attendee_rows(form: Form) -> list[dict]:
     values = form.values
     if "attendee_name" in values:
-        rows = schemas.rows_from_form(values, "attendee", ("name", "email", "job_title"))
+        rows = schemas.form_rows(values, "attendee", ("name", "email", "job_title"))
     else:
         rows = list(values.get("attendees") or [])
     return rows + [{"name": "", "email": "", "job_title": ""}] * 2

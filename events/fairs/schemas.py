@@ -5,6 +5,7 @@ import re
 from marshmallow import ValidationError, fields, pre_load, validate, validates_schema
 
 from events.fairs.models import FairMode, ParticipantRole
+from marketplace.forms import rows_from_form
 from marketplace.validation import (
     BaseSchema,
     Checkbox,
@@ -24,21 +25,9 @@ MAX_TABLES = 500
 BREAK_PATTERN = re.compile(r"^\s*(\d{1,2}[:h]\d{2})\s*[-–à]+\s*(\d{1,2}[:h]\d{2})\s*(.*)$")
 
 
-def rows_from_form(data: dict, prefix: str, keys: tuple[str, ...]) -> list[dict]:
-    """Rows sent as parallel form fields (`<prefix>_<key>` repeated), blank rows left out."""
-    def column(name):
-        value = data.get(f"{prefix}_{name}") or []
-        values = value if isinstance(value, list) else [value]
-        return [v if isinstance(v, str) else "" for v in values]
-
-    columns = {key: column(key) for key in keys}
-    count = max((len(values) for values in columns.values()), default=0)
-    rows = []
-    for row in range(count):
-        values = {key: (columns[key] + [""] * count)[row] for key in keys}
-        if any(v.strip() for v in values.values()):
-            rows.append(values)
-    return rows
+def form_rows(data: dict, prefix: str, keys: tuple[str, ...]) -> list[dict]:
+    """The non-blank rows of parallel form fields, as dicts."""
+    return [values for _position, values in rows_from_form(data, prefix, keys)]
 
 
 def breaks_from_text(text: str) -> list[dict]:
@@ -121,7 +110,7 @@ class FairSchema(BaseSchema):
     def from_form(self, data, **kwargs):
         data = dict(data)
         if "sessions" not in data and data.get("session_day"):
-            data["sessions"] = rows_from_form(
+            data["sessions"] = form_rows(
                 data, "session", ("name", "day", "starts", "ends", "slot_minutes", "pause_minutes", "breaks"))
         if isinstance(data.get("table_names"), str):
             data["table_names"] = [line for line in data["table_names"].splitlines() if line.strip()]
@@ -180,7 +169,7 @@ class RegistrationSchema(BaseSchema):
     def from_form(self, data, **kwargs):
         data = dict(data)
         if "attendees" not in data and data.get("attendee_name"):
-            data["attendees"] = rows_from_form(data, "attendee", ("name", "email", "job_title"))
+            data["attendees"] = form_rows(data, "attendee", ("name", "email", "job_title"))
         return data
 
     @validates_schema

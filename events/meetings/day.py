@@ -15,7 +15,7 @@ from events.meetings.models import (
     MeetingStatus,
     RequestStatus,
 )
-from events.meetings.programme import _free_table, _seat, _unseat, live_meetings_between
+from events.meetings.programme import free_table, live_meetings_between, seat, unseat
 from events.meetings.requests import PRIORITY_WEIGHT, counts_for_scheduling
 from marketplace.accounts.models import User
 from marketplace.errors import Conflict, DomainError, NotAllowed, flush_or_conflict
@@ -79,7 +79,7 @@ def mark_no_show(meeting: Meeting, absent: Participant, actor: User) -> Meeting 
         raise DomainError("Ce participant n'a pas ce rendez-vous.", "absent")
     present = meeting.other(absent)
     meeting.status, meeting.absent_id = MeetingStatus.NO_SHOW, absent.id
-    _unseat(meeting)
+    unseat(meeting)
     db.session.flush()
     partner = _waiting_partner(fair, present, meeting)
     if partner is None:
@@ -87,10 +87,10 @@ def mark_no_show(meeting: Meeting, absent: Participant, actor: User) -> Meeting 
     last_minute = Meeting(fair_id=fair.id, a=present, b=partner, a_id=present.id, b_id=partner.id,
                           slot=meeting.slot, slot_id=meeting.slot_id, origin=MeetingOrigin.LAST_MINUTE, locked=True,
                           published_at=utcnow())
-    table = _free_table(fair, meeting.slot, meeting.table)
+    table = free_table(fair, meeting.slot, meeting.table)
     last_minute.table, last_minute.table_id = table, table.id
     db.session.add(last_minute)
-    _seat(last_minute)
+    seat(last_minute)
     flush_or_conflict("Ce créneau vient d'être repris : rechargez la page.")
     notifications.last_minute_meeting(last_minute)
     return last_minute

@@ -1,6 +1,6 @@
 """The meeting programme: scheduler runs, manual changes, publication.
 
-Every change goes through `_seat` / `_unseat`, which keep a MeetingSeat per
+Every change goes through `seat` / `unseat`, which keep a MeetingSeat per
 participant and slot: together with the one-meeting-per-table-and-slot index, the
 database refuses a double booking even when two edits race.
 """
@@ -69,19 +69,22 @@ def meetings_of(participant: Participant, published_only: bool = False) -> list[
     return list(db.session.scalars(query))
 
 
-def confirmed_participants(fair: Fair) -> list[Participant]:
-    return list(db.session.scalars(select(Participant).where(
-        Participant.fair_id == fair.id, Participant.status == ParticipantStatus.CONFIRMED).order_by(Participant.name)))
+def confirmed_participants(fair: Fair, with_sessions: bool = False) -> list[Participant]:
+    query = select(Participant).where(Participant.fair_id == fair.id,
+                                      Participant.status == ParticipantStatus.CONFIRMED).order_by(Participant.name)
+    if with_sessions:
+        query = query.options(selectinload(Participant.sessions))
+    return list(db.session.scalars(query))
 
 
 # --- seats ------------------------------------------------------------------
 
-def _seat(meeting: Meeting) -> None:
+def seat(meeting: Meeting) -> None:
     for participant_id in (meeting.a_id, meeting.b_id):
         meeting.seats.append(MeetingSeat(participant_id=participant_id, slot_id=meeting.slot_id))
 
 
-def _unseat(meeting: Meeting) -> None:
+def unseat(meeting: Meeting) -> None:
     meeting.seats.clear()
 
 
@@ -104,7 +107,7 @@ def _check_can_sit(fair: Fair, participant: Participant, slot: Slot, ignoring: M
         raise Conflict(f"Double réservation : {participant.name} a déjà un rendez-vous le {slot_label(slot)}.")
 
 
-def _free_table(fair: Fair, slot: Slot, wanted: FairTable | None, ignoring: Meeting | None = None) -> FairTable:
+def free_table(fair: Fair, slot: Slot, wanted: FairTable | None, ignoring: Meeting | None = None) -> FairTable:
     used = set(db.session.scalars(select(Meeting.table_id).where(
         Meeting.slot_id == slot.id, Meeting.status.in_(HOLDS_TABLE), Meeting.id != (ignoring.id if ignoring else -1))))
     if wanted is not None:
@@ -143,13 +146,13 @@ def add_meeting(fair: Fair, a: Participant, b: Participant, slot_id: int, table_
     slot, table = _slot_and_table(fair, slot_id, table_id)
     for participant in (a, b):
         _check_can_sit(fair, participant, slot)
-    table = _free_table(fair, slot, table)
+    table = free_table(fair, slot, table)
     if not any(counts_for_scheduling(r, fair) for r in between(a, b)):
         add_must_meet(fair, a, b, actor)
     meeting = Meeting(fair_id=fair.id, a=a, b=b, a_id=a.id, b_id=b.id, slot=slot, slot_id=slot.id, table=table,
                       table_id=table.id, origin=MeetingOrigin.MANUAL, locked=True)
     db.session.add(meeting)
-    _seat(meeting)
+    seat(meeting)
     flush_or_conflict(f"Ce créneau vient d'être pris ({slot_label(slot)}) : rechargez le programme.")
     return meeting
 
@@ -163,12 +166,12 @@ def move_meeting(meeting: Meeting, slot_id: int, table_id: int | None, actor: Us
     slot, table = _slot_and_table(fair, slot_id, table_id)
     for participant in (meeting.a, meeting.b):
         _check_can_sit(fair, participant, slot, ignoring=meeting)
-    table = _free_table(fair, slot, table, ignoring=meeting)
-    _unseat(meeting)
+    table = free_table(fair, slot, table, ignoring=meeting)
+    unseat(meeting)
     db.session.flush()
     meeting.slot, meeting.slot_id, meeting.table, meeting.table_id = slot, slot.id, table, table.id
     meeting.locked = True  # moved by hand: a re-run keeps it
-    _seat(meeting)
+    seat(meeting)
     flush_or_conflict(f"Ce créneau vient d'être pris ({slot_label(slot)}) : rechargez le programme.")
     if meeting.published_at is not None:
         notifications.meeting_changed(meeting, "moved", before=before)
@@ -188,7 +191,7 @@ def cancel_meeting(meeting: Meeting, actor: User | None, check: bool = True) -> 
     if meeting.status != MeetingStatus.SCHEDULED:
         raise DomainError("Seul un rendez-vous prévu peut être annulé.")
     meeting.status, meeting.cancelled_at = MeetingStatus.CANCELLED, utcnow()
-    _unseat(meeting)
+    unseat(meeting)
     db.session.flush()
     if meeting.published_at is not None:
         notifications.meeting_changed(meeting, "cancelled")
@@ -216,7 +219,7 @@ def _kept(fair: Fair) -> list[Meeting]:
 def build_instance(fair: Fair) -> tuple[dict, list[dict]]:
     """The fair as a scheduler instance (FORMAT.md), and the locked meetings."""
     slots = slots_of(fair)
-    participants = confirmed_participants(fair)
+    participants = confirmed_participants(fair, with_sessions=True)
     slots_by_session: dict[int, list[str]] = {}
     for slot in slots:
         slots_by_session.setdefault(slot.session_id, []).append(f"s{slot.id}")
@@ -316,7 +319,7 @@ def _replace_proposal(fair: Fair, schedule, locked: list[dict]) -> None:
                           slot_id=int(item["slot"][1:]), table_id=tables[item["table"]],
                           origin=MeetingOrigin.SCHEDULER)
         db.session.add(meeting)
-        _seat(meeting)
+        seat(meeting)
     db.session.flush()
 
 

@@ -17,7 +17,7 @@ from marketplace.offers.models import LIVE_STATUSES, Offer, OfferStatus
 from marketplace.organisations.models import BuyerOrganisation
 from marketplace.suppliers.services import suppliers_of
 from marketplace.timeutil import utcnow
-from marketplace.validation import Euros
+from marketplace.validation import Euros, euros_decimal
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
@@ -151,10 +151,10 @@ def purchasing_report_csv(organisation: BuyerOrganisation, year: int) -> str:
     writer.writerow(["Besoin", "Lot", "Structure", "Type", "SIRET", "Montant HT (€)", "Heures d'insertion",
                      "Attribué le"])
     for need, lot, supplier, kind, siret, cents, hours, decided in rows:
-        writer.writerow([need, lot, supplier, kind.value, siret, f"{cents / 100:.2f}".replace(".", ","), hours or 0,
+        writer.writerow([need, lot, supplier, kind.value, siret, euros_decimal(cents), hours or 0,
                          decided.strftime("%d/%m/%Y")])
     writer.writerow([])
-    writer.writerow(["Total attribué HT (€)", f"{figures.awarded_cents / 100:.2f}".replace(".", ",")])
+    writer.writerow(["Total attribué HT (€)", euros_decimal(figures.awarded_cents)])
     writer.writerow(["Heures d'insertion", figures.insertion_hours])
     share = figures.inclusive_share
     writer.writerow(["Part des achats de l'année", f"{share:.1f} %".replace(".", ",") if share is not None

@@ -2,6 +2,7 @@
 
 from marshmallow import ValidationError, fields, pre_load, validate, validates_schema
 
+from marketplace.forms import rows_from_form
 from marketplace.needs.models import AnswerMode, NeedArea, NeedKind
 from marketplace.suppliers.schemas import SERVICE_SLUGS
 from marketplace.suppliers.taxonomy import SupplierKind
@@ -46,21 +47,8 @@ class LotSchema(BaseSchema):
 def lots_from_form(data: dict) -> list[dict]:
     """The lot rows of the HTML form (parallel fields lot_title, lot_budget_min, ...;
     lot_sectors_<row>), without the rows left blank."""
-    def column(name):
-        value = data.get(name) or []
-        values = value if isinstance(value, list) else [value]
-        return [v if isinstance(v, str) else "" for v in values]
-
-    titles = column("lot_title")
-    lots = []
-    for row, title in enumerate(titles):
-        values = {key: (column(f"lot_{key}") + [""] * len(titles))[row]
-                  for key in ("description", "budget_min", "budget_max")}
-        sectors = data.get(f"lot_sectors_{row}", [])
-        if not (title.strip() or any(v.strip() for v in values.values())):
-            continue
-        lots.append({"title": title, **values, "sectors": sectors})
-    return lots
+    return [{**values, "sectors": data.get(f"lot_sectors_{position}", [])}
+            for position, values in rows_from_form(data, "lot", ("title", "description", "budget_min", "budget_max"))]
 
 
 def questions_from_form(data: dict) -> dict:

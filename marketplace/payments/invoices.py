@@ -6,10 +6,12 @@ from flask import current_app
 from marketplace.payments.models import Order
 from marketplace.pdf import Document
 from marketplace.timeutil import utc_to_paris
+from marketplace.validation import euros_decimal
 
 
 def euros(cents: int) -> str:
-    return f"{cents / 100:,.2f} €".replace(",", " ").replace(".", ",")
+    whole, decimals = euros_decimal(cents).split(",")
+    return f"{int(whole):,}".replace(",", "\u202f") + f",{decimals} €"
 
 
 def invoice_pdf(order: Order) -> bytes:

@@ -11,12 +11,13 @@ from sqlalchemy import select
 
 from marketplace.accounts.current import acting_user
 from marketplace.admin.routes import admin_required
-from marketplace.errors import DomainError, NotFound, problem, wants_json
+from marketplace.errors import NotFound, problem, wants_json
 from marketplace.extensions import csrf, db
 from marketplace.forms import Form, form_response, perform, perform_form
 from marketplace.http_headers import payment_page_policy
 from marketplace.payments import gateway, invoices, schemas, services, webhooks
 from marketplace.payments.models import Order, OrderStatus, Product
+from marketplace.validation import euros_decimal
 
 log = logging.getLogger(__name__)
 bp = Blueprint("payments", __name__)
@@ -58,14 +59,7 @@ def pay(order_id: int):
     form = Form(schemas.CardSchema())
     if not form.validate_on_submit():
         return problem(422, "Carte manquante.", form.errors)
-    try:
-        outcome = services.pay_order(found, form.data["card"], acting_user())
-    except DomainError as error:
-        db.session.rollback()
-        if error.field is None:
-            raise
-        return problem(error.status, error.message, {error.field: [error.message]})
-    return outcome
+    return services.pay_order(found, form.data["card"], acting_user())
 
 
 @bp.route("/paiements/commandes/<int:order_id>/statut")
@@ -141,7 +135,7 @@ def _orders_csv(rows: list[Order]) -> str:
     for o in rows:
         writer.writerow([o.id, o.invoice_number or "", o.paid_at.strftime("%Y-%m-%d %H:%M") if o.paid_at else "",
                          o.billing_name, o.billing_siret or "", o.lines[0].description if o.lines else o.product.value,
-                         *(f"{cents / 100:.2f}".replace(".", ",") for cents in (
+                         *(euros_decimal(cents) for cents in (
                              o.total_excl_cents, o.vat_cents, o.total_incl_cents, o.refunded_cents)),
                          o.status.label, o.stripe_payment_intent_id or ""])
     return out.getvalue()
@@ -192,13 +186,7 @@ def plan():
             code = ProductCode(body.get("plan"))
         except ValueError:
             return problem(422, "Choisissez une offre.", {"plan": ["Choisissez une offre."]})
-        try:
-            subscription = plans.subscribe(organisation, code, body.get("token"), acting_user())
-        except DomainError as error:
-            db.session.rollback()
-            if error.field is None:
-                raise
-            return problem(error.status, error.message, {error.field: [error.message]})
+        subscription = plans.subscribe(organisation, code, body.get("token"), acting_user())
         db.session.commit()
         return {"status": subscription.status.value}, 201
     current = plans.current_plan(organisation)
