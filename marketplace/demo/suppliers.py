@@ -217,7 +217,7 @@ def _insert(factory: SupplierFactory, specs: list[dict]) -> None:
             row["name"], row["brand"], row["description"], row["city"], row["legal_form"],
             [a["sector"].name for a in spec["activities"]],
             [(r["client"], r["description"]) for r in spec["references"]], spec["labels"], spec["networks"])
-        documents.append({"supplier_id": supplier_id, "name_text": name_text,
+        documents.append({"supplier_id": supplier_id, "completion": row["completion"], "name_text": name_text,
                           "body_text": body_text, "facets": " ".join(
                               sorted(search_index.department_token(c) for c in reached.get(supplier_id, ())))})
     search_index.write_documents(documents)

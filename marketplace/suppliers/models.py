@@ -245,6 +245,8 @@ class SupplierSearchDocument(db.Model):
     __tablename__ = "supplier_search_documents"
 
     supplier_id: Mapped[int] = mapped_column(ForeignKey("suppliers.id"), primary_key=True)
+    # Relevance order among equal matches (search_index.sort_key); the FTS5 rowid on SQLite.
+    sort_key: Mapped[int] = mapped_column(BigInteger, unique=True)
     name_text: Mapped[str] = mapped_column(Text)
     body_text: Mapped[str] = mapped_column(Text)
     facets: Mapped[str] = mapped_column(Text, default="")
@@ -252,3 +254,4 @@ class SupplierSearchDocument(db.Model):
     # document); on SQLite these stay empty, FTS5 holds its own index.
     text_vector: Mapped[str | None] = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"))
     facets_vector: Mapped[str | None] = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"))
+    name_vector: Mapped[str | None] = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"))

@@ -125,4 +125,4 @@ def refresh_search_document(supplier: Supplier) -> None:
     departments = db.session.scalars(select(ActivityReach.department_code).distinct()
                                      .where(ActivityReach.supplier_id == supplier.id))
     facets = " ".join(sorted(search_index.department_token(code) for code in departments))
-    search_index.write_document(supplier.id, name_text, body_text, facets)
+    search_index.write_document(supplier.id, supplier.completion, name_text, body_text, facets)

@@ -44,6 +44,38 @@ def test_a_name_match_ranks_before_a_description_match(client, make_supplier):
     assert found(client, q="recyclerie") == ["Recyclerie du Pays", "Atelier du Pays"]
 
 
+def test_relevance_is_name_first_then_the_most_complete_profile_on_every_page_and_path(app, client, make_supplier):
+    sparse = make_supplier(name="Recyclerie Alpha", activities=[{"sector": "nettoyage"}])
+    make_supplier(name="Recyclerie Beta", activities=[{"sector": "nettoyage"}], email="beta@example.org",
+                  phone="0493000000", website="https://beta.example.org")
+    make_supplier(name="Atelier Gamma", description="Recyclerie et réparation.", activities=[{"sector": "nettoyage"}],
+                  email="gamma@example.org", phone="0493000001", website="https://gamma.example.org")
+    expected = ["Recyclerie Beta", "Recyclerie Alpha", "Atelier Gamma"]
+    assert found(client, q="recyclerie") == expected
+    assert found(client, q="recyclerie", sector="nettoyage") == expected  # filtered: ranked in SQL, same order
+    pages = [client.get("/annuaire/recherche.json", query_string={"q": "recyclerie", "per_page": 1, "page": page})
+             .get_json() for page in (1, 2, 3, 4)]
+    assert [p["items"][0]["name"] for p in pages[:3]] == expected and pages[3]["items"] == []
+    assert {p["total"] for p in pages} == {3}
+
+    from marketplace.suppliers import services
+
+    with app.app_context():  # Alpha completes its profile: it moves up, and is indexed once
+        supplier = db.session.get(Supplier, sparse)
+        services.update_supplier(supplier, {"email": "alpha@example.org", "phone": "0493000002",
+                                            "website": "https://alpha.example.org"}, supplier_admin(), imported=True)
+        db.session.commit()
+    assert found(client, q="recyclerie") == ["Recyclerie Alpha", "Recyclerie Beta", "Atelier Gamma"]
+
+
+def supplier_admin():
+    from sqlalchemy import select
+
+    from marketplace.accounts.models import User
+
+    return db.session.scalar(select(User).where(User.email == "factory-admin@example.org"))
+
+
 @pytest.mark.parametrize("params, expected", [
     ({"sector": "nettoyage"}, {"Propre 06"}),
     ({"group": "logistique"}, {"Vélo Cargo Lyon"}),
