@@ -5,8 +5,9 @@ It reads the matches stored at publication (NeedSupplier rows), so it costs one
 query whatever the size of the directory, and the mails are inserted in bulk.
 """
 
-from flask import current_app
+from flask import current_app, render_template
 from itsdangerous import BadSignature, URLSafeSerializer
+from markupsafe import Markup
 from sqlalchemy import Text, cast, func, select
 
 from marketplace.errors import DomainError
@@ -71,6 +72,12 @@ def digest_recipients() -> dict[int, str]:
         Supplier.email != "")).all())
 
 
+def _need_lines(need: dict) -> dict:
+    """A need's entry in the digest, rendered once for all the mails that list it."""
+    return {"text": render_template("email/_digest_need.txt", need=need).rstrip("\n"),
+            "html": Markup(render_template("email/_digest_need.html", need=need))}
+
+
 def build_digests() -> int:
     """Queue this week's digest for every supplier with matching open needs; returns how many mails."""
     limit = current_app.config["DIGEST_MAX_NEEDS"]
@@ -79,8 +86,9 @@ def build_digests() -> int:
         sorted(needs, key=lambda i: (needs[i].published_at or utcnow(), i), reverse=True))}
     buyers = dict(db.session.execute(select(BuyerOrganisation.id, BuyerOrganisation.name).where(
         BuyerOrganisation.id.in_({need.organisation_id for need in needs.values()} or {-1}))).all())
-    listed = {need_id: {"title": need.title, "kind": need.kind.label, "deadline": need.deadline,
-                        "buyer": buyers[need.organisation_id], "link": external_url("needs.show", need_id=need_id)}
+    listed = {need_id: _need_lines({"title": need.title, "kind": need.kind.label, "deadline": need.deadline,
+                                    "buyer": buyers[need.organisation_id],
+                                    "link": external_url("needs.show", need_id=need_id)})
               for need_id, need in needs.items()}
     recipients = digest_recipients()
     base_link = external_url("needs.opportunities")

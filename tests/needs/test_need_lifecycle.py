@@ -364,7 +364,7 @@ def test_editing_or_cancelling_a_published_need_tells_the_suppliers_already_told
 def test_the_weekly_digest_lists_open_matching_needs_and_can_be_stopped(app, client, buyer, make_supplier, make_need,
                                                                         mailbox):
     supplier_id = make_supplier(email="digest@example.org", activities=[{"sector": "nettoyage"}])
-    make_need(buyer, title="Entretien des écoles")
+    make_need(buyer, title="Entretien des écoles & crèches")
     make_need(buyer, title="Restauration scolaire", sectors=["restauration"])
     from marketplace.needs.digest import build_digests
 
@@ -373,9 +373,11 @@ def test_the_weekly_digest_lists_open_matching_needs_and_can_be_stopped(app, cli
         assert build_digests() == 1
         db.session.commit()
     deliver(app)
-    digest = mailbox.to("digest@example.org")[0]
+    digest = next(m for m in mailbox.to("digest@example.org") if "besoin(s) ouvert(s)" in m["Subject"])
     text = mailbox.text(digest)
-    assert "Entretien des écoles" in text and "Restauration scolaire" not in text
+    assert "Entretien des écoles & crèches" in text and "Restauration scolaire" not in text
+    html = digest.get_body(("html",)).get_content()
+    assert "Entretien des écoles &amp; crèches</a>" in html and "&amp;amp;" not in html  # escaped once
     unsubscribe = mailbox.last_link("digest@example.org", "/lettre/desabonnement/")
     assert "Ne plus recevoir" in client.get(unsubscribe).get_data(as_text=True)
     client.post(unsubscribe, data={"wanted": "0"})
