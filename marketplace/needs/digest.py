@@ -6,7 +6,7 @@ query whatever the size of the directory, and the mails are inserted in bulk.
 """
 
 from flask import current_app, render_template
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature, Signer, URLSafeSerializer
 from markupsafe import Markup
 from sqlalchemy import Text, cast, func, select
 
@@ -14,27 +14,31 @@ from marketplace.errors import DomainError
 from marketplace.extensions import db
 from marketplace.needs.models import Need, NeedStatus, NeedSupplier
 from marketplace.organisations.models import BuyerOrganisation
-from marketplace.outbox.services import external_url, queue_rendered, render_email
+from marketplace.outbox.services import external_url, mass_renderer, queue_rendered
 from marketplace.suppliers.models import Supplier
 from marketplace.timeutil import utcnow
 
 OPT_OUT_SALT = "needs.digest-opt-out"
 
 
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=OPT_OUT_SALT)
+def _signer() -> Signer:
+    return Signer(current_app.config["SECRET_KEY"], salt=OPT_OUT_SALT)
 
 
 def opt_out_token(supplier_id: int) -> str:
-    return _serializer().dumps(supplier_id)
+    """A signed supplier id (one HMAC: built for each of a digest's hundred thousand mails)."""
+    return _signer().sign(str(supplier_id)).decode()
 
 
 def supplier_from_opt_out_token(token: str) -> Supplier:
     try:
-        supplier_id = _serializer().loads(token)
-    except BadSignature as error:
-        raise DomainError("Ce lien n'est pas valide.") from error
-    supplier = db.session.get(Supplier, supplier_id)
+        supplier_id = int(_signer().unsign(token))
+    except (BadSignature, ValueError):
+        try:  # the links of the digests sent before signed ids
+            supplier_id = URLSafeSerializer(current_app.config["SECRET_KEY"], salt=OPT_OUT_SALT).loads(token)
+        except BadSignature as error:
+            raise DomainError("Ce lien n'est pas valide.") from error
+    supplier = db.session.get(Supplier, supplier_id) if isinstance(supplier_id, int) else None
     if supplier is None:
         raise DomainError("Ce lien n'est pas valide.")
     return supplier
@@ -93,13 +97,13 @@ def build_digests() -> int:
     recipients = digest_recipients()
     base_link = external_url("needs.opportunities")
     unsubscribe_base = external_url("needs.unsubscribe_digest", token="TOKEN")
-    messages = []
+    messages, render = [], mass_renderer("weekly_digest")
     for supplier_id, ids in digest_rows(list(needs)).items():
         email = recipients.get(supplier_id)
         if email is None:
             continue
         ids.sort(key=newest_first.__getitem__)
-        mail = render_email("weekly_digest", needs=[listed[i] for i in ids[:limit]], more=max(0, len(ids) - limit),
-                            link=base_link, unsubscribe=unsubscribe_base.replace("TOKEN", opt_out_token(supplier_id)))
+        mail = render(needs=[listed[i] for i in ids[:limit]], more=max(0, len(ids) - limit), link=base_link,
+                      unsubscribe=unsubscribe_base.replace("TOKEN", opt_out_token(supplier_id)))
         messages.append({"recipient": email, "category": "needs.digest", **mail})
     return queue_rendered(messages)

@@ -9,6 +9,7 @@ and a failure leaves it pending with a growing delay before the next attempt.
 import logging
 import smtplib
 import socket
+from collections.abc import Callable
 from datetime import timedelta
 
 from flask import current_app, has_request_context, render_template, url_for
@@ -34,15 +35,28 @@ def external_url(endpoint: str, **values) -> str:
         return url_for(endpoint, _external=True, **values)
 
 
-def render_email(template: str, **context) -> dict:
-    """Render `email/<template>.txt` and `.html`: the subject is the first line of the
-    text template, after "Subject: "."""
-    text = render_template(f"email/{template}.txt", **context)
+def _email_parts(template: str, text: str, html: str) -> dict:
+    """The subject is the first line of the text template, after "Subject: "."""
     first_line, _, body = text.partition("\n")
     if not first_line.startswith("Subject: "):
         raise ValueError(f"email/{template}.txt must start with a 'Subject: ' line")
     return {"subject": first_line.removeprefix("Subject: ").strip(), "text_body": body.lstrip("\n"),
-            "html_body": render_template(f"email/{template}.html", **context)}
+            "html_body": html}
+
+
+def render_email(template: str, **context) -> dict:
+    """Render `email/<template>.txt` and `.html`."""
+    return _email_parts(template, render_template(f"email/{template}.txt", **context),
+                        render_template(f"email/{template}.html", **context))
+
+
+def mass_renderer(template: str) -> Callable[..., dict]:
+    """`render_email` for mass mailings (the weekly digest): the templates are looked up
+    once and rendered with their context alone, without Flask's per-render work
+    (context processors, signals), so their templates may use only what they are given."""
+    environment = current_app.jinja_env
+    text, html = (environment.get_template(f"email/{template}.{kind}") for kind in ("txt", "html"))
+    return lambda **context: _email_parts(template, text.render(**context), html.render(**context))
 
 
 def queue_email(to: str, template: str, category: str, **context) -> OutboxMessage:

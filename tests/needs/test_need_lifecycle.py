@@ -386,6 +386,25 @@ def test_the_weekly_digest_lists_open_matching_needs_and_can_be_stopped(app, cli
         assert build_digests() == 0
 
 
+def test_digest_links_of_both_formats_stop_the_digest_and_forged_ones_are_refused(app, client, make_supplier):
+    from itsdangerous import URLSafeSerializer
+
+    from marketplace.needs.digest import OPT_OUT_SALT, opt_out_token
+
+    supplier_id = make_supplier(email="digest@example.org")
+    with app.app_context():
+        before = URLSafeSerializer(app.config["SECRET_KEY"], salt=OPT_OUT_SALT).dumps(supplier_id)  # older mails
+        now = opt_out_token(supplier_id)
+    for token in (before, now):
+        assert "Ne plus recevoir" in client.get(f"/lettre/desabonnement/{token}").get_data(as_text=True)
+    for forged in (now[:-2] + "xx", f"{supplier_id}.abc", "rien"):
+        page = client.get(f"/lettre/desabonnement/{forged}")
+        assert page.status_code < 500 and "Ce lien n'est pas valide." in page.get_data(as_text=True), forged
+        client.post(f"/lettre/desabonnement/{forged}", data={"wanted": "0"})
+    with app.app_context():
+        assert not db.session.get(Supplier, supplier_id).digest_opt_out
+
+
 def test_a_buyer_asks_a_whole_favourite_list_for_quotes(app, client, login, buyer, make_supplier, mailbox):
     from marketplace.favourites.models import FavouriteItem, FavouriteList
     from marketplace.organisations.models import Membership
