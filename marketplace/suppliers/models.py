@@ -46,6 +46,8 @@ class Supplier(db.Model):
         Index("ix_suppliers_completion", "completion", "id"),
         Index("ix_suppliers_updated", "updated_at", "id"),
         Index("ix_suppliers_listed", "is_listed"),  # counts the directory from the index alone
+        # Covering: matching checks and ranks tens of thousands of suppliers by id from it alone.
+        Index("ix_suppliers_matching", "id", "is_listed", "kind", "completion", "latitude", "longitude", "email"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -175,7 +177,9 @@ class ActivityReach(db.Model):
 
     __tablename__ = "activity_reach"
     __table_args__ = (
-        Index("ix_activity_reach_lookup", "department_code", "sector_id", "supplier_id"),
+        # Covering: matching and search by place test the range from the index alone.
+        Index("ix_activity_reach_lookup", "department_code", "sector_id", "supplier_id", "geo_range", "service_kinds",
+              "radius_km", "latitude", "longitude", "activity_id"),
         # For "has this (text-matched) supplier an activity reaching there?".
         Index("ix_activity_reach_supplier", "supplier_id", "department_code", "sector_id"),
     )
