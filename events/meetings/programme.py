@@ -33,7 +33,6 @@ from events.meetings.requests import (
     scheduling_requests,
 )
 from events.scheduling import InstanceError, load_problem, solve
-from events.scheduling.background import solve_niced
 from events.scheduling.solver import REASONS_FR
 from marketplace.accounts.models import User
 from marketplace.errors import Conflict, DomainError, NotFound, flush_or_conflict
@@ -265,15 +264,6 @@ def _progress(run: ScheduleRun, percent: int, step: str) -> None:
     db.session.commit()
 
 
-def _solve(instance: dict, locked: list[dict]):
-    """The scheduler's answer; in a niced child process when FAIR_SCHEDULER_NICE is set
-    (production: the web keeps the CPU it needs while a big fair is computed)."""
-    time_limit, nice = current_app.config["FAIR_SCHEDULER_SECONDS"], current_app.config["FAIR_SCHEDULER_NICE"]
-    if nice:
-        return solve_niced(instance, locked, time_limit, nice)
-    return solve(load_problem(instance), locked=locked, time_limit=time_limit)
-
-
 def execute_run(run_id: int) -> ScheduleRun:
     """Compute the programme (background job): the scheduler places the wanted meetings
     around the kept ones; the previous unpublished, unlocked proposal is replaced."""
@@ -292,7 +282,8 @@ def execute_run(run_id: int) -> ScheduleRun:
         instance, locked = build_instance(fair)
         _progress(run, 25, f"Calcul du programme ({len(instance['requests'])} demandes, "
                            f"{len(instance['participants'])} participants)")
-        schedule = _solve(instance, locked)
+        problem = load_problem(instance)
+        schedule = solve(problem, locked=locked, time_limit=current_app.config.get("FAIR_SCHEDULER_SECONDS", 20))
         _progress(run, 80, "Enregistrement du programme")
         _replace_proposal(fair, schedule, locked)
         request_ids = {(r["from"], r["to"]): r["request_id"] for r in instance["requests"]}

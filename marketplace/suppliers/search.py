@@ -317,33 +317,40 @@ def _page_of_text_matches(criteria: dict, page: int, per_page: int) -> tuple[lis
     return _Tiers(words, _place_departments(criteria)).page_and_total(per_page, (page - 1) * per_page)
 
 
-def _ordering(sort: str, rank, commune: Commune | None) -> tuple:
-    if sort == "relevance":
-        return rank, Supplier.completion.desc(), Supplier.id
+def _sort_value(sort: str, commune: Commune | None):
+    """What a sort orders by after the rank (ties go by id)."""
     if sort == "distance":
-        return (func.coalesce(_squared_km(Supplier.latitude, Supplier.longitude, commune.latitude, commune.longitude),
-                              1e12), Supplier.id)
-    if sort == "updated":
-        return Supplier.updated_at.desc(), Supplier.id.desc()
-    return Supplier.completion.desc(), Supplier.id.desc()
+        return func.coalesce(_squared_km(Supplier.latitude, Supplier.longitude, commune.latitude, commune.longitude),
+                             1e12)
+    return Supplier.updated_at if sort == "updated" else Supplier.completion
+
+
+def _ordering(sort: str, rank, value, supplier_id) -> tuple:
+    if sort == "relevance":
+        return rank, value.desc(), supplier_id
+    if sort == "distance":
+        return value, supplier_id
+    return value.desc(), supplier_id.desc()
 
 
 def _page_and_total(statement, sort: str, commune, page: int, per_page: int,
                     filtered: bool) -> tuple[list[int], int]:
     """One page of ids and the total count.
 
-    Filtered: the matches are materialised first (so that no planner walks a whole
-    ordering index hoping to stop early), then sorted, paged and counted in one pass.
+    Filtered: the matches are materialised first, with the value they are sorted by (so
+    that no planner walks a whole ordering index hoping to stop early, nor joins the
+    directory again to sort), then sorted, paged and counted in one pass.
     Unfiltered: the count and the page each read an index."""
     offset = (page - 1) * per_page
     if not filtered:
         total = db.session.scalar(select(func.count()).select_from(Supplier).where(Supplier.is_listed.is_(True)))
-        paged = statement.order_by(*_ordering(sort, literal_column("rank"), commune)).limit(per_page).offset(offset)
-        return list(db.session.scalars(paged)), total
-    found = statement.cte("found").prefix_with("MATERIALIZED")
+        paged = statement.order_by(*_ordering(sort, literal_column("rank"), _sort_value(sort, commune), Supplier.id))
+        return list(db.session.scalars(paged.limit(per_page).offset(offset))), total
+    found = statement.add_columns(_sort_value(sort, commune).label("sort_value")).cte("found").prefix_with(
+        "MATERIALIZED")
     rows = db.session.execute(
-        select(found.c.id, func.count().over().label("total")).join(Supplier, Supplier.id == found.c.id)
-        .order_by(*_ordering(sort, found.c.rank, commune)).limit(per_page).offset(offset)).all()
+        select(found.c.id, func.count().over().label("total"))
+        .order_by(*_ordering(sort, found.c.rank, found.c.sort_value, found.c.id)).limit(per_page).offset(offset)).all()
     if rows:
         return [row.id for row in rows], rows[0].total
     return [], db.session.scalar(select(func.count()).select_from(found))

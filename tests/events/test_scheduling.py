@@ -187,18 +187,6 @@ def test_a_realistic_fair_beats_first_come_first_served():
     assert check(instance, result.meetings) > check(instance, baseline_meetings(instance))
 
 
-def test_the_niced_child_process_gives_a_valid_programme_and_the_same_errors():
-    from events.scheduling.background import solve_niced
-
-    instance = fair(slots=3, tables=2, people=["b0", "b1", "s0", "s1", "s2"],
-                    requests=[{"from": f"s{i}", "to": f"b{i % 2}"} for i in range(3)])
-    result = solve_niced(instance, [], time_limit=2.0, nice=5)
-    assert check(instance, result.meetings) == result.stats["value"] == 3
-    with pytest.raises(InstanceError, match="unknown participant id 'zz'"):
-        solve_niced({"slots": [], "participants": [{"id": "a"}], "requests": [{"from": "a", "to": "zz"}]}, [],
-                    time_limit=1.0, nice=5)
-
-
 @pytest.mark.parametrize("document, message", [
     ({"participants": [], "requests": []}, "missing key 'slots'"),
     ({"slots": [{"id": "t0"}], "participants": [], "requests": []}, "missing key 'tables'"),

@@ -39,9 +39,7 @@ def run_scheduler(client, fair_id):
     return status
 
 
-@pytest.mark.parametrize("nice", [0, 5], ids=["in-process", "niced-child-process"])
-def test_the_scheduler_places_every_accepted_request_without_double_booking(app, client, login, small_fair, nice):
-    app.config["FAIR_SCHEDULER_NICE"] = nice  # production runs the solver in a niced child process
+def test_the_scheduler_places_every_accepted_request_without_double_booking(app, client, login, small_fair):
     login(client, small_fair["organiser"])
     fair_id = small_fair["fair"]
     status = run_scheduler(client, fair_id)
