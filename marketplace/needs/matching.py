@@ -223,6 +223,7 @@ def matching_statement(need: Need, place: NeedPlace | None = None):
 
 def matching_suppliers(need: Need) -> list[tuple[int, int]]:
     """(supplier id, rank) of every supplier the need concerns, best first."""
-    rows = db.session.execute(matching_statement(need))
-    return sorted((tuple(row) for row in rows), key=lambda row: (row[1], row[0]))
+    statement = matching_statement(need)
+    ordered = statement.order_by(statement.selected_columns.rank, Supplier.id)
+    return [tuple(row) for row in db.session.execute(ordered)]
 
