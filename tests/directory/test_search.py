@@ -1,8 +1,11 @@
 """Directory search: French-aware text, every filter, geography of activities, sorting, paging."""
 
 import pytest
+from sqlalchemy import select
 
+from marketplace.accounts.models import User
 from marketplace.extensions import db
+from marketplace.suppliers import services
 from marketplace.suppliers.models import Supplier
 
 CLEANING_06 = {"sector": "nettoyage", "services": ["service"], "range": "zones", "zones": ["department:06"]}
@@ -58,8 +61,6 @@ def test_relevance_is_name_first_then_the_most_complete_profile_on_every_page_an
     assert [p["items"][0]["name"] for p in pages[:3]] == expected and pages[3]["items"] == []
     assert {p["total"] for p in pages} == {3}
 
-    from marketplace.suppliers import services
-
     with app.app_context():  # Alpha completes its profile: it moves up, and is indexed once
         supplier = db.session.get(Supplier, sparse)
         services.update_supplier(supplier, {"email": "alpha@example.org", "phone": "0493000002",
@@ -69,10 +70,6 @@ def test_relevance_is_name_first_then_the_most_complete_profile_on_every_page_an
 
 
 def supplier_admin():
-    from sqlalchemy import select
-
-    from marketplace.accounts.models import User
-
     return db.session.scalar(select(User).where(User.email == "factory-admin@example.org"))
 
 
