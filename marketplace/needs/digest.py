@@ -79,7 +79,7 @@ def digest_recipients() -> dict[int, str]:
 def _need_lines(need: dict) -> dict:
     """A need's entry in the digest, rendered once for all the mails that list it."""
     return {"text": render_template("email/_digest_need.txt", need=need).rstrip("\n"),
-            # nosec B704: an autoescaped .html template's output, kept from being escaped twice
+            # Safe HTML (B704): an autoescaped .html template's output, kept from being escaped twice
             "html": Markup(render_template("email/_digest_need.html", need=need))}  # nosec B704
 
 

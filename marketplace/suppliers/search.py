@@ -149,9 +149,9 @@ class _Tiers:
         """A subquery of (supplier_id, rank): 0 for the named tier, 1 for the others."""
         if search_index.is_sqlite():
             # Materialized, so that the match runs once and drives the join (not once per supplier).
-            # nosec B608: the only value formatted in is the constant id mask; the matches are bound.
+            # Not an injection (B608): the only value formatted in is the constant id mask; the matches are bound.
             return text(
-                f"SELECT rowid & {search_index.SUPPLIER_ID_MASK} AS supplier_id, 0 AS rank FROM supplier_fts "  # nosec
+                f"SELECT rowid & {search_index.SUPPLIER_ID_MASK} AS supplier_id, 0 AS rank FROM supplier_fts "  # nosec B608
                 "WHERE supplier_fts MATCH :named UNION ALL "
                 f"SELECT rowid & {search_index.SUPPLIER_ID_MASK}, 1 FROM supplier_fts WHERE supplier_fts MATCH :others"
             ).bindparams(named=self.named, others=self.others).columns(

@@ -138,8 +138,8 @@ def write_documents(rows: list[dict]) -> None:
         )
     else:  # vectors computed on the way in: each row written once
         vectors = _pg_vectors("CAST(:name_text AS text)", "CAST(:body_text AS text)", "CAST(:facets AS text)")
-        # nosec B608: the formatted parts are this module's constant column names and expressions.
+        # Not an injection (B608): the formatted parts are this module's constant column names and expressions.
         db.session.execute(text(
-            "INSERT INTO supplier_search_documents (supplier_id, sort_key, name_text, body_text, facets, "  # nosec
+            "INSERT INTO supplier_search_documents (supplier_id, sort_key, name_text, body_text, facets, "  # nosec B608
             f"{', '.join(vectors)}) VALUES (:supplier_id, :sort_key, :name_text, :body_text, :facets, "
             f"{', '.join(vectors.values())})"), documents)
