@@ -8,7 +8,7 @@ so that sector and place must be met by one and the same activity.
 import math
 from dataclasses import dataclass, field
 
-from sqlalchemy import Integer, and_, case, exists, func, literal_column, or_, select, text
+from sqlalchemy import and_, exists, func, literal_column, or_, select
 from sqlalchemy.orm import selectinload
 
 from marketplace.extensions import db
@@ -31,6 +31,7 @@ from marketplace.suppliers.models import (
 )
 from marketplace.suppliers.search_text import terms
 from marketplace.suppliers.taxonomy import Sector, SectorGroup
+from marketplace.suppliers.text_matches import facet_condition, text_matches
 
 KM_PER_DEGREE = 111.195
 HEADCOUNT_BANDS = {"1-9": (1, 9), "10-49": (10, 49), "50-249": (50, 249), "250+": (250, None)}
@@ -67,27 +68,6 @@ def _squared_km(lat_column, lon_column, lat: float, lon: float):
     return dy * dy + dx * dx
 
 
-def _fts5_words(words: list[str]) -> str:
-    """All the words, the last one as a prefix (it may still be being typed)."""
-    return "(" + " AND ".join([f'"{w}"' for w in words[:-1]] + [f'"{words[-1]}"*']) + ")"
-
-
-def _fts5_place(departments: list[str] | None) -> str:
-    if not departments:
-        return ""
-    return " AND facets : (" + " OR ".join(
-        search_index.department_token(code) for code in [*departments, FRANCE_WIDE]) + ")"
-
-
-def _tsquery(words: list[str]):
-    return func.to_tsquery("simple", " & ".join(words[:-1] + [words[-1] + ":*"]))
-
-
-def _pg_facet_condition(departments: list[str]):
-    tokens = " | ".join(search_index.department_token(code) for code in [*departments, FRANCE_WIDE])
-    return SupplierSearchDocument.facets_vector.op("@@")(func.to_tsquery("simple", tokens))
-
-
 def _place_departments(criteria: dict) -> list[str] | None:
     """The departments a department or region criterion stands for, or None."""
     if criteria.get("department"):
@@ -99,83 +79,26 @@ def _place_departments(criteria: dict) -> list[str] | None:
     return None
 
 
-class _Tiers:
-    """The documents matching the words (and the place), in two relevance tiers: those
-    whose name holds every word, then the others; each tier in sort key order."""
-
-    def __init__(self, words: list[str], departments: list[str] | None):
-        if search_index.is_sqlite():
-            every, place = _fts5_words(words), _fts5_place(departments)
-            self.anywhere = f"{{name_text body_text}} : {every}{place}"
-            self.named = f"name_text : {every}{place}"
-            self.others = f"({{name_text body_text}} : {every}{place}) NOT (name_text : {every})"
-        else:
-            document, tsquery = SupplierSearchDocument, _tsquery(words)
-            place = [_pg_facet_condition(departments)] if departments else []
-            self.anywhere = [document.text_vector.op("@@")(tsquery), *place]
-            self.tier = case((document.name_vector.op("@@", is_comparison=True)(tsquery), 0), else_=1)
-
-    def page_and_total(self, limit: int, offset: int) -> tuple[list[int], int]:
-        if not search_index.is_sqlite():
-            # One pass over the matches: counted, and only the page's rows sorted out (top-N).
-            document = SupplierSearchDocument
-            rows = db.session.execute(
-                select(document.supplier_id, func.count().over().label("total")).where(*self.anywhere)
-                .order_by(self.tier, document.sort_key).limit(limit).offset(offset)).all()
-            if rows or offset == 0:
-                return [row.supplier_id for row in rows], rows[0].total if rows else 0
-            return [], db.session.scalar(select(func.count()).select_from(document).where(*self.anywhere))
-        # FTS5 hands the matches over in rowid (sort key) order: read the tiers in turn,
-        # and stop at the page's end without ranking anything beyond it.
-        total = self._fts5_count(self.anywhere)
-        named = self._fts5_count(self.named) if total else 0
-        ids = self._fts5_page(self.named, limit, offset) if offset < named else []
-        if len(ids) < limit and total > named:
-            ids += self._fts5_page(self.others, limit - len(ids), max(0, offset - named))
-        return ids, total
-
-    @staticmethod
-    def _fts5_count(match: str) -> int:
-        return db.session.scalar(text("SELECT count(*) FROM supplier_fts WHERE supplier_fts MATCH :m"), {"m": match})
-
-    @staticmethod
-    def _fts5_page(match: str, limit: int, offset: int) -> list[int]:
-        keys = db.session.scalars(text(
-            "SELECT rowid FROM supplier_fts WHERE supplier_fts MATCH :m ORDER BY rowid LIMIT :limit OFFSET :skip"),
-            {"m": match, "limit": limit, "skip": offset})
-        return [search_index.supplier_id_of(key) for key in keys]
-
-    def ranked(self):
-        """A subquery of (supplier_id, rank): 0 for the named tier, 1 for the others."""
-        if search_index.is_sqlite():
-            # Materialized, so that the match runs once and drives the join (not once per supplier).
-            # Not an injection (B608): the only value formatted in is the constant id mask; the matches are bound.
-            return text(
-                f"SELECT rowid & {search_index.SUPPLIER_ID_MASK} AS supplier_id, 0 AS rank FROM supplier_fts "  # nosec B608
-                "WHERE supplier_fts MATCH :named UNION ALL "
-                f"SELECT rowid & {search_index.SUPPLIER_ID_MASK}, 1 FROM supplier_fts WHERE supplier_fts MATCH :others"
-            ).bindparams(named=self.named, others=self.others).columns(
-                supplier_id=Integer, rank=Integer).cte("text_match").prefix_with("MATERIALIZED")
-        return select(SupplierSearchDocument.supplier_id, self.tier.label("rank")).where(*self.anywhere).subquery(
-            "text_match")
-
-
 def _text_match(query: str, fuzzy: bool = False, departments: list[str] | None = None):
     """A subquery of (supplier_id, rank) for the words of `query` (and the departments
-    reached, if given); lower rank is better."""
+    reached, if given); lower rank is better. None without a word."""
+    if fuzzy and not search_index.is_sqlite():
+        return _similar_names(query, departments)
+    matches = text_matches(query, departments)
+    return None if matches is None else matches.ranked()
+
+
+def _similar_names(query: str, departments: list[str] | None):
+    """PostgreSQL, when the words match nothing: names alike (pg_trgm), for typos."""
     words = terms(query)
     if not words:
         return None
-    if fuzzy and not search_index.is_sqlite():
-        document = SupplierSearchDocument
-        facets = [_pg_facet_condition(departments)] if departments else []
-        phrase = " ".join(words)
-        return (
-            select(document.supplier_id, (-func.similarity(document.name_text, phrase)).label("rank"))
-            .where(document.name_text.op("%")(phrase), *facets)
-            .subquery("text_match")
-        )
-    return _Tiers(words, departments).ranked()
+    document, phrase = SupplierSearchDocument, " ".join(words)
+    return (
+        select(document.supplier_id, (-func.similarity(document.name_text, phrase)).label("rank"))
+        .where(document.name_text.op("%")(phrase), *([facet_condition(departments)] if departments else []))
+        .subquery("text_match")
+    )
 
 
 def _siret_prefix(digits: str):
@@ -311,10 +234,8 @@ def _text_only(criteria: dict) -> bool:
 
 
 def _page_of_text_matches(criteria: dict, page: int, per_page: int) -> tuple[list[int], int] | None:
-    words = terms(criteria["q"])
-    if not words:
-        return None
-    return _Tiers(words, _place_departments(criteria)).page_and_total(per_page, (page - 1) * per_page)
+    matches = text_matches(criteria["q"], _place_departments(criteria))
+    return None if matches is None else matches.page_and_total(per_page, (page - 1) * per_page)
 
 
 def _sort_value(sort: str, commune: Commune | None):
