@@ -13,6 +13,7 @@ from marketplace.needs.models import Need, NeedArea, NeedKind, NeedStatus, NeedS
 from marketplace.needs.schemas import blank_need_data
 from marketplace.offers.models import Offer
 from marketplace.suppliers.models import Supplier
+from marketplace.suppliers.reach import refresh_reach
 from marketplace.suppliers.services import suppliers_of
 from marketplace.timeutil import utcnow
 
@@ -45,7 +46,9 @@ def load_demo_needs(buyer: User, supplier_user: User) -> int:
         Supplier.id.in_([s.id for s in suppliers_of(supplier_user)] or [-1])))
     if supplier is None or not supplier.activities or supplier.department_code is None:
         return 0
-    supplier.email = supplier.email or "contact@structure-demo.fr"
+    if not supplier.email:
+        supplier.email = "contact@structure-demo.fr"
+        refresh_reach(supplier)  # it can be told now
     sector_id, department = supplier.activities[0].sector_id, supplier.department_code
 
     open_need = services.create_need(_data(

@@ -185,10 +185,12 @@ def _insert(factory: SupplierFactory, specs: list[dict]) -> None:
     record_created(ids)
     activity_rows, activity_specs = [], []
     for supplier_id, spec in zip(ids, specs, strict=True):
+        spec["copy"] = {"supplier_contactable": bool(spec["row"]["email"]), "supplier_kind": spec["row"]["kind"],
+                        "supplier_completion": spec["row"]["completion"]}  # see reach.matching_copy
         for activity in spec["activities"]:
             activity_rows.append({"supplier_id": supplier_id, "sector_id": activity["sector"].id,
                                   "service_kinds": activity["service_kinds"], "geo_range": activity["geo_range"],
-                                  "radius_km": activity["radius_km"]})
+                                  "radius_km": activity["radius_km"], **spec["copy"]})
             activity_specs.append((supplier_id, spec, activity))
     activity_ids = list(db.session.scalars(
         insert(SupplierActivity).returning(SupplierActivity.id, sort_by_parameter_order=True), activity_rows))
@@ -198,7 +200,7 @@ def _insert(factory: SupplierFactory, specs: list[dict]) -> None:
         reach += [{"activity_id": activity_id, "department_code": code, "supplier_id": supplier_id,
                    "sector_id": activity["sector"].id, "service_kinds": activity["service_kinds"],
                    "geo_range": activity["geo_range"], "radius_km": activity["radius_km"],
-                   "latitude": spec["row"]["latitude"], "longitude": spec["row"]["longitude"]}
+                   "latitude": spec["row"]["latitude"], "longitude": spec["row"]["longitude"], **spec["copy"]}
                   for code in factory.reach(activity, spec["commune"])]
         reached.setdefault(supplier_id, set()).update(factory.reach(activity, spec["commune"]))
     if zones:

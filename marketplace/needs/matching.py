@@ -180,7 +180,8 @@ def _commune_zone_fits(activity_id_column, place: NeedPlace):
 
 
 def _fitting_activities(need: Need, place: NeedPlace):
-    """A select of the ids of suppliers with an activity that fits the need."""
+    """The activity rows (or reach rows, for a place) that fit the need, with the
+    supplier's state copied on them (models.MatchingCopy): no supplier row is read."""
     sector_ids = sorted(sector.id for sector in need.all_sectors) or [-1]
     if place.area == NeedArea.FRANCE:
         table = SupplierActivity
@@ -196,34 +197,33 @@ def _fitting_activities(need: Need, place: NeedPlace):
                      _sql_squared_km(table.latitude, table.longitude, place.commune) <= reach_km * reach_km),
                 and_(table.geo_range == GeoRange.ZONES, _commune_zone_fits(table.activity_id, place)),
             ))
+    conditions.append(table.supplier_contactable.is_(True))
     if need.service_kinds:
         conditions.append(table.service_kinds.op("&")(need.service_kinds) != 0)
-    return select(table.supplier_id).where(*conditions)
+    if need.supplier_kinds:
+        conditions.append(table.supplier_kind.in_(need.supplier_kinds))
+    return table, conditions
 
 
-def _rank(place: NeedPlace):
+def _rank(table, place: NeedPlace):
     """The order suppliers are told in: nearest first around a commune, else the most complete profiles."""
     if place.commune is None:
-        return 100 - Supplier.completion
-    squared = _sql_squared_km(Supplier.latitude, Supplier.longitude, place.commune)
+        return 100 - table.supplier_completion
+    squared = _sql_squared_km(table.latitude, table.longitude, place.commune)
     return func.coalesce(func.cast(squared, db.Integer), literal(FAR))
 
 
 def matching_statement(need: Need, place: NeedPlace | None = None):
-    """SELECT (supplier id, rank) of every supplier that matches the need."""
+    """SELECT (supplier id, rank) of every supplier that matches the need, once each."""
     place = place or place_of(need)
-    statement = select(Supplier.id, _rank(place).label("rank")).where(
-        Supplier.id.in_(_fitting_activities(need, place)),
-        Supplier.is_listed.is_(True), Supplier.email.is_not(None), Supplier.email != "")
-    wanted = need.supplier_kinds
-    if wanted:
-        statement = statement.where(Supplier.kind.in_(wanted))
-    return statement
+    table, conditions = _fitting_activities(need, place)
+    return select(table.supplier_id, func.min(_rank(table, place)).label("rank")).where(*conditions) \
+        .group_by(table.supplier_id)
 
 
 def matching_suppliers(need: Need) -> list[tuple[int, int]]:
     """(supplier id, rank) of every supplier the need concerns, best first."""
     statement = matching_statement(need)
-    ordered = statement.order_by(statement.selected_columns.rank, Supplier.id)
-    return [tuple(row) for row in db.session.execute(ordered)]
-
+    ordered = statement.order_by(statement.selected_columns.rank, statement.selected_columns.supplier_id)
+    # Core rows, not the ORM's: tens of thousands of them for a France-wide need.
+    return db.session.connection().execute(ordered).all()

@@ -46,8 +46,6 @@ class Supplier(db.Model):
         Index("ix_suppliers_completion", "completion", "id"),
         Index("ix_suppliers_updated", "updated_at", "id"),
         Index("ix_suppliers_listed", "is_listed"),  # counts the directory from the index alone
-        # Covering: matching checks and ranks tens of thousands of suppliers by id from it alone.
-        Index("ix_suppliers_matching", "id", "is_listed", "kind", "completion", "latitude", "longitude", "email"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -137,12 +135,27 @@ class SupplierReference(db.Model):
     supplier: Mapped[Supplier] = relationship(back_populates="references")
 
 
-class SupplierActivity(db.Model):
+class MatchingCopy:
+    """What matching needs to know of the supplier, copied onto its activity rows by
+    `reach.refresh_reach` whenever the supplier changes, so that matching a need reads
+    one index and no supplier row: whether it can be told (listed, with a contact
+    email), its kind, and its profile's completion (the order of France-wide needs)."""
+
+    supplier_contactable: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+    supplier_kind: Mapped[SupplierKind | None] = mapped_column(enum_column(SupplierKind))
+    supplier_completion: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+
+
+MATCHING_COPY = ("supplier_contactable", "supplier_kind", "supplier_completion")
+
+
+class SupplierActivity(MatchingCopy, db.Model):
     """One sector, the kinds of service in it, and where the supplier does it."""
 
     __tablename__ = "supplier_activities"
-    # Matching a France-wide need reads this index alone (no table row per activity).
-    __table_args__ = (Index("ix_supplier_activities_matching", "sector_id", "supplier_id", "service_kinds"),)
+    # Matching a France-wide need, and a search by sector alone, read this index alone.
+    __table_args__ = (Index("ix_supplier_activities_matching", "sector_id", "supplier_id", "service_kinds",
+                            *MATCHING_COPY),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     supplier_id: Mapped[int] = mapped_column(ForeignKey("suppliers.id"), index=True)
@@ -170,7 +183,7 @@ class ActivityZone(db.Model):
     code: Mapped[str] = mapped_column(String(5))
 
 
-class ActivityReach(db.Model):
+class ActivityReach(MatchingCopy, db.Model):
     """The departments an activity reaches ('*' for France-wide), derived from its
     range by the services whenever the activity or the supplier's place changes. It
     lets a search by place and sector read one index instead of computing ranges."""
@@ -179,7 +192,7 @@ class ActivityReach(db.Model):
     __table_args__ = (
         # Covering: matching and search by place test the range from the index alone.
         Index("ix_activity_reach_lookup", "department_code", "sector_id", "supplier_id", "geo_range", "service_kinds",
-              "radius_km", "latitude", "longitude", "activity_id"),
+              "radius_km", "latitude", "longitude", "activity_id", *MATCHING_COPY),
         # For "has this (text-matched) supplier an activity reaching there?".
         Index("ix_activity_reach_supplier", "supplier_id", "department_code", "sector_id"),
     )

@@ -1,10 +1,11 @@
-"""Where an activity reaches, as departments ('*' for France-wide), and the search
-document of a supplier. Both are derived data, refreshed by the services."""
+"""Where an activity reaches, as departments ('*' for France-wide), the supplier's
+state copied for matching, and the search document of a supplier. All are derived
+data, refreshed by the services."""
 
 import threading
 from functools import lru_cache
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from marketplace.extensions import db
 from marketplace.geography.models import Commune, Department
@@ -83,14 +84,23 @@ def reached_departments(activity: SupplierActivity, supplier: Supplier) -> set[s
     return reached
 
 
+def matching_copy(supplier: Supplier) -> dict:
+    """The supplier's state that matching reads from its activity rows (models.MatchingCopy)."""
+    return {"supplier_contactable": bool(supplier.is_listed and supplier.email), "supplier_kind": supplier.kind,
+            "supplier_completion": supplier.completion or 0}
+
+
 def refresh_reach(supplier: Supplier) -> None:
-    """Rewrite the reach rows of every activity of the supplier."""
+    """Rewrite the reach rows of every activity of the supplier, and the supplier's
+    state copied on its activities; after any change to the supplier or its activities."""
     db.session.flush()
+    copy = matching_copy(supplier)
+    db.session.execute(update(SupplierActivity).where(SupplierActivity.supplier_id == supplier.id).values(**copy))
     db.session.execute(delete(ActivityReach).where(ActivityReach.supplier_id == supplier.id))
     rows = [
         {"activity_id": activity.id, "department_code": code, "supplier_id": supplier.id,
          "sector_id": activity.sector_id, "service_kinds": activity.service_kinds, "geo_range": activity.geo_range,
-         "radius_km": activity.radius_km, "latitude": supplier.latitude, "longitude": supplier.longitude}
+         "radius_km": activity.radius_km, "latitude": supplier.latitude, "longitude": supplier.longitude, **copy}
         for activity in supplier.activities
         for code in sorted(reached_departments(activity, supplier))
     ]

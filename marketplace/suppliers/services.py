@@ -160,6 +160,7 @@ def set_listed(supplier: Supplier, listed: bool, actor: User) -> Supplier:
         record_change(supplier, ChangeKind.RELISTED if listed else ChangeKind.DELISTED)
     supplier.is_listed = listed
     supplier.updated_at = utcnow()
+    refresh_reach(supplier)
     refresh_search_document(supplier)
     return supplier
 

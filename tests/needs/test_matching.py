@@ -5,10 +5,13 @@ import random
 import pytest
 from sqlalchemy import select
 
+from marketplace.accounts.models import Role, User
 from marketplace.extensions import db
 from marketplace.needs import matching
 from marketplace.needs.models import Need, NeedArea
+from marketplace.suppliers import services
 from marketplace.suppliers.models import Supplier
+from marketplace.suppliers.taxonomy import SupplierKind
 from tests.needs.conftest import need_data
 
 
@@ -90,13 +93,42 @@ def test_a_france_wide_activity_fits_every_place(app, make_supplier):
 def test_delisted_suppliers_and_suppliers_without_email_are_never_told(app, make_supplier):
     silent = make_supplier(name="Sans e-mail", activities=[{"sector": "nettoyage"}])
     delisted = make_supplier(name="Retirée", email="retiree@example.org", activities=[{"sector": "nettoyage"}])
-    with app.app_context():
-        db.session.get(Supplier, delisted).is_listed = False
-        db.session.commit()
+    set_listed(app, delisted, False)
     for supplier_id, obstacle in ((silent, "pas d'adresse e-mail"), (delisted, "plus référencée")):
         python_says, sql_says, reasons = outcome(app, supplier_id)
         assert not python_says and not sql_says
         assert any(obstacle in reason for reason in reasons)
+
+
+def set_listed(app, supplier_id: int, listed: bool):
+    with app.app_context():
+        admin = db.session.scalar(select(User).where(User.role == Role.ADMIN))
+        services.set_listed(db.session.get(Supplier, supplier_id), listed, admin)
+        db.session.commit()
+
+
+def edit_profile(app, supplier_id: int, **changes):
+    with app.app_context():
+        admin = db.session.scalar(select(User).where(User.role == Role.ADMIN))
+        supplier = db.session.get(Supplier, supplier_id)
+        services.update_supplier(supplier, changes, admin)
+        db.session.commit()
+
+
+def test_matching_follows_the_supplier_at_once_when_it_is_delisted_loses_its_email_or_changes_kind(
+        app, make_supplier):
+    supplier_id = make_supplier(email="contact@jardins.fr", kind="EI", activities=[{"sector": "nettoyage"}])
+    wanted_ei = {"wanted_kinds": ["EI"]}
+    assert outcome(app, supplier_id, **wanted_ei)[:2] == (True, True)
+    set_listed(app, supplier_id, False)
+    assert outcome(app, supplier_id)[:2] == (False, False)
+    set_listed(app, supplier_id, True)
+    assert outcome(app, supplier_id, **wanted_ei)[:2] == (True, True)
+    edit_profile(app, supplier_id, kind=SupplierKind.ESAT)
+    assert outcome(app, supplier_id, **wanted_ei)[:2] == (False, False)
+    assert outcome(app, supplier_id, wanted_kinds=["ESAT"])[:2] == (True, True)
+    edit_profile(app, supplier_id, email=None)
+    assert outcome(app, supplier_id, wanted_kinds=["ESAT"])[:2] == (False, False)
 
 
 def test_the_sql_rule_and_the_python_rule_agree_on_a_random_directory(app, make_supplier):
