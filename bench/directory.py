@@ -75,6 +75,9 @@ def build(url: str, suppliers: int, instance: Path):
         if db.engine.dialect.name == "postgresql":
             db.session.execute(text("ANALYZE"))
             db.session.commit()
+    from marketplace.app import freeze_startup_heap
+
+    freeze_startup_heap()  # as wsgi.py does in every serving process
     return app
 
 

@@ -70,6 +70,10 @@ def time_matching(app, per_shape: int) -> dict[str, tuple[list[float], list[int]
     with app.app_context():
         sectors, departments, communes = reference_data()
         buyer = a_buyer()
+        for shape in SHAPES:  # warm the process's caches (the departments' outlines), as a server is
+            matching.matching_suppliers(services.create_need(need_fields(shape, rng, sectors, departments, communes),
+                                                             buyer))
+            db.session.rollback()
         for shape in SHAPES:
             times, counts = [], []
             for _ in range(per_shape):

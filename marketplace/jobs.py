@@ -43,9 +43,10 @@ def app_context():
         yield current_app
         return
     if _worker_app is None:
-        from marketplace.app import create_app
+        from marketplace.app import create_app, freeze_startup_heap
 
         _worker_app = create_app()
+        freeze_startup_heap()
     with _worker_app.app_context():
         yield _worker_app
 

@@ -198,6 +198,7 @@ def _insert(factory: SupplierFactory, specs: list[dict]) -> None:
     for activity_id, (supplier_id, spec, activity) in zip(activity_ids, activity_specs, strict=True):
         zones += [{"activity_id": activity_id, "zone_type": t, "code": c} for t, c in activity["zones"]]
         reach += [{"activity_id": activity_id, "department_code": code, "supplier_id": supplier_id,
+                   "whole_department": activity["geo_range"] != GeoRange.RADIUS,  # no commune zones here
                    "sector_id": activity["sector"].id, "service_kinds": activity["service_kinds"],
                    "geo_range": activity["geo_range"], "radius_km": activity["radius_km"],
                    "latitude": spec["row"]["latitude"], "longitude": spec["row"]["longitude"], **spec["copy"]}

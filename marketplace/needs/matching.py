@@ -166,17 +166,12 @@ def explain(need: Need, supplier: Supplier, place: NeedPlace | None = None) -> E
 
 # --- The whole directory, in SQL -----------------------------------------------------------
 
-def _commune_zone_fits(activity_id_column, place: NeedPlace):
+def _commune_zone_in_disc(activity_id_column, place: NeedPlace):
     zone = ActivityZone
-    in_disc = exists().where(
+    return exists().where(
         zone.activity_id == activity_id_column, zone.zone_type == ZoneType.COMMUNE,
         Commune.insee_code == zone.code,
         _sql_squared_km(Commune.latitude, Commune.longitude, place.commune) <= place.radius_km ** 2)
-    by_area = exists().where(
-        zone.activity_id == activity_id_column,
-        or_(and_(zone.zone_type == ZoneType.DEPARTMENT, zone.code.in_(sorted(place.departments))),
-            and_(zone.zone_type == ZoneType.REGION, zone.code.in_(sorted(place.regions)))))
-    return or_(by_area, in_disc)
 
 
 def _fitting_activities(need: Need, place: NeedPlace):
@@ -192,10 +187,10 @@ def _fitting_activities(need: Need, place: NeedPlace):
         if place.area == NeedArea.COMMUNE:
             reach_km = table.radius_km + place.radius_km
             conditions.append(or_(
-                table.geo_range == GeoRange.FRANCE,
+                table.whole_department.is_(True),  # France-wide, or a department or region zone
                 and_(table.geo_range == GeoRange.RADIUS,
                      _sql_squared_km(table.latitude, table.longitude, place.commune) <= reach_km * reach_km),
-                and_(table.geo_range == GeoRange.ZONES, _commune_zone_fits(table.activity_id, place)),
+                and_(table.geo_range == GeoRange.ZONES, _commune_zone_in_disc(table.activity_id, place)),
             ))
     conditions.append(table.supplier_contactable.is_(True))
     if need.service_kinds:

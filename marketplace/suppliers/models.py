@@ -175,10 +175,14 @@ class SupplierActivity(MatchingCopy, db.Model):
 
 class ActivityZone(db.Model):
     __tablename__ = "activity_zones"
-    __table_args__ = (Index("ix_activity_zones_place", "zone_type", "code"),)
+    __table_args__ = (
+        Index("ix_activity_zones_place", "zone_type", "code"),
+        # Covering: "does this activity have a zone there?" reads the index alone.
+        Index("ix_activity_zones_activity", "activity_id", "zone_type", "code"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    activity_id: Mapped[int] = mapped_column(ForeignKey("supplier_activities.id"), index=True)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("supplier_activities.id"))
     zone_type: Mapped[ZoneType] = mapped_column(enum_column(ZoneType))
     code: Mapped[str] = mapped_column(String(5))
 
@@ -192,13 +196,16 @@ class ActivityReach(MatchingCopy, db.Model):
     __table_args__ = (
         # Covering: matching and search by place test the range from the index alone.
         Index("ix_activity_reach_lookup", "department_code", "sector_id", "supplier_id", "geo_range", "service_kinds",
-              "radius_km", "latitude", "longitude", "activity_id", *MATCHING_COPY),
+              "radius_km", "latitude", "longitude", "activity_id", "whole_department", *MATCHING_COPY),
         # For "has this (text-matched) supplier an activity reaching there?".
         Index("ix_activity_reach_supplier", "supplier_id", "department_code", "sector_id"),
     )
 
     activity_id: Mapped[int] = mapped_column(ForeignKey("supplier_activities.id"), primary_key=True)
     department_code: Mapped[str] = mapped_column(String(3), primary_key=True)
+    # It serves all of the department (France-wide, a department or region zone), not
+    # just part of it (a radius, a commune zone): no finer check against a place.
+    whole_department: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     supplier_id: Mapped[int] = mapped_column(ForeignKey("suppliers.id"))
     sector_id: Mapped[int] = mapped_column(ForeignKey("sectors.id"))
     service_kinds: Mapped[int] = mapped_column(Integer)

@@ -63,25 +63,33 @@ def departments_within(latitude: float, longitude: float, radius_km: int) -> fro
     return frozenset(reached)
 
 
-def reached_departments(activity: SupplierActivity, supplier: Supplier) -> set[str]:
+def department_reach(activity: SupplierActivity, supplier: Supplier) -> dict[str, bool]:
+    """The departments an activity reaches ('*' for France-wide), each with whether it
+    serves the whole of it (France-wide, a department or a region zone) or only part of
+    it (a radius, a commune zone): only a part calls for a finer check against a place."""
     if activity.geo_range == GeoRange.FRANCE:
-        return {FRANCE_WIDE}
+        return {FRANCE_WIDE: True}
     if activity.geo_range == GeoRange.RADIUS:
         reached = {supplier.department_code} if supplier.department_code else set()
         if supplier.latitude is not None:
             reached |= departments_within(supplier.latitude, supplier.longitude, activity.radius_km or 0)
-        return reached
-    reached = set()
+        return dict.fromkeys(reached, False)
+    reach: dict[str, bool] = {}
     for zone in activity.zones:
         if zone.zone_type == ZoneType.DEPARTMENT:
-            reached.add(zone.code)
+            reach[zone.code] = True
         elif zone.zone_type == ZoneType.REGION:
-            reached.update(db.session.scalars(select(Department.code).where(Department.region_code == zone.code)))
+            reach.update(dict.fromkeys(db.session.scalars(
+                select(Department.code).where(Department.region_code == zone.code)), True))
         else:
             commune = db.session.get(Commune, zone.code)
             if commune is not None:
-                reached.add(commune.department_code)
-    return reached
+                reach.setdefault(commune.department_code, False)
+    return reach
+
+
+def reached_departments(activity: SupplierActivity, supplier: Supplier) -> set[str]:
+    return set(department_reach(activity, supplier))
 
 
 def matching_copy(supplier: Supplier) -> dict:
@@ -98,11 +106,11 @@ def refresh_reach(supplier: Supplier) -> None:
     db.session.execute(update(SupplierActivity).where(SupplierActivity.supplier_id == supplier.id).values(**copy))
     db.session.execute(delete(ActivityReach).where(ActivityReach.supplier_id == supplier.id))
     rows = [
-        {"activity_id": activity.id, "department_code": code, "supplier_id": supplier.id,
+        {"activity_id": activity.id, "department_code": code, "whole_department": whole, "supplier_id": supplier.id,
          "sector_id": activity.sector_id, "service_kinds": activity.service_kinds, "geo_range": activity.geo_range,
          "radius_km": activity.radius_km, "latitude": supplier.latitude, "longitude": supplier.longitude, **copy}
         for activity in supplier.activities
-        for code in sorted(reached_departments(activity, supplier))
+        for code, whole in sorted(department_reach(activity, supplier).items())
     ]
     if rows:
         db.session.execute(ActivityReach.__table__.insert(), rows)

@@ -73,6 +73,9 @@ def test_a_radius_supplier_matches_needs_by_sector_service_kind_and_place(app, m
     (["commune:06088"], {"area": NeedArea.COMMUNE, "commune": "06088", "radius_km": 0}, True),
     (["commune:06088"], {"area": NeedArea.COMMUNE, "commune": "06069", "radius_km": 0}, False),
     (["commune:06088"], {"area": NeedArea.COMMUNE, "commune": "06069", "radius_km": 40}, True),
+    # A commune zone covers part of its department, a region zone all of it, whatever the order.
+    (["commune:06088", "department:83"], {"area": NeedArea.COMMUNE, "commune": "06069", "radius_km": 0}, False),
+    (["commune:06088", "region:93"], {"area": NeedArea.COMMUNE, "commune": "06069", "radius_km": 0}, True),
     (["commune:06088"], {"area": NeedArea.ZONES, "departments": ["06"]}, True),
 ])
 def test_zone_activities_cover_their_communes_departments_and_regions(app, make_supplier, zones, fields, expected):
