@@ -151,17 +151,15 @@ def _activity_filter(criteria: dict, commune: Commune | None):
             Department.region_code == criteria["region"])))
         conditions.append(reach.department_code.in_([*departments, FRANCE_WIDE]))
     if commune is not None and criteria.get("serves_commune"):
-        zone_match = exists().where(
-            ActivityZone.activity_id == reach.activity_id,
-            or_(and_(ActivityZone.zone_type == ZoneType.COMMUNE, ActivityZone.code == commune.insee_code),
-                and_(ActivityZone.zone_type == ZoneType.DEPARTMENT, ActivityZone.code == commune.department_code),
-                and_(ActivityZone.zone_type == ZoneType.REGION, ActivityZone.code == commune.region_code)))
+        in_commune_zone = exists().where(ActivityZone.activity_id == reach.activity_id,
+                                         ActivityZone.zone_type == ZoneType.COMMUNE,
+                                         ActivityZone.code == commune.insee_code)
         within_radius = _squared_km(reach.latitude, reach.longitude, commune.latitude, commune.longitude) \
             <= reach.radius_km * reach.radius_km
         conditions += [
             reach.department_code.in_([commune.department_code, FRANCE_WIDE]),
-            or_(reach.geo_range == GeoRange.FRANCE,
-                and_(reach.geo_range == GeoRange.ZONES, zone_match),
+            or_(reach.whole_department.is_(True),  # France-wide, or a zone of its department or region
+                and_(reach.geo_range == GeoRange.ZONES, in_commune_zone),
                 and_(reach.geo_range == GeoRange.RADIUS, within_radius)),
         ]
     return statement.where(*conditions), reach.supplier_id
