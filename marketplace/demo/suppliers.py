@@ -186,7 +186,8 @@ def _insert(factory: SupplierFactory, specs: list[dict]) -> None:
     activity_rows, activity_specs = [], []
     for supplier_id, spec in zip(ids, specs, strict=True):
         spec["copy"] = {"supplier_contactable": bool(spec["row"]["email"]), "supplier_kind": spec["row"]["kind"],
-                        "supplier_completion": spec["row"]["completion"]}  # see reach.matching_copy
+                        "supplier_completion": spec["row"]["completion"], "latitude": spec["row"]["latitude"],
+                        "longitude": spec["row"]["longitude"]}  # see reach.matching_copy
         for activity in spec["activities"]:
             activity_rows.append({"supplier_id": supplier_id, "sector_id": activity["sector"].id,
                                   "service_kinds": activity["service_kinds"], "geo_range": activity["geo_range"],
@@ -201,7 +202,7 @@ def _insert(factory: SupplierFactory, specs: list[dict]) -> None:
                    "whole_department": activity["geo_range"] != GeoRange.RADIUS,  # no commune zones here
                    "sector_id": activity["sector"].id, "service_kinds": activity["service_kinds"],
                    "geo_range": activity["geo_range"], "radius_km": activity["radius_km"],
-                   "latitude": spec["row"]["latitude"], "longitude": spec["row"]["longitude"], **spec["copy"]}
+                   **spec["copy"]}
                   for code in factory.reach(activity, spec["commune"])]
         reached.setdefault(supplier_id, set()).update(factory.reach(activity, spec["commune"]))
     if zones:

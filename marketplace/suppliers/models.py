@@ -136,14 +136,17 @@ class SupplierReference(db.Model):
 
 
 class MatchingCopy:
-    """What matching needs to know of the supplier, copied onto its activity rows by
-    `reach.refresh_reach` whenever the supplier changes, so that matching a need reads
-    one index and no supplier row: whether it can be told (listed, with a contact
-    email), its kind, and its profile's completion (the order of France-wide needs)."""
+    """What matching and search by place need to know of the supplier, copied onto its
+    activity rows by `reach.refresh_reach` whenever the supplier changes, so that they
+    read one index and no supplier row: whether it can be told (listed, with a contact
+    email), its kind, its profile's completion (the order of France-wide needs), and
+    where it is (the order around a commune; "within N km" by sector)."""
 
     supplier_contactable: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     supplier_kind: Mapped[SupplierKind | None] = mapped_column(enum_column(SupplierKind))
     supplier_completion: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
 
 
 MATCHING_COPY = ("supplier_contactable", "supplier_kind", "supplier_completion")
@@ -153,9 +156,12 @@ class SupplierActivity(MatchingCopy, db.Model):
     """One sector, the kinds of service in it, and where the supplier does it."""
 
     __tablename__ = "supplier_activities"
-    # Matching a France-wide need, and a search by sector alone, read this index alone.
-    __table_args__ = (Index("ix_supplier_activities_matching", "sector_id", "supplier_id", "service_kinds",
-                            *MATCHING_COPY),)
+    __table_args__ = (
+        # Matching a France-wide need, and a search by sector alone, read this index alone.
+        Index("ix_supplier_activities_matching", "sector_id", "supplier_id", "service_kinds", *MATCHING_COPY),
+        # "Within N km of a commune" by sector: the sector's suppliers in the box, from the index alone.
+        Index("ix_supplier_activities_place", "sector_id", "latitude", "longitude", "supplier_id", "service_kinds"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     supplier_id: Mapped[int] = mapped_column(ForeignKey("suppliers.id"), index=True)
@@ -209,12 +215,10 @@ class ActivityReach(MatchingCopy, db.Model):
     supplier_id: Mapped[int] = mapped_column(ForeignKey("suppliers.id"))
     sector_id: Mapped[int] = mapped_column(ForeignKey("sectors.id"))
     service_kinds: Mapped[int] = mapped_column(Integer)
-    # The activity's range and the supplier's place, copied here so that "does it
-    # serve this commune?" reads these rows alone.
+    # The activity's range (and, from MatchingCopy, the supplier's place), copied here
+    # so that "does it serve this commune?" reads these rows alone.
     geo_range: Mapped[GeoRange] = mapped_column(enum_column(GeoRange))
     radius_km: Mapped[int | None] = mapped_column(Integer)
-    latitude: Mapped[float | None] = mapped_column(Float)
-    longitude: Mapped[float | None] = mapped_column(Float)
 
 
 class SupplierMember(db.Model):

@@ -95,7 +95,8 @@ def reached_departments(activity: SupplierActivity, supplier: Supplier) -> set[s
 def matching_copy(supplier: Supplier) -> dict:
     """The supplier's state that matching reads from its activity rows (models.MatchingCopy)."""
     return {"supplier_contactable": bool(supplier.is_listed and supplier.email), "supplier_kind": supplier.kind,
-            "supplier_completion": supplier.completion or 0}
+            "supplier_completion": supplier.completion or 0, "latitude": supplier.latitude,
+            "longitude": supplier.longitude}
 
 
 def refresh_reach(supplier: Supplier) -> None:
@@ -108,7 +109,7 @@ def refresh_reach(supplier: Supplier) -> None:
     rows = [
         {"activity_id": activity.id, "department_code": code, "whole_department": whole, "supplier_id": supplier.id,
          "sector_id": activity.sector_id, "service_kinds": activity.service_kinds, "geo_range": activity.geo_range,
-         "radius_km": activity.radius_km, "latitude": supplier.latitude, "longitude": supplier.longitude, **copy}
+         "radius_km": activity.radius_km, **copy}
         for activity in supplier.activities
         for code, whole in sorted(department_reach(activity, supplier).items())
     ]

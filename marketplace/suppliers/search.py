@@ -133,6 +133,9 @@ def _activity_filter(criteria: dict, commune: Commune | None):
             conditions.append(activity.sector_id.in_(sector_ids))
         if criteria.get("service_kinds"):
             conditions.append(activity.service_kinds.op("&")(criteria["service_kinds"]) != 0)
+        if conditions and commune is not None and criteria.get("within_km"):
+            # The sector's activities in the box only (the supplier's place is copied on them).
+            conditions += _in_box(activity.latitude, activity.longitude, commune, criteria["within_km"])
         return (select(activity.supplier_id).where(*conditions), activity.supplier_id) if conditions else None
 
     reach = ActivityReach
@@ -213,15 +216,17 @@ def build_query(criteria: dict, commune: Commune | None, fuzzy: bool = False):
     if criteria.get("turnover"):
         statement = statement.where(_band(Supplier.turnover_cents, TURNOVER_BANDS[criteria["turnover"]], scale=100))
     if commune is not None and criteria.get("within_km"):
-        radius = criteria["within_km"]
-        dlat = radius / KM_PER_DEGREE
-        dlon = radius / (KM_PER_DEGREE * max(math.cos(math.radians(commune.latitude)), 0.01))
-        statement = statement.where(
-            Supplier.latitude.between(commune.latitude - dlat, commune.latitude + dlat),
-            Supplier.longitude.between(commune.longitude - dlon, commune.longitude + dlon),
-            _squared_km(Supplier.latitude, Supplier.longitude, commune.latitude, commune.longitude) <= radius * radius,
-        )
+        statement = statement.where(*_in_box(Supplier.latitude, Supplier.longitude, commune, criteria["within_km"]))
     return statement.add_columns(rank.label("rank"))
+
+
+def _in_box(lat_column, lon_column, commune: Commune, radius: int) -> list:
+    """Within `radius` km of the commune: the box around the disc (an index range), then the disc."""
+    dlat = radius / KM_PER_DEGREE
+    dlon = radius / (KM_PER_DEGREE * max(math.cos(math.radians(commune.latitude)), 0.01))
+    return [lat_column.between(commune.latitude - dlat, commune.latitude + dlat),
+            lon_column.between(commune.longitude - dlon, commune.longitude + dlon),
+            _squared_km(lat_column, lon_column, commune.latitude, commune.longitude) <= radius * radius]
 
 
 def _text_only(criteria: dict) -> bool:
