@@ -14,6 +14,7 @@ from marketplace.demo.needs import load_demo_needs
 from marketplace.demo.suppliers import load_suppliers
 from marketplace.extensions import db
 from marketplace.organisations.models import BuyerOrganisation, Membership, MembershipStatus
+from marketplace.suppliers import search_index
 from marketplace.suppliers.models import MemberStatus, Supplier, SupplierMember
 from marketplace.timeutil import utcnow
 
@@ -83,11 +84,13 @@ def load_demo_data(size: int, suppliers: int) -> dict[str, int]:
     fairs = load_demo_fairs(users["organisateur"])
     db.session.commit()
     # Fresh statistics, so that the query planner knows the shape of the new data (and,
-    # on PostgreSQL, a vacuumed visibility map, so that counts can read indexes alone).
+    # on PostgreSQL, a vacuumed visibility map, so that counts can read indexes alone;
+    # on SQLite, the full-text index merged into one segment after the bulk load).
     if db.engine.dialect.name == "postgresql":
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(text("VACUUM ANALYZE"))
     else:
+        search_index.optimize()
         db.session.execute(text("ANALYZE"))
         db.session.commit()
     return {"organisations": organisations, "suppliers": created_suppliers, "needs": needs, "fairs": fairs}

@@ -98,6 +98,14 @@ def write_document(supplier_id: int, completion: int | None, name_text: str, bod
         )
 
 
+def optimize() -> None:
+    """SQLite, after a bulk load: merge the full-text index's segments into one, which
+    reads about twice as fast as the many a bulk load leaves (FTS5 only merges a few at
+    a time as it goes)."""
+    if is_sqlite():
+        db.session.execute(text("INSERT INTO supplier_fts (supplier_fts) VALUES ('optimize')"))
+
+
 def _refresh_vectors(supplier_ids: list[int]) -> None:
     """On PostgreSQL, compute the stored tsvectors of these documents."""
     if is_sqlite() or not supplier_ids:
