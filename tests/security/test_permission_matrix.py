@@ -64,7 +64,7 @@ def world(app, make_user, make_organisation, make_supplier, login):
     make_organisation(ids["buyer_b"], name="Organisation B")
     ids["supplier_user_a"] = make_user(role="supplier", email="fournisseur.a@example.org")
     ids["supplier_id"] = make_supplier(name="Structure A", member_id=ids["supplier_user_a"],
-                                       activities=[{"sector": "nettoyage"}],
+                                       email="contact@structure-a.fr", activities=[{"sector": "nettoyage"}],
                                        references=[{"client": "Client A", "description": "Réf", "year": 2024}])
     ids["supplier_user_b"] = make_user(role="supplier", email="fournisseur.b@example.org")
     other = make_supplier(name="Structure B", member_id=ids["supplier_user_b"])
@@ -121,7 +121,6 @@ def need_world(app, ids: dict) -> dict:
     buyer = db.session.get(User, ids["buyer_a"])
     supplier_user = db.session.get(User, ids["supplier_user_a"])
     supplier = db.session.get(Supplier, ids["supplier_id"])
-    supplier.email = "contact@structure-a.fr"
     need = needs.create_need(need_data(title=SECRET_NEED, questions=["Vos références ?"],
                                        lots=[{"title": "Lot 1"}, {"title": "Lot 2"}]), buyer)
     app.config["NEEDS_MODERATION"] = False
