@@ -27,8 +27,14 @@ class Fts5Matches:
 
     def page_and_total(self, limit: int, offset: int) -> tuple[list[int], int]:
         total = self._count(self.anywhere)
-        named = self._count(self.named) if total else 0
-        ids = self._page(self.named, limit, offset) if offset < named else []
+        if not total:
+            return [], 0
+        if offset == 0:  # a short first page of the named tier is the whole tier: no count needed
+            ids = self._page(self.named, limit, 0)
+            named = len(ids) if len(ids) < limit else total
+        else:
+            named = self._count(self.named)
+            ids = self._page(self.named, limit, offset) if offset < named else []
         if len(ids) < limit and total > named:
             ids += self._page(self.others, limit - len(ids), max(0, offset - named))
         return ids, total
