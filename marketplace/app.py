@@ -181,12 +181,11 @@ def _register_templates(app: Flask) -> None:
         return ("-" if cents < 0 else "") + text + "\u00a0€"
 
 
-
 def freeze_startup_heap() -> None:
     """Hide what start-up allocated (modules, the app, its routes and templates: a few
     hundred thousand objects) from Python's cyclic garbage collector, which otherwise
     walks all of it on every full collection: about 150 ms, landing on whichever request
     happens to allocate past the threshold (a France-wide match, a long export). Called
-    once per serving process (wsgi.py), never by the tests' many apps."""
+    once per serving process (wsgi.py, the job worker), never by the tests' many apps."""
     gc.collect()
     gc.freeze()

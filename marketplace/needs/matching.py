@@ -19,8 +19,10 @@ and, for a commune need, the activity really reaches the disc:
   departments, or a region zone holding one of them.
 
 `explain` applies the rule in Python to one supplier and says why, activity by
-activity; `matching_suppliers` applies the same rule in SQL to the whole directory.
-Tests hold the two to the same answers.
+activity; `matching_suppliers` applies the same rule in SQL to the whole directory,
+reading only activity rows (or their reach rows), where the supplier's state is
+copied (suppliers.models.MatchingCopy) and each reach row says whether it covers its
+whole department. Tests hold the two to the same answers.
 """
 
 import math

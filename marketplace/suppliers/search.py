@@ -135,7 +135,7 @@ def _activity_filter(criteria: dict, commune: Commune | None):
             conditions.append(activity.service_kinds.op("&")(criteria["service_kinds"]) != 0)
         if conditions and commune is not None and criteria.get("within_km"):
             # The sector's activities in the box only (the supplier's place is copied on them).
-            conditions += _in_box(activity.latitude, activity.longitude, commune, criteria["within_km"])
+            conditions += _within_km(activity.latitude, activity.longitude, commune, criteria["within_km"])
         return (select(activity.supplier_id).where(*conditions), activity.supplier_id) if conditions else None
 
     reach = ActivityReach
@@ -216,11 +216,11 @@ def build_query(criteria: dict, commune: Commune | None, fuzzy: bool = False):
     if criteria.get("turnover"):
         statement = statement.where(_band(Supplier.turnover_cents, TURNOVER_BANDS[criteria["turnover"]], scale=100))
     if commune is not None and criteria.get("within_km"):
-        statement = statement.where(*_in_box(Supplier.latitude, Supplier.longitude, commune, criteria["within_km"]))
+        statement = statement.where(*_within_km(Supplier.latitude, Supplier.longitude, commune, criteria["within_km"]))
     return statement.add_columns(rank.label("rank"))
 
 
-def _in_box(lat_column, lon_column, commune: Commune, radius: int) -> list:
+def _within_km(lat_column, lon_column, commune: Commune, radius: int) -> list:
     """Within `radius` km of the commune: the box around the disc (an index range), then the disc."""
     dlat = radius / KM_PER_DEGREE
     dlon = radius / (KM_PER_DEGREE * max(math.cos(math.radians(commune.latitude)), 0.01))
