@@ -185,9 +185,10 @@ def _insert(factory: SupplierFactory, specs: list[dict]) -> None:
     record_created(ids)
     activity_rows, activity_specs = [], []
     for supplier_id, spec in zip(ids, specs, strict=True):
-        spec["copy"] = {"supplier_contactable": bool(spec["row"]["email"]), "supplier_kind": spec["row"]["kind"],
-                        "supplier_completion": spec["row"]["completion"], "latitude": spec["row"]["latitude"],
-                        "longitude": spec["row"]["longitude"]}  # see reach.matching_copy
+        row = spec["row"]
+        spec["copy"] = {"supplier_listed": True, "supplier_contactable": bool(row["email"]),  # see reach.matching_copy
+                        "supplier_kind": row["kind"], "supplier_completion": row["completion"],
+                        "latitude": row["latitude"], "longitude": row["longitude"]}
         for activity in spec["activities"]:
             activity_rows.append({"supplier_id": supplier_id, "sector_id": activity["sector"].id,
                                   "service_kinds": activity["service_kinds"], "geo_range": activity["geo_range"],

@@ -138,10 +138,12 @@ class SupplierReference(db.Model):
 class MatchingCopy:
     """What matching and search by place need to know of the supplier, copied onto its
     activity rows by `reach.refresh_reach` whenever the supplier changes, so that they
-    read one index and no supplier row: whether it can be told (listed, with a contact
-    email), its kind, its profile's completion (the order of France-wide needs), and
-    where it is (the order around a commune; "within N km" by sector)."""
+    read one index and no supplier row: whether it is listed, whether it can be told
+    (listed, with a contact email), its kind, its profile's completion (the order of
+    France-wide needs and of the directory), and where it is (the order around a
+    commune; "within N km" by sector)."""
 
+    supplier_listed: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     supplier_contactable: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     supplier_kind: Mapped[SupplierKind | None] = mapped_column(enum_column(SupplierKind))
     supplier_completion: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
@@ -149,7 +151,7 @@ class MatchingCopy:
     longitude: Mapped[float | None] = mapped_column(Float)
 
 
-MATCHING_COPY = ("supplier_contactable", "supplier_kind", "supplier_completion")
+MATCHING_COPY = ("supplier_contactable", "supplier_kind", "supplier_completion", "supplier_listed")
 
 
 class SupplierActivity(MatchingCopy, db.Model):
@@ -160,7 +162,8 @@ class SupplierActivity(MatchingCopy, db.Model):
         # Matching a France-wide need, and a search by sector alone, read this index alone.
         Index("ix_supplier_activities_matching", "sector_id", "supplier_id", "service_kinds", *MATCHING_COPY),
         # "Within N km of a commune" by sector: the sector's suppliers in the box, from the index alone.
-        Index("ix_supplier_activities_place", "sector_id", "latitude", "longitude", "supplier_id", "service_kinds"),
+        Index("ix_supplier_activities_place", "sector_id", "latitude", "longitude", "supplier_id", "service_kinds",
+              *MATCHING_COPY),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -93,8 +93,9 @@ def reached_departments(activity: SupplierActivity, supplier: Supplier) -> set[s
 
 
 def matching_copy(supplier: Supplier) -> dict:
-    """The supplier's state that matching reads from its activity rows (models.MatchingCopy)."""
-    return {"supplier_contactable": bool(supplier.is_listed and supplier.email), "supplier_kind": supplier.kind,
+    """The supplier's state that matching and search read from its activity rows (models.MatchingCopy)."""
+    return {"supplier_listed": bool(supplier.is_listed),
+            "supplier_contactable": bool(supplier.is_listed and supplier.email), "supplier_kind": supplier.kind,
             "supplier_completion": supplier.completion or 0, "latitude": supplier.latitude,
             "longitude": supplier.longitude}
 

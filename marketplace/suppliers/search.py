@@ -118,8 +118,8 @@ def _sector_ids(criteria: dict) -> list[int] | None:
 
 
 def _activity_filter(criteria: dict, commune: Commune | None):
-    """A select of the suppliers with one activity meeting every activity-level criterion,
-    and its supplier id column; None without such criteria.
+    """The rows (table, conditions) of the activities meeting every activity-level
+    criterion at once; None without such criteria.
 
     Without a place, the activities themselves are read (one row each, indexed by
     sector); with a place, their derived reach (indexed by department and sector)."""
@@ -136,7 +136,7 @@ def _activity_filter(criteria: dict, commune: Commune | None):
         if conditions and commune is not None and criteria.get("within_km"):
             # The sector's activities in the box only (the supplier's place is copied on them).
             conditions += _within_km(activity.latitude, activity.longitude, commune, criteria["within_km"])
-        return (select(activity.supplier_id).where(*conditions), activity.supplier_id) if conditions else None
+        return (activity, conditions) if conditions else None
 
     reach = ActivityReach
     conditions = []
@@ -144,7 +144,6 @@ def _activity_filter(criteria: dict, commune: Commune | None):
         conditions.append(reach.sector_id.in_(sector_ids))
     if criteria.get("service_kinds"):
         conditions.append(reach.service_kinds.op("&")(criteria["service_kinds"]) != 0)
-    statement = select(reach.supplier_id)
     if criteria.get("department"):
         conditions.append(reach.department_code.in_([criteria["department"], FRANCE_WIDE]))
     if criteria.get("region"):
@@ -165,7 +164,7 @@ def _activity_filter(criteria: dict, commune: Commune | None):
                 and_(reach.geo_range == GeoRange.ZONES, in_commune_zone),
                 and_(reach.geo_range == GeoRange.RADIUS, within_radius)),
         ]
-    return statement.where(*conditions), reach.supplier_id
+    return reach, conditions
 
 
 def _band(column_expression, bounds: tuple[int, int | None], scale: int = 1):
@@ -192,24 +191,19 @@ def build_query(criteria: dict, commune: Commune | None, fuzzy: bool = False):
             if departments:  # the index matched the place already
                 criteria = {**criteria, "department": None, "region": None}
     activity = _activity_filter(criteria, commune)
-    if activity is not None and (text_matched or (commune is not None and criteria.get("within_km"))):
-        # The words (or the map) drive; the activity list is built once and probed.
-        statement = statement.where(Supplier.id.in_(activity[0]))
-    elif activity is not None:
-        # Joined: the suppliers with a fitting activity drive the query.
-        matching = activity[0].distinct().subquery("with_activity")
-        statement = statement.join(matching, matching.c.supplier_id == Supplier.id)
+    if activity is not None:
+        table, conditions = activity
+        fitting = select(table.supplier_id).where(*conditions)
+        if text_matched or (commune is not None and criteria.get("within_km")):
+            # The words (or the map) drive; the activity list is built once and probed.
+            statement = statement.where(Supplier.id.in_(fitting))
+        else:
+            # Joined: the suppliers with a fitting activity drive the query.
+            matching = fitting.distinct().subquery("with_activity")
+            statement = statement.join(matching, matching.c.supplier_id == Supplier.id)
     if criteria.get("kinds"):
         statement = statement.where(Supplier.kind.in_(criteria["kinds"]))
-    if criteria.get("labels"):
-        statement = statement.where(exists().where(SupplierLabel.supplier_id == Supplier.id,
-                                                   SupplierLabel.label.in_(criteria["labels"])))
-    if criteria.get("networks"):
-        statement = statement.where(exists().where(SupplierNetwork.supplier_id == Supplier.id,
-                                                   SupplierNetwork.network.in_(criteria["networks"])))
-    if criteria.get("in_consortium"):
-        statement = statement.where(exists().where(ConsortiumMembership.member_id == Supplier.id,
-                                                   ConsortiumMembership.status == MemberStatus.ACTIVE))
+    statement = statement.where(*_tag_conditions(criteria, Supplier.id))
     if criteria.get("headcount"):
         headcount = func.coalesce(Supplier.permanent_staff, 0) + func.coalesce(Supplier.insertion_staff, 0)
         statement = statement.where(_band(headcount, HEADCOUNT_BANDS[criteria["headcount"]]))
@@ -227,6 +221,47 @@ def _within_km(lat_column, lon_column, commune: Commune, radius: int) -> list:
     return [lat_column.between(commune.latitude - dlat, commune.latitude + dlat),
             lon_column.between(commune.longitude - dlon, commune.longitude + dlon),
             _squared_km(lat_column, lon_column, commune.latitude, commune.longitude) <= radius * radius]
+
+
+def _tag_conditions(criteria: dict, supplier_id) -> list:
+    """Labels, networks, consortium membership: conditions on the supplier's id."""
+    conditions = []
+    if criteria.get("labels"):
+        conditions.append(exists().where(SupplierLabel.supplier_id == supplier_id,
+                                         SupplierLabel.label.in_(criteria["labels"])))
+    if criteria.get("networks"):
+        conditions.append(exists().where(SupplierNetwork.supplier_id == supplier_id,
+                                         SupplierNetwork.network.in_(criteria["networks"])))
+    if criteria.get("in_consortium"):
+        conditions.append(exists().where(ConsortiumMembership.member_id == supplier_id,
+                                         ConsortiumMembership.status == MemberStatus.ACTIVE))
+    return conditions
+
+
+def _page_from_activities(criteria: dict, commune: Commune | None, sort: str, page: int,
+                          per_page: int) -> tuple[list[int], int] | None:
+    """Criteria the activity rows answer alone (no words, no headcount or turnover, an
+    order they carry): one page and the total from them, the supplier's state being
+    copied on them (models.MatchingCopy), without reading a supplier row. None otherwise."""
+    if criteria.get("q") or criteria.get("headcount") or criteria.get("turnover") or sort == "updated":
+        return None
+    activity = _activity_filter(criteria, commune)
+    if activity is None:
+        return None
+    table, conditions = activity
+    conditions = [*conditions, table.supplier_listed.is_(True), *_tag_conditions(criteria, table.supplier_id)]
+    if criteria.get("kinds"):
+        conditions.append(table.supplier_kind.in_(criteria["kinds"]))
+    if commune is not None and criteria.get("within_km") and table is ActivityReach:
+        conditions += _within_km(table.latitude, table.longitude, commune, criteria["within_km"])
+    if sort == "distance":
+        value = func.min(func.coalesce(
+            _squared_km(table.latitude, table.longitude, commune.latitude, commune.longitude), 1e12))
+    else:
+        value = func.max(table.supplier_completion)
+    found = (select(table.supplier_id.label("id"), literal_column("0").label("rank"), value.label("sort_value"))
+             .where(*conditions).group_by(table.supplier_id).cte("found").prefix_with("MATERIALIZED"))
+    return _page_of_found(found, sort, page, per_page)
 
 
 def _text_only(criteria: dict) -> bool:
@@ -272,6 +307,12 @@ def _page_and_total(statement, sort: str, commune, page: int, per_page: int,
         return list(db.session.scalars(paged.limit(per_page).offset(offset))), total
     found = statement.add_columns(_sort_value(sort, commune).label("sort_value")).cte("found").prefix_with(
         "MATERIALIZED")
+    return _page_of_found(found, sort, page, per_page)
+
+
+def _page_of_found(found, sort: str, page: int, per_page: int) -> tuple[list[int], int]:
+    """One page of a materialised (id, rank, sort_value) set, and its size, in one pass."""
+    offset = (page - 1) * per_page
     rows = db.session.execute(
         select(found.c.id, func.count().over().label("total"))
         .order_by(*_ordering(sort, found.c.rank, found.c.sort_value, found.c.id)).limit(per_page).offset(offset)).all()
@@ -287,8 +328,12 @@ def search_suppliers(criteria: dict, page: int = 1, per_page: int = 20) -> Searc
     if sort == "distance" and commune is None:
         sort = "completion"
     matched_by = "text"
-    found = _page_of_text_matches(criteria, page, per_page) if _text_only(criteria) else None
-    if found is not None and (found[1] or search_index.is_sqlite()):
+    if _text_only(criteria):
+        found = _page_of_text_matches(criteria, page, per_page)
+    else:
+        found = _page_from_activities(criteria, commune, sort, page, per_page)
+    # No word matched on PostgreSQL: the general query below tries names alike (typos).
+    if found is not None and (found[1] or search_index.is_sqlite() or not criteria.get("q")):
         ids, total = found
     else:
         statement = build_query(criteria, commune)

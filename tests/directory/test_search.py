@@ -85,6 +85,14 @@ def supplier_admin():
     ({"headcount": "1-9"}, {"Vélo Cargo Lyon"}),
     ({"turnover": "500k-2m"}, {"Propre 06"}),
     ({"turnover": "0-100k"}, set()),
+    # Activity criteria with the supplier's own: each is met, together.
+    ({"sector": "nettoyage", "kind": "EI"}, {"Propre 06"}),
+    ({"sector": "nettoyage", "kind": "ESAT"}, set()),
+    ({"sector": "nettoyage", "label": "iso-14001", "department": "06"}, {"Propre 06"}),
+    ({"group": "logistique", "network": "unea", "department": "69"}, {"Vélo Cargo Lyon"}),
+    ({"group": "logistique", "network": "unea", "department": "06"}, set()),
+    ({"service": "goods", "headcount": "1-9"}, {"Vélo Cargo Lyon"}),
+    ({"sector": "nettoyage", "turnover": "0-100k"}, set()),
 ])
 def test_each_filter(client, make_supplier, params, expected):
     make_supplier(name="Propre 06", kind="EI", activities=[CLEANING_06], labels=["iso-14001"],
@@ -136,6 +144,25 @@ def test_suppliers_located_within_a_distance_sorted_by_distance(client, make_sup
     items = response.get_json()["items"]
     assert [i["name"] for i in items] == ["À Cannes", "À Grasse"]
     assert items[0]["distance_km"] < 3 < items[1]["distance_km"] < 25
+
+
+def test_a_sector_search_lists_the_most_complete_first_and_the_nearest_first_around_a_commune(client, make_supplier):
+    cleaning = [{"sector": "nettoyage", "range": "radius", "radius": 40}]
+    make_supplier(name="Grasse, fiche minimale", activities=cleaning)
+    make_supplier(name="Cannes, fiche complète", postcode="06400", city="Cannes", email="contact@cannes.example.org",
+                  phone="04 93 00 00 00", description="Une description largement assez longue pour compter " * 2,
+                  activities=cleaning)
+    make_supplier(name="Lyon, toute la France", postcode="69003", city="Lyon",
+                  activities=[{"sector": "nettoyage", "range": "france"}])
+    make_supplier(name="Antibes, espaces verts", postcode="06600", city="Antibes",
+                  activities=[{"sector": "espaces-verts", "range": "radius", "radius": 40}])
+    everywhere = found(client, sector="nettoyage")
+    assert everywhere[0] == "Cannes, fiche complète" and set(everywhere[1:]) == {"Grasse, fiche minimale",
+                                                                                 "Lyon, toute la France"}
+    assert found(client, sector="nettoyage", commune="06029", within_km=25, sort="distance") == [
+        "Cannes, fiche complète", "Grasse, fiche minimale"]  # from Cannes; Lyon is located too far
+    assert found(client, sector="nettoyage", commune="06029", sort="distance") == [
+        "Cannes, fiche complète", "Grasse, fiche minimale", "Lyon, toute la France"]  # who serves Cannes
 
 
 def test_results_are_paginated_with_a_total_count(client, make_supplier):
