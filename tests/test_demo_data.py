@@ -7,7 +7,8 @@ from marketplace.accounts.models import Role, User
 from marketplace.demo import DEMO_PASSWORD, demo_siret
 from marketplace.extensions import db
 from marketplace.organisations.models import BuyerOrganisation
-from marketplace.suppliers.models import ActivityReach, Supplier
+from marketplace.suppliers.models import ActivityReach, Supplier, SupplierActivity
+from marketplace.suppliers.reach import refresh_reach
 
 
 def test_demo_data_is_valid_idempotent_and_has_a_login_for_each_role(app):
@@ -37,6 +38,12 @@ def test_demo_data_is_valid_idempotent_and_has_a_login_for_each_role(app):
         assert db.session.scalar(select(func.count()).select_from(ActivityReach)
                                  .where(ActivityReach.activity_id == activity.id)) >= 1
         first_id, first_name, sector_slug = first.id, first.name, activity.sector.slug
+        # The bulk loader writes the derived rows the services would (reach, the copied state).
+        written = derived_rows()
+        for supplier in suppliers:
+            refresh_reach(supplier)
+        assert derived_rows() == written
+        db.session.rollback()
 
     skipped = runner.invoke(args=["demo-data", "--if-empty"])
     assert "already has data" in skipped.output
@@ -52,6 +59,16 @@ def test_demo_data_is_valid_idempotent_and_has_a_login_for_each_role(app):
     supplier_user = app.test_client()
     supplier_user.post("/connexion", data={"email": "fournisseur@demo.marche-inclusif.fr", "password": DEMO_PASSWORD})
     assert supplier_user.get(f"/structures/{first_id}").status_code == 200
+
+
+def derived_rows() -> tuple[set, set]:
+    copied = [ActivityReach.supplier_listed, ActivityReach.supplier_contactable, ActivityReach.supplier_kind,
+              ActivityReach.supplier_completion, ActivityReach.latitude, ActivityReach.longitude]
+    reach = set(db.session.execute(select(ActivityReach.activity_id, ActivityReach.department_code,
+                                          ActivityReach.whole_department, *copied)).all())
+    activities = set(db.session.execute(select(
+        SupplierActivity.id, *(getattr(SupplierActivity, column.key) for column in copied))).all())
+    return reach, activities
 
 
 def test_demo_data_gives_the_demo_buyer_needs_and_the_demo_supplier_opportunities(app):

@@ -6,6 +6,7 @@ search documents) computed here rather than one supplier at a time by the servic
 """
 
 import random
+from types import SimpleNamespace
 
 import click
 from sqlalchemy import insert, select
@@ -27,7 +28,7 @@ from marketplace.suppliers.models import (
     SupplierReference,
     ZoneType,
 )
-from marketplace.suppliers.reach import departments_within, search_texts_of
+from marketplace.suppliers.reach import departments_within, matching_copy, search_texts_of
 from marketplace.suppliers.taxonomy import DISABILITY_KINDS, LABELS, NETWORKS, Sector, ServiceKind, SupplierKind
 from marketplace.timeutil import utcnow
 
@@ -185,10 +186,7 @@ def _insert(factory: SupplierFactory, specs: list[dict]) -> None:
     record_created(ids)
     activity_rows, activity_specs = [], []
     for supplier_id, spec in zip(ids, specs, strict=True):
-        row = spec["row"]
-        spec["copy"] = {"supplier_listed": True, "supplier_contactable": bool(row["email"]),  # see reach.matching_copy
-                        "supplier_kind": row["kind"], "supplier_completion": row["completion"],
-                        "latitude": row["latitude"], "longitude": row["longitude"]}
+        spec["copy"] = matching_copy(SimpleNamespace(**spec["row"]))
         for activity in spec["activities"]:
             activity_rows.append({"supplier_id": supplier_id, "sector_id": activity["sector"].id,
                                   "service_kinds": activity["service_kinds"], "geo_range": activity["geo_range"],
