@@ -13,6 +13,7 @@ from marketplace.dashboards.models import PurchaseTotal
 from marketplace.errors import DomainError
 from marketplace.extensions import db
 from marketplace.needs.models import Need, NeedStatus, NeedSupplier
+from marketplace.needs.services import need_counts
 from marketplace.offers.models import LIVE_STATUSES, Offer, OfferStatus
 from marketplace.organisations.models import BuyerOrganisation
 from marketplace.suppliers.services import suppliers_of
@@ -40,8 +41,6 @@ class BuyerFigures:
 
 
 def buyer_figures(organisation: BuyerOrganisation, year: int) -> BuyerFigures:
-    by_status = dict(db.session.execute(select(Need.status, func.count()).where(
-        Need.organisation_id == organisation.id).group_by(Need.status)).all())
     of_organisation = select(Need.id).where(Need.organisation_id == organisation.id)
     offers = db.session.scalar(select(func.count()).select_from(Offer).where(
         Offer.need_id.in_(of_organisation), Offer.status.in_(LIVE_STATUSES))) or 0
@@ -50,7 +49,7 @@ def buyer_figures(organisation: BuyerOrganisation, year: int) -> BuyerFigures:
         Offer.need_id.in_(of_organisation), Offer.status == OfferStatus.AWARDED,
         extract("year", Offer.decided_at) == year)).one()
     total = db.session.get(PurchaseTotal, (organisation.id, year))
-    return BuyerFigures(year, {status: by_status.get(status, 0) for status in NeedStatus}, offers, int(awarded),
+    return BuyerFigures(year, need_counts(organisation), offers, int(awarded),
                         int(hours), total.amount_cents if total else None)
 
 

@@ -89,8 +89,14 @@ def index():
     if actor.role != Role.BUYER:
         return redirect(url_for("needs.opportunities"))
     organisation = services.organisation_of(actor)
-    needs = services.needs_of_organisation(organisation)
-    return render_template("needs/index.html", organisation=organisation, needs=needs, statuses=list(NeedStatus))
+    status = request.args.get("statut") or None
+    if status not in {None, *(s.value for s in NeedStatus)}:
+        flash("Ce statut n'existe pas : voici tous vos besoins.", "warning")
+        status = None
+    page = max(request.args.get("page", 1, type=int), 1)
+    needs = services.needs_of_organisation(organisation, NeedStatus(status) if status else None, page)
+    return render_template("needs/index.html", organisation=organisation, needs=needs, status=status,
+                           counts=services.need_counts(organisation))
 
 
 @bp.route("/besoins/nouveau", methods=["GET", "POST"])

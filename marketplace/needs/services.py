@@ -6,7 +6,7 @@ makes it a draft again).
 """
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from marketplace.accounts.models import Role, User
 from marketplace.errors import DomainError, NotAllowed, NotFound
@@ -81,11 +81,23 @@ def supplier_can_see(need: Need, actor: User) -> bool:
     return need.is_public or link_of(need, actor) is not None
 
 
-def needs_of_organisation(organisation: BuyerOrganisation, status: NeedStatus | None = None) -> list[Need]:
+NEEDS_PER_PAGE = 25
+
+
+def needs_of_organisation(organisation: BuyerOrganisation, status: NeedStatus | None = None, page: int = 1):
+    """One page (a Flask-SQLAlchemy Pagination) of the organisation's needs, the last updated first."""
     statement = select(Need).where(Need.organisation_id == organisation.id)
     if status is not None:
         statement = statement.where(Need.status == status)
-    return list(db.session.scalars(statement.order_by(Need.updated_at.desc())))
+    return db.paginate(statement.order_by(Need.updated_at.desc(), Need.id.desc()), page=page,
+                       per_page=NEEDS_PER_PAGE, error_out=False)
+
+
+def need_counts(organisation: BuyerOrganisation) -> dict[NeedStatus, int]:
+    """How many of the organisation's needs are in each status (every status, 0 included)."""
+    counted = dict(db.session.execute(select(Need.status, func.count()).where(
+        Need.organisation_id == organisation.id).group_by(Need.status)).all())
+    return {status: counted.get(status, 0) for status in NeedStatus}
 
 
 def opportunities_of(actor: User, only_open: bool = False) -> list[tuple[Need, NeedSupplier]]:
