@@ -10,6 +10,7 @@ from marketplace.geography.models import Commune, Department, Region
 from marketplace.geography.text import fold
 
 EARTH_RADIUS_KM = 6371.0
+KM_PER_DEGREE = 111.195
 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -18,6 +19,15 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
+
+
+def squared_km(lat1, lon1, lat2: float, lon2: float):
+    """Squared distance in km² from (lat1, lon1), numbers or SQL columns, to the point
+    (lat2, lon2), equirectangular around it: exact enough for a few hundred km, cheap
+    in SQL, and the same in Python and in SQL (matching holds the two to one answer)."""
+    dy = (lat1 - lat2) * KM_PER_DEGREE
+    dx = (lon1 - lon2) * (KM_PER_DEGREE * math.cos(math.radians(lat2)))
+    return dy * dy + dx * dx
 
 
 def get_commune(insee_code: str) -> Commune:

@@ -33,6 +33,7 @@ from sqlalchemy import and_, exists, func, literal, or_, select
 
 from marketplace.extensions import db
 from marketplace.geography.models import Commune, Department
+from marketplace.geography.services import squared_km
 from marketplace.needs.models import Need, NeedArea
 from marketplace.suppliers.models import (
     FRANCE_WIDE,
@@ -45,7 +46,6 @@ from marketplace.suppliers.models import (
 )
 from marketplace.suppliers.reach import departments_within, reached_departments
 
-KM_PER_DEGREE = 111.195
 FAR = 10**9  # the rank of a supplier with no known place
 
 
@@ -82,20 +82,6 @@ def place_of(need: Need) -> NeedPlace:
     departments = set(need.departments)
     departments |= {code for code, region in regions_of.items() if region in need.regions}
     return NeedPlace(NeedArea.ZONES, frozenset(departments), frozenset(regions_of[d] for d in departments))
-
-
-def squared_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Squared distance in km², equirectangular around (lat2, lon2), as the SQL side computes it."""
-    dy = (lat1 - lat2) * KM_PER_DEGREE
-    dx = (lon1 - lon2) * KM_PER_DEGREE * math.cos(math.radians(lat2))
-    return dy * dy + dx * dx
-
-
-def _sql_squared_km(lat_column, lon_column, commune: Commune):
-    cos_lat = math.cos(math.radians(commune.latitude))
-    dy = (lat_column - commune.latitude) * KM_PER_DEGREE
-    dx = (lon_column - commune.longitude) * (KM_PER_DEGREE * cos_lat)
-    return dy * dy + dx * dx
 
 
 # --- One supplier, in Python, with reasons ------------------------------------------------
@@ -173,7 +159,8 @@ def _commune_zone_in_disc(activity_id_column, place: NeedPlace):
     return exists().where(
         zone.activity_id == activity_id_column, zone.zone_type == ZoneType.COMMUNE,
         Commune.insee_code == zone.code,
-        _sql_squared_km(Commune.latitude, Commune.longitude, place.commune) <= place.radius_km ** 2)
+        squared_km(Commune.latitude, Commune.longitude, place.commune.latitude, place.commune.longitude)
+        <= place.radius_km ** 2)
 
 
 def _fitting_activities(need: Need, place: NeedPlace):
@@ -191,7 +178,8 @@ def _fitting_activities(need: Need, place: NeedPlace):
             conditions.append(or_(
                 table.whole_department.is_(True),  # France-wide, or a department or region zone
                 and_(table.geo_range == GeoRange.RADIUS,
-                     _sql_squared_km(table.latitude, table.longitude, place.commune) <= reach_km * reach_km),
+                     squared_km(table.latitude, table.longitude, place.commune.latitude, place.commune.longitude)
+                     <= reach_km * reach_km),
                 and_(table.geo_range == GeoRange.ZONES, _commune_zone_in_disc(table.activity_id, place)),
             ))
     conditions.append(table.supplier_contactable.is_(True))
@@ -206,7 +194,7 @@ def _rank(table, place: NeedPlace):
     """The order suppliers are told in: nearest first around a commune, else the most complete profiles."""
     if place.commune is None:
         return 100 - table.supplier_completion
-    squared = _sql_squared_km(table.latitude, table.longitude, place.commune)
+    squared = squared_km(table.latitude, table.longitude, place.commune.latitude, place.commune.longitude)
     return func.coalesce(func.cast(squared, db.Integer), literal(FAR))
 
 

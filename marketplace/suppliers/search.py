@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from marketplace.extensions import db
 from marketplace.geography.models import Commune
-from marketplace.geography.services import resolve_commune
+from marketplace.geography.services import KM_PER_DEGREE, resolve_commune, squared_km
 from marketplace.suppliers import search_index
 from marketplace.suppliers.models import (
     FRANCE_WIDE,
@@ -33,7 +33,6 @@ from marketplace.suppliers.search_text import terms
 from marketplace.suppliers.taxonomy import Sector, SectorGroup
 from marketplace.suppliers.text_matches import facet_condition, text_matches
 
-KM_PER_DEGREE = 111.195
 HEADCOUNT_BANDS = {"1-9": (1, 9), "10-49": (10, 49), "50-249": (50, 249), "250+": (250, None)}
 TURNOVER_BANDS = {  # euros
     "0-100k": (0, 100_000), "100k-500k": (100_000, 500_000), "500k-2m": (500_000, 2_000_000),
@@ -58,14 +57,6 @@ class SearchResult:
     @property
     def pages(self) -> int:
         return max(1, math.ceil(self.total / self.per_page))
-
-
-def _squared_km(lat_column, lon_column, lat: float, lon: float):
-    """Squared distance in km² (equirectangular: exact enough for a few hundred km)."""
-    cos_lat = math.cos(math.radians(lat))
-    dy = (lat_column - lat) * KM_PER_DEGREE
-    dx = (lon_column - lon) * (KM_PER_DEGREE * cos_lat)
-    return dy * dy + dx * dx
 
 
 def _place_departments(criteria: dict) -> list[str] | None:
@@ -124,47 +115,38 @@ def _activity_filter(criteria: dict, commune: Commune | None):
     Without a place, the activities themselves are read (one row each, indexed by
     sector); with a place, their derived reach (indexed by department and sector)."""
     sector_ids = _sector_ids(criteria)
-    place = criteria.get("department") or criteria.get("region") or (commune is not None and
-                                                                      criteria.get("serves_commune"))
-    if not place:
-        activity = SupplierActivity
-        conditions = []
-        if sector_ids is not None:
-            conditions.append(activity.sector_id.in_(sector_ids))
-        if criteria.get("service_kinds"):
-            conditions.append(activity.service_kinds.op("&")(criteria["service_kinds"]) != 0)
-        if conditions and commune is not None and criteria.get("within_km"):
-            # The sector's activities in the box only (the supplier's place is copied on them).
-            conditions += _within_km(activity.latitude, activity.longitude, commune, criteria["within_km"])
-        return (activity, conditions) if conditions else None
-
-    reach = ActivityReach
+    departments = _place_departments(criteria)
+    serves_commune = commune is not None and criteria.get("serves_commune")
+    table = ActivityReach if departments or serves_commune else SupplierActivity
     conditions = []
     if sector_ids is not None:
-        conditions.append(reach.sector_id.in_(sector_ids))
+        conditions.append(table.sector_id.in_(sector_ids))
     if criteria.get("service_kinds"):
-        conditions.append(reach.service_kinds.op("&")(criteria["service_kinds"]) != 0)
-    if criteria.get("department"):
-        conditions.append(reach.department_code.in_([criteria["department"], FRANCE_WIDE]))
-    if criteria.get("region"):
-        from marketplace.geography.models import Department
+        conditions.append(table.service_kinds.op("&")(criteria["service_kinds"]) != 0)
+    if departments:
+        conditions.append(table.department_code.in_([*departments, FRANCE_WIDE]))
+    if serves_commune:
+        conditions += _serving(commune)
+    if conditions and commune is not None and criteria.get("within_km"):
+        # Only the activities of suppliers in the box (the supplier's place is copied on them).
+        conditions += _within_km(table.latitude, table.longitude, commune, criteria["within_km"])
+    return (table, conditions) if conditions else None
 
-        departments = list(db.session.scalars(select(Department.code).where(
-            Department.region_code == criteria["region"])))
-        conditions.append(reach.department_code.in_([*departments, FRANCE_WIDE]))
-    if commune is not None and criteria.get("serves_commune"):
-        in_commune_zone = exists().where(ActivityZone.activity_id == reach.activity_id,
-                                         ActivityZone.zone_type == ZoneType.COMMUNE,
-                                         ActivityZone.code == commune.insee_code)
-        within_radius = _squared_km(reach.latitude, reach.longitude, commune.latitude, commune.longitude) \
-            <= reach.radius_km * reach.radius_km
-        conditions += [
-            reach.department_code.in_([commune.department_code, FRANCE_WIDE]),
-            or_(reach.whole_department.is_(True),  # France-wide, or a zone of its department or region
-                and_(reach.geo_range == GeoRange.ZONES, in_commune_zone),
-                and_(reach.geo_range == GeoRange.RADIUS, within_radius)),
-        ]
-    return reach, conditions
+
+def _serving(commune: Commune) -> list:
+    """Reach rows of activities that serve the commune."""
+    reach = ActivityReach
+    in_commune_zone = exists().where(ActivityZone.activity_id == reach.activity_id,
+                                     ActivityZone.zone_type == ZoneType.COMMUNE,
+                                     ActivityZone.code == commune.insee_code)
+    within_radius = squared_km(reach.latitude, reach.longitude, commune.latitude, commune.longitude) \
+        <= reach.radius_km * reach.radius_km
+    return [
+        reach.department_code.in_([commune.department_code, FRANCE_WIDE]),
+        or_(reach.whole_department.is_(True),  # France-wide, or a zone of its department or region
+            and_(reach.geo_range == GeoRange.ZONES, in_commune_zone),
+            and_(reach.geo_range == GeoRange.RADIUS, within_radius)),
+    ]
 
 
 def _band(column_expression, bounds: tuple[int, int | None], scale: int = 1):
@@ -220,7 +202,7 @@ def _within_km(lat_column, lon_column, commune: Commune, radius: int) -> list:
     dlon = radius / (KM_PER_DEGREE * max(math.cos(math.radians(commune.latitude)), 0.01))
     return [lat_column.between(commune.latitude - dlat, commune.latitude + dlat),
             lon_column.between(commune.longitude - dlon, commune.longitude + dlon),
-            _squared_km(lat_column, lon_column, commune.latitude, commune.longitude) <= radius * radius]
+            squared_km(lat_column, lon_column, commune.latitude, commune.longitude) <= radius * radius]
 
 
 def _tag_conditions(criteria: dict, supplier_id) -> list:
@@ -252,11 +234,9 @@ def _page_from_activities(criteria: dict, commune: Commune | None, sort: str, pa
     conditions = [*conditions, table.supplier_listed.is_(True), *_tag_conditions(criteria, table.supplier_id)]
     if criteria.get("kinds"):
         conditions.append(table.supplier_kind.in_(criteria["kinds"]))
-    if commune is not None and criteria.get("within_km") and table is ActivityReach:
-        conditions += _within_km(table.latitude, table.longitude, commune, criteria["within_km"])
     if sort == "distance":
         value = func.min(func.coalesce(
-            _squared_km(table.latitude, table.longitude, commune.latitude, commune.longitude), 1e12))
+            squared_km(table.latitude, table.longitude, commune.latitude, commune.longitude), 1e12))
     else:
         value = func.max(table.supplier_completion)
     found = (select(table.supplier_id.label("id"), literal_column("0").label("rank"), value.label("sort_value"))
@@ -279,7 +259,7 @@ def _page_of_text_matches(criteria: dict, page: int, per_page: int) -> tuple[lis
 def _sort_value(sort: str, commune: Commune | None):
     """What a sort orders by after the rank (ties go by id)."""
     if sort == "distance":
-        return func.coalesce(_squared_km(Supplier.latitude, Supplier.longitude, commune.latitude, commune.longitude),
+        return func.coalesce(squared_km(Supplier.latitude, Supplier.longitude, commune.latitude, commune.longitude),
                              1e12)
     return Supplier.updated_at if sort == "updated" else Supplier.completion
 
