@@ -169,13 +169,18 @@ def _register_templates(app: Flask) -> None:
             value = utc_to_paris(value)
         return value.strftime("%d/%m/%Y à %H:%M" if with_time else "%d/%m/%Y")
 
+    @app.template_filter("thousands")
+    def thousands(number) -> str:
+        """A whole number as written in French: 64 493."""
+        return f"{int(number):,}".replace(",", "\u202f")
+
     @app.template_filter("euros")
     def euros(cents, with_cents: bool = True):
         """Cents as French money: 1 234,50 €."""
         if cents is None:
             return ""
         whole, rest = divmod(abs(int(cents)), 100)
-        text = f"{whole:,}".replace(",", "\u202f")
+        text = thousands(whole)
         if with_cents and rest:
             text += f",{rest:02d}"
         return ("-" if cents < 0 else "") + text + "\u00a0€"

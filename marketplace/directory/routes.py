@@ -17,7 +17,7 @@ from marketplace.extensions import db
 from marketplace.geography.services import all_departments, all_regions, find_communes
 from marketplace.suppliers import consortiums
 from marketplace.suppliers.schemas import SiretSchema, SupplierOut
-from marketplace.suppliers.search import HEADCOUNT_BANDS, TURNOVER_BANDS, search_suppliers
+from marketplace.suppliers.search import HEADCOUNT_BANDS, TURNOVER_BANDS, count_suppliers, search_suppliers
 from marketplace.suppliers.services import find_by_siret, get_supplier
 from marketplace.suppliers.taxonomy import LABELS, NETWORKS, SectorGroup, ServiceKind, SupplierKind
 
@@ -81,8 +81,18 @@ def search_json():
         if item["id"] in result.distances:
             item["distance_km"] = result.distances[item["id"]]
         item["featured"] = item["id"] in result.featured
-    return {"total": result.total, "page": result.page, "per_page": result.per_page, "pages": result.pages,
-            "matched_by": result.matched_by, "items": items}
+    return {"total": result.total, "total_is_exact": result.total_is_exact, "page": result.page,
+            "per_page": result.per_page, "pages": result.pages if result.total_is_exact else None,
+            "has_next": result.has_next, "matched_by": result.matched_by, "items": items}
+
+
+@bp.route("/nombre.json")
+def count_json():
+    """The exact count of a search whose page said "more than" (fetched by the page's script)."""
+    criteria, errors = _criteria()
+    if errors:
+        return problem(422, "Certains critères de recherche sont invalides.", errors)
+    return {"total": count_suppliers(criteria)}
 
 
 @bp.route("/communes.json")

@@ -31,7 +31,7 @@ from marketplace.suppliers.models import (
 )
 from marketplace.suppliers.search_text import terms
 from marketplace.suppliers.taxonomy import Sector, SectorGroup
-from marketplace.suppliers.text_matches import facet_condition, text_matches
+from marketplace.suppliers.text_matches import Found, facet_condition, text_matches
 
 HEADCOUNT_BANDS = {"1-9": (1, 9), "10-49": (10, 49), "50-249": (50, 249), "250+": (250, None)}
 TURNOVER_BANDS = {  # euros
@@ -53,10 +53,17 @@ class SearchResult:
     matched_by: str = "text"
     commune: Commune | None = None  # the place the criteria named, once resolved
     featured: set[int] = field(default_factory=set)  # boosted suppliers shown first
+    total_is_exact: bool = True  # else there are more than `total` (see text_matches.COUNT_AT_MOST)
+    more: bool = False  # another page follows (known from the page itself when the total is not)
 
     @property
     def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
+        """The number of pages, or of those known to exist when the total is a lower bound."""
+        return max(1, math.ceil(self.total / self.per_page), self.page + (1 if self.has_next else 0))
+
+    @property
+    def has_next(self) -> bool:
+        return self.more if not self.total_is_exact else self.page * self.per_page < self.total
 
 
 def _place_departments(criteria: dict) -> list[str] | None:
@@ -221,7 +228,7 @@ def _tag_conditions(criteria: dict, supplier_id) -> list:
 
 
 def _page_from_activities(criteria: dict, commune: Commune | None, sort: str, page: int,
-                          per_page: int) -> tuple[list[int], int] | None:
+                          per_page: int) -> Found | None:
     """Criteria the activity rows answer alone (no words, no headcount or turnover, an
     order they carry): one page and the total from them, the supplier's state being
     copied on them (models.MatchingCopy), without reading a supplier row. None otherwise."""
@@ -251,7 +258,7 @@ def _text_only(criteria: dict) -> bool:
     return bool(query) and not query.isdigit() and not filters and criteria.get("sort") in (None, "relevance")
 
 
-def _page_of_text_matches(criteria: dict, page: int, per_page: int) -> tuple[list[int], int] | None:
+def _page_of_text_matches(criteria: dict, page: int, per_page: int) -> Found | None:
     matches = text_matches(criteria["q"], _place_departments(criteria))
     return None if matches is None else matches.page_and_total(per_page, (page - 1) * per_page)
 
@@ -272,8 +279,7 @@ def _ordering(sort: str, rank, value, supplier_id) -> tuple:
     return value.desc(), supplier_id.desc()
 
 
-def _page_and_total(statement, sort: str, commune, page: int, per_page: int,
-                    filtered: bool) -> tuple[list[int], int]:
+def _page_and_total(statement, sort: str, commune, page: int, per_page: int, filtered: bool) -> Found:
     """One page of ids and the total count.
 
     Filtered: the matches are materialised first, with the value they are sorted by (so
@@ -284,21 +290,21 @@ def _page_and_total(statement, sort: str, commune, page: int, per_page: int,
     if not filtered:
         total = db.session.scalar(select(func.count()).select_from(Supplier).where(Supplier.is_listed.is_(True)))
         paged = statement.order_by(*_ordering(sort, literal_column("rank"), _sort_value(sort, commune), Supplier.id))
-        return list(db.session.scalars(paged.limit(per_page).offset(offset))), total
+        return Found(list(db.session.scalars(paged.limit(per_page).offset(offset))), total)
     found = statement.add_columns(_sort_value(sort, commune).label("sort_value")).cte("found").prefix_with(
         "MATERIALIZED")
     return _page_of_found(found, sort, page, per_page)
 
 
-def _page_of_found(found, sort: str, page: int, per_page: int) -> tuple[list[int], int]:
+def _page_of_found(found, sort: str, page: int, per_page: int) -> Found:
     """One page of a materialised (id, rank, sort_value) set, and its size, in one pass."""
     offset = (page - 1) * per_page
     rows = db.session.execute(
         select(found.c.id, func.count().over().label("total"))
         .order_by(*_ordering(sort, found.c.rank, found.c.sort_value, found.c.id)).limit(per_page).offset(offset)).all()
     if rows:
-        return [row.id for row in rows], rows[0].total
-    return [], db.session.scalar(select(func.count()).select_from(found))
+        return Found([row.id for row in rows], rows[0].total)
+    return Found([], db.session.scalar(select(func.count()).select_from(found)))
 
 
 def search_suppliers(criteria: dict, page: int = 1, per_page: int = 20) -> SearchResult:
@@ -313,17 +319,15 @@ def search_suppliers(criteria: dict, page: int = 1, per_page: int = 20) -> Searc
     else:
         found = _page_from_activities(criteria, commune, sort, page, per_page)
     # No word matched on PostgreSQL: the general query below tries names alike (typos).
-    if found is not None and (found[1] or search_index.is_sqlite() or not criteria.get("q")):
-        ids, total = found
-    else:
+    if found is None or not (found.total or search_index.is_sqlite() or not criteria.get("q")):
         statement = build_query(criteria, commune)
         filtered = any(criteria.get(key) for key in FILTER_KEYS + ("q",))
-        ids, total = _page_and_total(statement, sort, commune, page, per_page, filtered)
-        if total == 0 and criteria.get("q") and not search_index.is_sqlite():
+        found = _page_and_total(statement, sort, commune, page, per_page, filtered)
+        if found.total == 0 and criteria.get("q") and not search_index.is_sqlite():
             statement, matched_by = build_query(criteria, commune, fuzzy=True), "similar"
-            ids, total = _page_and_total(statement, sort, commune, page, per_page, filtered)
+            found = _page_and_total(statement, sort, commune, page, per_page, filtered)
     featured = _featured(criteria, commune, sort) if page == 1 else []
-    ids = featured + [i for i in ids if i not in set(featured)]
+    ids = featured + [i for i in found.ids if i not in set(featured)]
     loaded = {
         s.id: s for s in db.session.scalars(
             select(Supplier).where(Supplier.id.in_(ids)).options(
@@ -338,7 +342,19 @@ def search_suppliers(criteria: dict, page: int = 1, per_page: int = 20) -> Searc
 
         distances = {s.id: round(distance_km(commune.latitude, commune.longitude, s.latitude, s.longitude), 1)
                      for s in items if s.latitude is not None}
-    return SearchResult(items, total, page, per_page, distances, matched_by, commune, featured=set(featured))
+    return SearchResult(items, found.total, page, per_page, distances, matched_by, commune, featured=set(featured),
+                        total_is_exact=found.exact, more=found.more)
+
+
+def count_suppliers(criteria: dict) -> int:
+    """The exact number of suppliers matching `criteria`, for a search whose page only
+    said "more than" (a common word's matches at national scale)."""
+    if _text_only(criteria):
+        matches = text_matches(criteria["q"], _place_departments(criteria))
+        total = matches.count() if matches is not None else 0
+        if total:  # (none: PostgreSQL's search falls back on names alike)
+            return total
+    return search_suppliers(criteria, 1, 1).total
 
 
 FEATURED_AT_MOST = 3
@@ -353,5 +369,4 @@ def _featured(criteria: dict, commune: Commune | None, sort: str) -> list[int]:
     if not boosted:
         return []
     statement = build_query(criteria, commune).where(Supplier.id.in_(boosted))
-    ids, _total = _page_and_total(statement, sort, commune, 1, FEATURED_AT_MOST, filtered=True)
-    return ids
+    return _page_and_total(statement, sort, commune, 1, FEATURED_AT_MOST, filtered=True).ids

@@ -1,21 +1,76 @@
 """Which listed suppliers match the words of a search (and the departments reached),
 in relevance order, on the database's own full-text index (see search_index).
 
-Relevance: the suppliers whose name holds every word, then the others; within each
-tier, the search documents' sort key (most complete profile first, then the oldest).
+Relevance: the suppliers whose name holds every word (the named tier), then the others;
+within each tier, the search documents' sort key (most complete profile first, then the
+oldest). Both backends page the same way (TieredMatches): count the matches, count the
+named tier, then read the page from one tier or both, in sort key order.
+
+Counts stop at COUNT_AT_MOST unless an exact one is asked for: past a thousand matches
+(a common word at national scale: "insertion" finds 64,000 of 200,000) the page says
+"more than 1,000" and fetches the exact figure apart (the directory's count endpoint),
+so that no search waits for the index to count every match of a common word.
 """
 
-from sqlalchemy import Integer, case, func, select, text
+from typing import NamedTuple
+
+from sqlalchemy import Integer, case, func, literal, not_, select, text
 
 from marketplace.extensions import db
 from marketplace.suppliers import search_index
 from marketplace.suppliers.models import FRANCE_WIDE, SupplierSearchDocument
 from marketplace.suppliers.search_text import terms
 
+COUNT_AT_MOST = 1000
 
-class Fts5Matches:
+
+class Found(NamedTuple):
+    """A page of supplier ids and the number of matches: exact, or at least `total`
+    (then `more` says whether another page follows)."""
+
+    ids: list[int]
+    total: int
+    exact: bool = True
+    more: bool = False
+
+
+class TieredMatches:
+    """One page of the matches and their total, tier by tier; the backends say how a
+    condition (`anywhere`, `named`, `others`) is counted (up to a bound) and paged."""
+
+    anywhere = named = others = None
+
+    def count(self) -> int:
+        """The exact number of matches."""
+        return self._count(self.anywhere, None)
+
+    def page_and_total(self, limit: int, offset: int) -> Found:
+        total = self._count(self.anywhere, COUNT_AT_MOST)
+        if not total:
+            return Found([], 0)
+        exact = total <= COUNT_AT_MOST
+        wanted = limit + 1  # one more row: whether another page follows
+        if offset == 0:  # a short first page of the named tier is the whole tier: no count needed
+            ids = self._page(self.named, wanted, 0)
+            named = len(ids) if len(ids) < wanted else None
+        else:  # counted as far as the page: past it, the page lies in the named tier
+            named = self._count(self.named, offset + wanted - 1)
+            ids = self._page(self.named, wanted, offset) if offset < named else []
+        if len(ids) < wanted and named is not None and (not exact or total > named):
+            ids += self._page(self.others, wanted - len(ids), max(0, offset - named))
+        return Found(ids[:limit], min(total, COUNT_AT_MOST), exact, len(ids) > limit)
+
+    def _count(self, condition, at_most: int | None) -> int:
+        """The matches of the condition; past `at_most`, at_most + 1."""
+        raise NotImplementedError
+
+    def _page(self, condition, limit: int, offset: int) -> list[int]:
+        raise NotImplementedError
+
+
+class Fts5Matches(TieredMatches):
     """SQLite: FTS5 hands the matches over in rowid (sort key) order, so a page reads
-    the tiers in turn and stops at its last row, ranking nothing beyond it."""
+    its tier's doclist and stops at its last row, ranking nothing beyond it."""
 
     def __init__(self, words: list[str], departments: list[str] | None):
         every = "(" + " AND ".join([f'"{w}"' for w in words[:-1]] + [f'"{words[-1]}"*']) + ")"  # last: a prefix
@@ -24,20 +79,6 @@ class Fts5Matches:
         self.anywhere = f"{{name_text body_text}} : {every}{place}"
         self.named = f"name_text : {every}{place}"
         self.others = f"({self.anywhere}) NOT (name_text : {every})"
-
-    def page_and_total(self, limit: int, offset: int) -> tuple[list[int], int]:
-        total = self._count(self.anywhere)
-        if not total:
-            return [], 0
-        if offset == 0:  # a short first page of the named tier is the whole tier: no count needed
-            ids = self._page(self.named, limit, 0)
-            named = len(ids) if len(ids) < limit else total
-        else:
-            named = self._count(self.named)
-            ids = self._page(self.named, limit, offset) if offset < named else []
-        if len(ids) < limit and total > named:
-            ids += self._page(self.others, limit - len(ids), max(0, offset - named))
-        return ids, total
 
     def ranked(self):
         """A subquery of (supplier_id, rank): 0 for the named tier, 1 for the others."""
@@ -50,42 +91,50 @@ class Fts5Matches:
         ).bindparams(named=self.named, others=self.others).columns(
             supplier_id=Integer, rank=Integer).cte("text_match").prefix_with("MATERIALIZED")
 
-    @staticmethod
-    def _count(match: str) -> int:
-        return db.session.scalar(text("SELECT count(*) FROM supplier_fts WHERE supplier_fts MATCH :m"), {"m": match})
+    def _count(self, match: str, at_most: int | None) -> int:
+        return db.session.scalar(text(
+            "SELECT count(*) FROM (SELECT 1 FROM supplier_fts WHERE supplier_fts MATCH :m LIMIT :n)"),
+            {"m": match, "n": -1 if at_most is None else at_most + 1})
 
-    @staticmethod
-    def _page(match: str, limit: int, offset: int) -> list[int]:
+    def _page(self, match: str, limit: int, offset: int) -> list[int]:
         keys = db.session.scalars(text(
             "SELECT rowid FROM supplier_fts WHERE supplier_fts MATCH :m ORDER BY rowid LIMIT :limit OFFSET :skip"),
             {"m": match, "limit": limit, "skip": offset})
         return [search_index.supplier_id_of(key) for key in keys]
 
 
-class PostgresMatches:
-    """PostgreSQL: the stored tsvectors' GIN indexes find the matches; one pass counts
-    them and sorts out only the page's rows (top-N)."""
+class PostgresMatches(TieredMatches):
+    """PostgreSQL: the stored tsvectors' GIN indexes find the matches; a bounded count
+    stops at its bound (the planner walks the table while the matches are dense). The
+    named tier is paged (and counted) from the sort key index alone, which carries the
+    name's tsvector (ix_supplier_search_named); the others from the GIN or the sort key
+    index, whichever the planner deems cheaper."""
 
     def __init__(self, words: list[str], departments: list[str] | None):
         document = SupplierSearchDocument
         tsquery = func.to_tsquery("simple", " & ".join(words[:-1] + [words[-1] + ":*"]))  # last: a prefix
-        self.place = [facet_condition(departments)] if departments else []
-        self.anywhere = [document.text_vector.op("@@")(tsquery), *self.place]
-        self.tier = case((document.name_vector.op("@@", is_comparison=True)(tsquery), 0), else_=1)
-
-    def page_and_total(self, limit: int, offset: int) -> tuple[list[int], int]:
-        document = SupplierSearchDocument
-        rows = db.session.execute(
-            select(document.supplier_id, func.count().over().label("total")).where(*self.anywhere)
-            .order_by(self.tier, document.sort_key).limit(limit).offset(offset)).all()
-        if rows or offset == 0:
-            return [row.supplier_id for row in rows], rows[0].total if rows else 0
-        return [], db.session.scalar(select(func.count()).select_from(document).where(*self.anywhere))
+        place = [facet_condition(departments)] if departments else []
+        in_name = document.name_vector.op("@@", is_comparison=True)(tsquery)
+        self.anywhere = [document.text_vector.op("@@")(tsquery), *place]
+        self.named = [in_name, *place]  # the name's words are among the whole text's
+        self.others = [*self.anywhere, not_(in_name)]
+        self.tier = case((in_name, 0), else_=1)
 
     def ranked(self):
         """A subquery of (supplier_id, rank): 0 for the named tier, 1 for the others."""
         return select(SupplierSearchDocument.supplier_id, self.tier.label("rank")).where(*self.anywhere).subquery(
             "text_match")
+
+    def _count(self, conditions: list, at_most: int | None) -> int:
+        matches = select(literal(1)).select_from(SupplierSearchDocument).where(*conditions)
+        if at_most is not None:
+            matches = matches.limit(at_most + 1)
+        return db.session.scalar(select(func.count()).select_from(matches.subquery()))
+
+    def _page(self, conditions: list, limit: int, offset: int) -> list[int]:
+        document = SupplierSearchDocument
+        return list(db.session.scalars(select(document.supplier_id).where(*conditions)
+                                       .order_by(document.sort_key).limit(limit).offset(offset)))
 
 
 def facet_condition(departments: list[str]):
@@ -94,7 +143,7 @@ def facet_condition(departments: list[str]):
     return SupplierSearchDocument.facets_vector.op("@@")(func.to_tsquery("simple", tokens))
 
 
-def text_matches(query: str, departments: list[str] | None = None) -> Fts5Matches | PostgresMatches | None:
+def text_matches(query: str, departments: list[str] | None = None) -> TieredMatches | None:
     """The matches of the words of `query` on this database; None when it has no word."""
     words = terms(query)
     if not words:

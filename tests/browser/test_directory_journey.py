@@ -5,15 +5,19 @@ from sqlalchemy import select
 
 from marketplace.demo import load_demo_data
 from marketplace.extensions import db
+from marketplace.suppliers import text_matches
 from marketplace.suppliers.models import ActivityReach, Supplier
+from marketplace.suppliers.search import count_suppliers
 from marketplace.suppliers.taxonomy import Sector
 
 pytestmark = pytest.mark.browser
 
 
-def test_search_filter_and_open_a_supplier(app, live_server, page, tmp_path):
+def test_search_filter_and_open_a_supplier(app, live_server, page, tmp_path, monkeypatch):
+    monkeypatch.setattr(text_matches, "COUNT_AT_MOST", 10)  # so that "nettoyage" finds "more than" that
     with app.app_context():
         load_demo_data(5, 300)
+        cleaners = count_suppliers({"q": "nettoyage"})
         # A supplier of the demo directory that cleans offices somewhere, and where.
         supplier_id, department = db.session.execute(
             select(ActivityReach.supplier_id, ActivityReach.department_code)
@@ -25,8 +29,10 @@ def test_search_filter_and_open_a_supplier(app, live_server, page, tmp_path):
     page.goto(f"{live_server}/annuaire")
     page.get_by_placeholder("Nettoyage, traiteur, nom de structure, SIRET…").fill("nettoyage")
     page.get_by_role("button", name="Rechercher").click()
+    # The page says "more than 10", then its script puts the exact count in its place.
+    page.wait_for_selector("#nombre-resultats[data-exact='true']")
     everywhere = int(page.locator("#nombre-resultats strong").inner_text().replace("\u202f", "").replace(" ", ""))
-    assert everywhere > 0
+    assert everywhere == cleaners > 10
 
     page.get_by_label("Secteur").select_option("nettoyage")
     page.get_by_label("Intervient dans le département").select_option(department)

@@ -1,0 +1,68 @@
+"""A common word at national scale: the page counts up to a bound ("more than"), pages on
+in relevance order all the same, and the exact count comes apart."""
+
+import pytest
+
+from marketplace.suppliers import text_matches
+
+
+@pytest.fixture
+def bound(monkeypatch):
+    """A bound of 3 matches, so that a handful of suppliers is 'many'."""
+    monkeypatch.setattr(text_matches, "COUNT_AT_MOST", 3)
+    return 3
+
+
+@pytest.fixture
+def laundries(make_supplier):
+    """Three named 'Blanchisserie ...' (the named tier) and four that only do laundry, in the Alpes-Maritimes."""
+    named = [make_supplier(name=f"Blanchisserie {c}", email=f"{c}@example.org" if c == "B" else None)
+             for c in "ABC"]
+    others = [make_supplier(name=f"Atelier {c}", description="Blanchisserie industrielle", activities=[
+        {"sector": "nettoyage", "range": "zones", "zones": ["department:06"]}]) for c in "DEFG"]
+    return named, others
+
+
+def pages_of(client, **params) -> list[dict]:
+    pages, page = [], 1
+    while True:
+        body = client.get("/annuaire/recherche.json", query_string={**params, "page": page}).get_json()
+        pages.append(body)
+        if not body["has_next"]:
+            return pages
+        page += 1
+
+
+def test_past_the_bound_the_count_says_more_than_and_every_match_is_paged_once_in_order(
+        client, bound, laundries):
+    exact = [page["items"][0]["name"] for page in pages_of(client, q="blanchisserie", per_page=1)]
+    assert exact[:3] == ["Blanchisserie B", "Blanchisserie A", "Blanchisserie C"]  # named first, complete first
+    assert sorted(exact[3:]) == ["Atelier D", "Atelier E", "Atelier F", "Atelier G"] and len(exact) == 7
+
+    for per_page in (2, 3):  # pages that straddle the named tier's end
+        pages = pages_of(client, q="blanchisserie", per_page=per_page)
+        assert [item["name"] for page in pages for item in page["items"]] == exact
+        assert {(page["total"], page["total_is_exact"], page["pages"]) for page in pages} == {(3, False, None)}
+
+
+def test_within_the_bound_the_count_is_exact(client, monkeypatch, laundries):
+    monkeypatch.setattr(text_matches, "COUNT_AT_MOST", 7)
+    pages = pages_of(client, q="blanchisserie", per_page=2)
+    assert [(page["total"], page["total_is_exact"], page["pages"]) for page in pages] == [(7, True, 4)] * 4
+    assert [len(page["items"]) for page in pages] == [2, 2, 2, 1]
+
+
+def test_the_exact_count_comes_apart_and_the_page_says_more_than(client, bound, laundries):
+    assert client.get("/annuaire/nombre.json", query_string={"q": "blanchisserie"}).get_json() == {"total": 7}
+    assert client.get("/annuaire/nombre.json", query_string={"q": "blanchisserie", "department": "06"}
+                      ).get_json() == {"total": 4}
+    assert client.get("/annuaire/nombre.json", query_string={"q": "blanchisserie", "department": "75"}
+                      ).get_json() == {"total": 0}
+    page = client.get("/annuaire", query_string={"q": "blanchisserie", "per_page": 2}).get_data(as_text=True)
+    assert "Plus de 3" in page and 'data-count-url="/annuaire/nombre.json?q=blanchisserie' in page
+    assert "Page 1<" in page and "Suivante" in page
+
+
+def test_the_count_endpoint_rejects_bad_criteria_with_the_field(client):
+    response = client.get("/annuaire/nombre.json", query_string={"within_km": "loin"})
+    assert response.status_code == 422 and "within_km" in response.get_json()["errors"]
