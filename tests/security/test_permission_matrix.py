@@ -37,6 +37,7 @@ from marketplace.webhooks.models import WebhookSubscription
 
 PUBLIC_ENDPOINTS = {
     "main.home", "main.healthz", "main.readyz", "prometheus_metrics", "directory.search", "directory.search_json",
+    "directory.count_json",
     "directory.communes_json", "directory.supplier", "directory.check_siret", "accounts.signup",
     "accounts.login", "accounts.logout", "accounts.forgot_password", "accounts.reset_password",
     "accounts.confirm_email", "accounts.resend_confirmation", "needs.pixel", "needs.unsubscribe_digest",
