@@ -24,6 +24,7 @@ maintenance_work_mem = 512MB
 random_page_cost = 1.1
 effective_io_concurrency = 200
 jit = off
+shared_preload_libraries = 'pg_stat_statements'
 max_connections = 100
 CONF
     fi

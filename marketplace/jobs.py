@@ -6,7 +6,14 @@ immediate mode. Each job is a thin wrapper around a service function that the CL
 and tests can call directly; the database stays the source of truth, so a periodic
 sweep picks up whatever a lost or failed enqueue left behind.
 
-Run a consumer with: huey_consumer marketplace.jobs.huey
+Two queues: `huey` for the short jobs (mail, webhooks, deadlines, digests) and `heavy`
+for the long computations (a fair's scheduling run: a minute of CPU for 3,000
+participants). The Procfile starts the heavy queue's consumer at idle CPU priority
+(`chrt --idle 0`), so that a scheduling run only takes the CPU that pages, offers and
+mails leave: it runs longer under load instead of slowing everyone down.
+
+Run the consumers with: huey_consumer marketplace.jobs.huey, and
+huey_consumer marketplace.jobs.heavy
 """
 
 import logging
@@ -22,16 +29,33 @@ log = logging.getLogger(__name__)
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
-def _make_huey():
+def _make_huey(name: str):
     redis_url = os.environ.get("REDIS_URL")
     if redis_url:
-        return RedisHuey("marketplace", url=redis_url)
+        return RedisHuey(name, url=redis_url)
     path = os.environ.get("HUEY_SQLITE_PATH", str(PROJECT_ROOT / "instance" / "huey.db"))
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    return SqliteHuey("marketplace", filename=path)
+    return SqliteHuey(name, filename=path)
 
 
-huey = _make_huey()
+huey = _make_huey("marketplace")
+heavy = _make_huey("marketplace-heavy")
+
+
+@huey.on_startup()
+def _share_the_cpu_as_niced():
+    """A consumer's session is its CPU group: lowered like its processes (Procfile: nice)."""
+    from marketplace.cpu_priority import lower_group_priority
+
+    lower_group_priority(int(os.environ.get("WORKER_NICE", "10")))
+
+
+@heavy.on_startup()
+def _take_only_idle_cpu():
+    """The heavy queue's group at the lowest priority (its threads run SCHED_IDLE: Procfile)."""
+    from marketplace.cpu_priority import lower_group_priority
+
+    lower_group_priority(19)
 _worker_app: Flask | None = None
 
 
@@ -101,7 +125,7 @@ def send_weekly_digest() -> int:
         return count
 
 
-@huey.task()
+@heavy.task()
 def run_fair_schedule(run_id: int) -> int:
     """Compute a fair's meeting programme; the page polls the run's progress."""
     from events.meetings.programme import execute_run
@@ -111,7 +135,7 @@ def run_fair_schedule(run_id: int) -> int:
         return run.progress if run is not None else 0
 
 
-@huey.periodic_task(crontab(minute="*"))
+@heavy.periodic_task(crontab(minute="*"))
 def resume_schedule_runs() -> int:
     """Every minute: run the scheduler for runs whose job was lost."""
     from events.meetings.programme import resume_stale_runs

@@ -25,7 +25,7 @@ class PlatformCollector:
         self.app = app
 
     def collect(self):
-        from marketplace.jobs import huey
+        from marketplace.jobs import heavy, huey
         from marketplace.outbox.services import outbox_backlog
 
         backlog = queue = float("nan")
@@ -35,11 +35,11 @@ class PlatformCollector:
         except Exception:  # noqa: BLE001 - a scrape must answer even when the database does not
             log.warning("Outbox backlog unavailable for /metrics", exc_info=True)
         try:
-            queue = huey.pending_count()
+            queue = huey.pending_count() + heavy.pending_count()
         except Exception:  # noqa: BLE001 - nor when Redis is down
             log.warning("Job queue length unavailable for /metrics", exc_info=True)
         yield GaugeMetricFamily("marketplace_outbox_backlog", "Emails waiting for delivery", value=backlog)
-        yield GaugeMetricFamily("marketplace_job_queue_length", "Background jobs waiting in the queue", value=queue)
+        yield GaugeMetricFamily("marketplace_job_queue_length", "Background jobs waiting in the queues", value=queue)
 
     def describe(self):
         return []

@@ -25,9 +25,9 @@ from werkzeug.test import TestResponse
 os.environ.pop("REDIS_URL", None)
 os.environ.setdefault("HUEY_SQLITE_PATH", os.path.join(tempfile.mkdtemp(), "huey.db"))
 
-from marketplace.jobs import huey  # noqa: E402
+from marketplace.jobs import heavy, huey  # noqa: E402
 
-huey.immediate = True
+huey.immediate = heavy.immediate = True
 
 from marketplace.accounts.models import Role, User  # noqa: E402
 from marketplace.app import create_app  # noqa: E402

@@ -52,7 +52,7 @@ def test_a_killed_worker_s_job_runs_again_and_takes_effect_once(tmp_path, privat
     fair_id = big_fair(app)
     env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": redis_url, "FAIR_SCHEDULER_SECONDS": str(TIME_LIMIT),
            "MAIL_BACKEND": "console", "INSTANCE_PATH": str(tmp_path / "instance")}
-    worker = subprocess.Popen([BIN / "huey_consumer", "marketplace.jobs.huey", "--workers", "1"], env=env, cwd=ROOT,
+    worker = subprocess.Popen([BIN / "huey_consumer", "marketplace.jobs.heavy", "--workers", "1"], env=env, cwd=ROOT,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         from huey import RedisHuey
@@ -64,7 +64,7 @@ def test_a_killed_worker_s_job_runs_again_and_takes_effect_once(tmp_path, privat
             run = start_run(db.session.get(Fair, fair_id), db.session.scalar(select(User)))
             db.session.commit()
             run_id = run.id
-        remote = RedisHuey("marketplace", url=redis_url)  # the queue the consumer reads
+        remote = RedisHuey("marketplace-heavy", url=redis_url)  # the queue the consumer reads
         remote.task()(run_fair_schedule.func)(run_id)
 
         def status():
