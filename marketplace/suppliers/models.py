@@ -164,6 +164,9 @@ class SupplierActivity(MatchingCopy, db.Model):
         # "Within N km of a commune" by sector: the sector's suppliers in the box, from the index alone.
         Index("ix_supplier_activities_place", "sector_id", "latitude", "longitude", "supplier_id", "service_kinds",
               *MATCHING_COPY),
+        # A sector's suppliers, most complete first: walked in order, stopping at the page's end.
+        Index("ix_supplier_activities_order", "sector_id", "supplier_completion", "supplier_id", "supplier_listed",
+              "supplier_kind", "service_kinds"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

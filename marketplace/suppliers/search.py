@@ -39,6 +39,11 @@ TURNOVER_BANDS = {  # euros
     "2m+": (2_000_000, None),
 }
 SORTS = ("relevance", "distance", "completion", "updated")
+# Past this many matches, a common word's or a national sector's count says "more than"
+# (as search engines do: Elasticsearch tracks 10,000 hits by default), and the page
+# fetches the exact figure apart (count_suppliers): no search waits for the database
+# to count 64,000 matches.
+COUNT_AT_MOST = 1000
 FILTER_KEYS = ("sectors", "sector_groups", "kinds", "service_kinds", "department", "region", "commune", "labels",
                "networks", "in_consortium", "headcount", "turnover")
 
@@ -53,7 +58,7 @@ class SearchResult:
     matched_by: str = "text"
     commune: Commune | None = None  # the place the criteria named, once resolved
     featured: set[int] = field(default_factory=set)  # boosted suppliers shown first
-    total_is_exact: bool = True  # else there are more than `total` (see text_matches.COUNT_AT_MOST)
+    total_is_exact: bool = True  # else there are more than `total` (see COUNT_AT_MOST)
     more: bool = False  # another page follows (known from the page itself when the total is not)
 
     @property
@@ -228,10 +233,12 @@ def _tag_conditions(criteria: dict, supplier_id) -> list:
 
 
 def _page_from_activities(criteria: dict, commune: Commune | None, sort: str, page: int,
-                          per_page: int) -> Found | None:
+                          per_page: int, exact: bool = False) -> Found | None:
     """Criteria the activity rows answer alone (no words, no headcount or turnover, an
     order they carry): one page and the total from them, the supplier's state being
-    copied on them (models.MatchingCopy), without reading a supplier row. None otherwise."""
+    copied on them (models.MatchingCopy), without reading a supplier row. None otherwise.
+    One sector, most complete first: a walk in that order, its count bounded unless
+    `exact` (see _page_in_completion_order)."""
     if criteria.get("q") or criteria.get("headcount") or criteria.get("turnover") or sort == "updated":
         return None
     activity = _activity_filter(criteria, commune)
@@ -241,6 +248,9 @@ def _page_from_activities(criteria: dict, commune: Commune | None, sort: str, pa
     conditions = [*conditions, table.supplier_listed.is_(True), *_tag_conditions(criteria, table.supplier_id)]
     if criteria.get("kinds"):
         conditions.append(table.supplier_kind.in_(criteria["kinds"]))
+    one_sector = len(criteria.get("sectors") or []) == 1 and not criteria.get("sector_groups")
+    if sort == "completion" and table is SupplierActivity and one_sector and not exact:
+        return _page_in_completion_order(conditions, page, per_page)
     if sort == "distance":
         value = func.min(func.coalesce(
             squared_km(table.latitude, table.longitude, commune.latitude, commune.longitude), 1e12))
@@ -251,6 +261,19 @@ def _page_from_activities(criteria: dict, commune: Commune | None, sort: str, pa
     return _page_of_found(found, sort, page, per_page)
 
 
+def _page_in_completion_order(conditions: list, page: int, per_page: int) -> Found:
+    """A sector's suppliers, most complete first (a national sector holds 30,000 of
+    200,000): its activities walked in that order (ix_supplier_activities_order), each
+    supplier once, up to the page's end; counted as far as COUNT_AT_MOST, as a text
+    search is (the exact figure comes apart: count_suppliers)."""
+    activity = SupplierActivity
+    ordered = (select(activity.supplier_completion, activity.supplier_id).where(*conditions).distinct()
+               .order_by(activity.supplier_completion.desc(), activity.supplier_id.desc()))
+    ids = list(db.session.execute(ordered.limit(per_page + 1).offset((page - 1) * per_page)).scalars(1))
+    total = db.session.scalar(select(func.count()).select_from(ordered.limit(COUNT_AT_MOST + 1).subquery()))
+    return Found(ids[:per_page], min(total, COUNT_AT_MOST), total <= COUNT_AT_MOST, len(ids) > per_page)
+
+
 def _text_only(criteria: dict) -> bool:
     """Only words (no filter): the full-text index alone answers, listed suppliers only."""
     query = (criteria.get("q") or "").replace(" ", "")
@@ -258,9 +281,10 @@ def _text_only(criteria: dict) -> bool:
     return bool(query) and not query.isdigit() and not filters and criteria.get("sort") in (None, "relevance")
 
 
-def _page_of_text_matches(criteria: dict, page: int, per_page: int) -> Found | None:
+def _page_of_text_matches(criteria: dict, page: int, per_page: int, exact: bool) -> Found | None:
     matches = text_matches(criteria["q"], _place_departments(criteria))
-    return None if matches is None else matches.page_and_total(per_page, (page - 1) * per_page)
+    return None if matches is None else matches.page_and_total(per_page, (page - 1) * per_page,
+                                                               None if exact else COUNT_AT_MOST)
 
 
 def _sort_value(sort: str, commune: Commune | None):
@@ -307,17 +331,19 @@ def _page_of_found(found, sort: str, page: int, per_page: int) -> Found:
     return Found([], db.session.scalar(select(func.count()).select_from(found)))
 
 
-def search_suppliers(criteria: dict, page: int = 1, per_page: int = 20) -> SearchResult:
-    """Suppliers matching `criteria` (see directory.schemas.SearchSchema), one page of them."""
+def search_suppliers(criteria: dict, page: int = 1, per_page: int = 20, exact_total: bool = False) -> SearchResult:
+    """Suppliers matching `criteria` (see directory.schemas.SearchSchema), one page of them.
+    The total of a large result may be a lower bound (result.total_is_exact) unless
+    `exact_total` is asked for."""
     commune = resolve_commune(criteria.get("commune"))
     sort = criteria.get("sort") or ("relevance" if criteria.get("q") else "completion")
     if sort == "distance" and commune is None:
         sort = "completion"
     matched_by = "text"
     if _text_only(criteria):
-        found = _page_of_text_matches(criteria, page, per_page)
+        found = _page_of_text_matches(criteria, page, per_page, exact_total)
     else:
-        found = _page_from_activities(criteria, commune, sort, page, per_page)
+        found = _page_from_activities(criteria, commune, sort, page, per_page, exact=exact_total)
     # No word matched on PostgreSQL: the general query below tries names alike (typos).
     if found is None or not (found.total or search_index.is_sqlite() or not criteria.get("q")):
         statement = build_query(criteria, commune)
@@ -348,13 +374,8 @@ def search_suppliers(criteria: dict, page: int = 1, per_page: int = 20) -> Searc
 
 def count_suppliers(criteria: dict) -> int:
     """The exact number of suppliers matching `criteria`, for a search whose page only
-    said "more than" (a common word's matches at national scale)."""
-    if _text_only(criteria):
-        matches = text_matches(criteria["q"], _place_departments(criteria))
-        total = matches.count() if matches is not None else 0
-        if total:  # (none: PostgreSQL's search falls back on names alike)
-            return total
-    return search_suppliers(criteria, 1, 1).total
+    said "more than" (a common word, or a sector, at national scale)."""
+    return search_suppliers(criteria, 1, 1, exact_total=True).total
 
 
 FEATURED_AT_MOST = 3

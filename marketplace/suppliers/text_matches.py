@@ -6,10 +6,8 @@ within each tier, the search documents' sort key (most complete profile first, t
 oldest). Both backends page the same way (TieredMatches): count the matches, count the
 named tier, then read the page from one tier or both, in sort key order.
 
-Counts stop at COUNT_AT_MOST unless an exact one is asked for: past a thousand matches
-(a common word at national scale: "insertion" finds 64,000 of 200,000) the page says
-"more than 1,000" and fetches the exact figure apart (the directory's count endpoint),
-so that no search waits for the index to count every match of a common word.
+The count may stop at a bound (search.COUNT_AT_MOST), so that no search waits for the
+index to count every match of a common word ("insertion": 64,000 of 200,000).
 """
 
 from typing import NamedTuple
@@ -20,8 +18,6 @@ from marketplace.extensions import db
 from marketplace.suppliers import search_index
 from marketplace.suppliers.models import FRANCE_WIDE, SupplierSearchDocument
 from marketplace.suppliers.search_text import terms
-
-COUNT_AT_MOST = 1000
 
 
 class Found(NamedTuple):
@@ -40,15 +36,12 @@ class TieredMatches:
 
     anywhere = named = others = None
 
-    def count(self) -> int:
-        """The exact number of matches."""
-        return self._count(self.anywhere, None)
-
-    def page_and_total(self, limit: int, offset: int) -> Found:
-        total = self._count(self.anywhere, COUNT_AT_MOST)
+    def page_and_total(self, limit: int, offset: int, bound: int | None = None) -> Found:
+        """The page, and the total counted as far as `bound` (all of it without one)."""
+        total = self._count(self.anywhere, bound)
         if not total:
             return Found([], 0)
-        exact = total <= COUNT_AT_MOST
+        exact = bound is None or total <= bound
         wanted = limit + 1  # one more row: whether another page follows
         if offset == 0:  # a short first page of the named tier is the whole tier: no count needed
             ids = self._page(self.named, wanted, 0)
@@ -58,7 +51,7 @@ class TieredMatches:
             ids = self._page(self.named, wanted, offset) if offset < named else []
         if len(ids) < wanted and named is not None and (not exact or total > named):
             ids += self._page(self.others, wanted - len(ids), max(0, offset - named))
-        return Found(ids[:limit], min(total, COUNT_AT_MOST), exact, len(ids) > limit)
+        return Found(ids[:limit], total if exact else bound, exact, len(ids) > limit)
 
     def _count(self, condition, at_most: int | None) -> int:
         """The matches of the condition; past `at_most`, at_most + 1."""

@@ -3,13 +3,13 @@ in relevance order all the same, and the exact count comes apart."""
 
 import pytest
 
-from marketplace.suppliers import text_matches
+from marketplace.suppliers import search
 
 
 @pytest.fixture
 def bound(monkeypatch):
     """A bound of 3 matches, so that a handful of suppliers is 'many'."""
-    monkeypatch.setattr(text_matches, "COUNT_AT_MOST", 3)
+    monkeypatch.setattr(search, "COUNT_AT_MOST", 3)
     return 3
 
 
@@ -46,7 +46,7 @@ def test_past_the_bound_the_count_says_more_than_and_every_match_is_paged_once_i
 
 
 def test_within_the_bound_the_count_is_exact(client, monkeypatch, laundries):
-    monkeypatch.setattr(text_matches, "COUNT_AT_MOST", 7)
+    monkeypatch.setattr(search, "COUNT_AT_MOST", 7)
     pages = pages_of(client, q="blanchisserie", per_page=2)
     assert [(page["total"], page["total_is_exact"], page["pages"]) for page in pages] == [(7, True, 4)] * 4
     assert [len(page["items"]) for page in pages] == [2, 2, 2, 1]
@@ -66,3 +66,27 @@ def test_the_exact_count_comes_apart_and_the_page_says_more_than(client, bound, 
 def test_the_count_endpoint_rejects_bad_criteria_with_the_field(client):
     response = client.get("/annuaire/nombre.json", query_string={"within_km": "loin"})
     assert response.status_code == 422 and "within_km" in response.get_json()["errors"]
+
+
+def test_a_sector_nationwide_is_paged_most_complete_first_each_supplier_once_past_the_bound(client, bound,
+                                                                                               make_supplier):
+    cleaning = {"sector": "nettoyage", "range": "france"}
+    twice = make_supplier(name="Deux fois", activities=[cleaning, {"sector": "nettoyage", "range": "radius",
+                                                                   "radius": 30}])
+    for i in range(5):
+        make_supplier(name=f"Propreté {i}", activities=[cleaning], email=f"p{i}@example.org" if i % 2 else None,
+                      website="https://example.org" if i == 4 else None)
+    make_supplier(name="Autre secteur", activities=[{"sector": "stockage", "range": "france"}])
+
+    pages = pages_of(client, sector="nettoyage", per_page=2)
+    items = [item for page in pages for item in page["items"]]
+    assert len(items) == 6 and len({item["id"] for item in items}) == 6 and twice in {item["id"] for item in items}
+    order = [(item["completion"], item["id"]) for item in items]
+    assert order == sorted(order, reverse=True)  # most complete first, then the newest
+    assert {(page["total"], page["total_is_exact"]) for page in pages} == {(3, False)}
+    assert client.get("/annuaire/nombre.json", query_string={"sector": "nettoyage"}).get_json() == {"total": 6}
+
+    page = client.get("/annuaire", query_string={"sector": "nettoyage"}).get_data(as_text=True)
+    assert "Plus de 3" in page
+    kinds = client.get("/annuaire/recherche.json", query_string={"sector": "nettoyage", "kind": "ESAT"}).get_json()
+    assert (kinds["total"], kinds["total_is_exact"], kinds["items"]) == (0, True, [])
