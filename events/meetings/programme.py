@@ -9,7 +9,7 @@ import json
 import logging
 
 from flask import current_app
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -51,13 +51,29 @@ def get_meeting(fair: Fair, meeting_id: int) -> Meeting:
     return meeting
 
 
-def meetings_of_fair(fair: Fair) -> list[Meeting]:
-    return list(db.session.scalars(
-        select(Meeting).join(Slot, Slot.id == Meeting.slot_id).join(FairTable, FairTable.id == Meeting.table_id)
-        .where(Meeting.fair_id == fair.id, Meeting.status != MeetingStatus.CANCELLED)
-        .options(selectinload(Meeting.a), selectinload(Meeting.b), selectinload(Meeting.slot),
-                 selectinload(Meeting.table))
-        .order_by(Slot.starts_at, FairTable.number)))
+def meetings_of_fair(fair: Fair, slot_ids: list[int] | None = None) -> list[Meeting]:
+    """The fair's meetings (not cancelled), by slot then table; those of some slots only if given."""
+    query = (select(Meeting).join(Slot, Slot.id == Meeting.slot_id).join(FairTable, FairTable.id == Meeting.table_id)
+             .where(Meeting.fair_id == fair.id, Meeting.status != MeetingStatus.CANCELLED)
+             .options(selectinload(Meeting.a), selectinload(Meeting.b), selectinload(Meeting.slot),
+                      selectinload(Meeting.table))
+             .order_by(Slot.starts_at, FairTable.number))
+    if slot_ids is not None:
+        query = query.where(Meeting.slot_id.in_(slot_ids))
+    return list(db.session.scalars(query))
+
+
+def programme_counts(fair: Fair) -> tuple[int, int, dict[int, int]]:
+    """(meetings, of which unpublished, meetings per participant), counted in SQL: a big
+    fair's programme holds thousands of meetings that its page does not all show."""
+    live = [Meeting.fair_id == fair.id, Meeting.status != MeetingStatus.CANCELLED]
+    total, unpublished = db.session.execute(select(
+        func.count(), func.count().filter(Meeting.published_at.is_(None))).where(*live)).one()
+    per_participant: dict[int, int] = {}
+    for column in (Meeting.a_id, Meeting.b_id):
+        for participant_id, count in db.session.execute(select(column, func.count()).where(*live).group_by(column)):
+            per_participant[participant_id] = per_participant.get(participant_id, 0) + count
+    return total, unpublished, per_participant
 
 
 def meetings_of(participant: Participant, published_only: bool = False) -> list[Meeting]:

@@ -19,7 +19,9 @@ from marketplace.forms import Form, form_response, perform, perform_form
 from marketplace.jobs import enqueue, run_fair_schedule
 
 bp = Blueprint("meetings", __name__)
-SLOTS_PER_PAGE = 8  # the programme page shows the meetings of this many slots at a time
+SLOTS_PER_PAGE = 8  # the programme page shows the meetings of this many slots at a time,
+MEETING_ROWS_PER_PAGE = 400  # fewer when the fair has many tables
+PARTICIPANTS_LISTED = 100  # the least served participants, in the programme page's count table
 
 
 def my_participant(fair) -> Participant:
@@ -176,33 +178,35 @@ def feedback(fair_id: int, meeting_id: int):
 def programme_page(fair_id: int):
     fair = get_fair(fair_id)
     ensure_organiser(fair, acting_user())
-    meetings = programme.meetings_of_fair(fair)
     run = programme.latest_run(fair)
     if wants_json():
+        meetings = programme.meetings_of_fair(fair)
         left_out = programme.left_out_requests(run) if run and run.status == RunStatus.DONE else []
         return {"meetings": schemas.MeetingOut(many=True).dump(meetings), "run": _run_json(run) if run else None,
                 "left_out": [{"request_id": made.id, "from": made.requester_id, "to": made.recipient_id,
                               "reason": reason} for made, reason in left_out]}
-    participants = programme.confirmed_participants(fair)
-    counts = {p.id: 0 for p in participants}
-    for meeting in meetings:
-        for pid in (meeting.a_id, meeting.b_id):
-            counts[pid] = counts.get(pid, 0) + 1
+    # A page shows a few slots' meetings (a 250-table fair fills 250 rows a slot); the
+    # counts come from SQL, not from loading every meeting of the fair.
+    slots = slots_of(fair)
+    per_page = max(1, min(SLOTS_PER_PAGE, MEETING_ROWS_PER_PAGE // max(1, len(fair.tables))))
+    slot_pages = max(1, -(-len(slots) // per_page))
+    slot_page = min(max(request.args.get("creneaux", 1, type=int), 1), slot_pages)
+    shown_slots = slots[(slot_page - 1) * per_page:slot_page * per_page]
+    meetings = programme.meetings_of_fair(fair, [slot.id for slot in shown_slots])
     by_slot: dict[int, list] = {}
     for meeting in meetings:
         by_slot.setdefault(meeting.slot_id, []).append(meeting)
-    wanted = requests.wanted_count(fair)
-    slots = slots_of(fair)
-    slot_pages = max(1, -(-len(slots) // SLOTS_PER_PAGE))
-    slot_page = min(max(request.args.get("creneaux", 1, type=int), 1), slot_pages)
-    shown_slots = slots[(slot_page - 1) * SLOTS_PER_PAGE:slot_page * SLOTS_PER_PAGE]
+    total, unpublished, counts = programme.programme_counts(fair)
+    participants = programme.confirmed_participants(fair)
+    least_served = sorted(participants, key=lambda p: counts.get(p.id, 0))[:PARTICIPANTS_LISTED]
     return render_template("meetings/programme.html", fair=fair, meetings=meetings, by_slot=by_slot,
                            slots=slots, shown_slots=shown_slots, slot_page=slot_page, slot_pages=slot_pages,
-                           slots_per_page=SLOTS_PER_PAGE, participants=participants, counts=counts, run=run,
+                           slots_per_page=per_page, participants=participants, least_served=least_served,
+                           counts=counts, run=run, total=total, unpublished=unpublished,
                            left_out=programme.left_out_requests(run, limit=200) if run and run.status == RunStatus.DONE
                            else [], left_out_total=programme.left_out_count(run),
-                           stats=json.loads(run.stats) if run and run.stats else None, wanted=wanted,
-                           unpublished=sum(1 for m in meetings if m.published_at is None))
+                           stats=json.loads(run.stats) if run and run.stats else None,
+                           wanted=requests.wanted_count(fair))
 
 
 def _run_json(run) -> dict:

@@ -290,3 +290,27 @@ def test_requests_left_out_are_listed_with_their_reason(app, client, login, orga
     run_scheduler(client, fair_id)
     page = client.get(f"/salons/{fair_id}/programme").get_data(as_text=True)
     assert "Du matin → Du soir : aucun créneau commun" in page
+
+
+def test_a_big_programme_pages_by_slot_and_counts_everything(app, client, login, small_fair, monkeypatch):
+    """A fair of hundreds of tables: the page shows one slot's meetings at a time, and
+    the counts (placed, per participant) are those of the whole programme."""
+    from events.meetings import routes
+
+    login(client, small_fair["organiser"])
+    fair_id = small_fair["fair"]
+    run_scheduler(client, fair_id)
+    with app.app_context():
+        tables = db.session.scalar(select(db.func.count(FairTable.id)).where(FairTable.fair_id == fair_id))
+    monkeypatch.setattr(routes, "MEETING_ROWS_PER_PAGE", tables)  # as many rows as one slot holds
+    monkeypatch.setattr(routes, "PARTICIPANTS_LISTED", 2)
+    meetings = live_meetings(app, fair_id)
+    slots = slot_ids(app, fair_id)
+    shown = []
+    for number in range(1, len(slots) + 1):
+        page = client.get(f"/salons/{fair_id}/programme", query_string={"creneaux": number}).get_data(as_text=True)
+        assert "3 rendez-vous placés" in page and "ci-dessous les 2 les moins servis" in page
+        shown.append({m["id"] for m in meetings if f'id="rdv-{m["id"]}"' in page})
+        assert all(m["slot"] == slots[number - 1] for m in meetings if m["id"] in shown[-1])
+    assert set().union(*shown) == {m["id"] for m in meetings}  # every meeting on the page of its slot
+    assert "0 participant sans rendez-vous" in page
