@@ -64,7 +64,7 @@ def _facets() -> dict:
 @bp.route("")
 def search():
     criteria, errors = _criteria()
-    result = search_suppliers(criteria, criteria["page"], criteria["per_page"]) if criteria else None
+    result = search_suppliers(criteria, criteria["page"], criteria["per_page"], details=False) if criteria else None
     commune = result.commune if result else None
     return render_template("directory/search.html", result=result, errors=errors, args=request.args,
                            commune=commune, facets=_facets()), 422 if errors else 200

@@ -15,6 +15,7 @@ from marketplace.extensions import db
 from marketplace.geography.models import Commune
 from marketplace.geography.services import KM_PER_DEGREE, resolve_commune, squared_km
 from marketplace.suppliers import search_index
+from marketplace.suppliers import search_pages as pages
 from marketplace.suppliers.models import (
     FRANCE_WIDE,
     ActivityReach,
@@ -29,9 +30,10 @@ from marketplace.suppliers.models import (
     SupplierSearchDocument,
     ZoneType,
 )
+from marketplace.suppliers.search_pages import Found
 from marketplace.suppliers.search_text import terms
 from marketplace.suppliers.taxonomy import Sector, SectorGroup
-from marketplace.suppliers.text_matches import Found, facet_condition, text_matches
+from marketplace.suppliers.text_matches import facet_condition, text_matches
 
 HEADCOUNT_BANDS = {"1-9": (1, 9), "10-49": (10, 49), "50-249": (50, 249), "250+": (250, None)}
 TURNOVER_BANDS = {  # euros
@@ -39,11 +41,6 @@ TURNOVER_BANDS = {  # euros
     "2m+": (2_000_000, None),
 }
 SORTS = ("relevance", "distance", "completion", "updated")
-# Past this many matches, a common word's or a national sector's count says "more than"
-# (as search engines do: Elasticsearch tracks 10,000 hits by default), and the page
-# fetches the exact figure apart (count_suppliers): no search waits for the database
-# to count 64,000 matches.
-COUNT_AT_MOST = 1000
 FILTER_KEYS = ("sectors", "sector_groups", "kinds", "service_kinds", "department", "region", "commune", "labels",
                "networks", "in_consortium", "headcount", "turnover")
 
@@ -58,7 +55,7 @@ class SearchResult:
     matched_by: str = "text"
     commune: Commune | None = None  # the place the criteria named, once resolved
     featured: set[int] = field(default_factory=set)  # boosted suppliers shown first
-    total_is_exact: bool = True  # else there are more than `total` (see COUNT_AT_MOST)
+    total_is_exact: bool = True  # else there are more than `total` (see search_pages.COUNT_AT_MOST)
     more: bool = False  # another page follows (known from the page itself when the total is not)
 
     @property
@@ -111,13 +108,25 @@ def _siret_prefix(digits: str):
     return condition
 
 
+_SECTORS: dict[str, dict[str, list[int]]] = {}
+
+
 def _sector_ids(criteria: dict) -> list[int] | None:
-    """The sectors asked for (by slug, or by group), or None when any sector will do."""
+    """The sectors asked for (by slug, or by group), or None when any sector will do.
+    Slugs are read once per process and database: the taxonomy is reference data, changed
+    by migrations only (a deployment restarts the workers)."""
     if not (criteria.get("sectors") or criteria.get("sector_groups")):
         return None
-    statement = select(Sector.id).join(SectorGroup).where(
-        or_(Sector.slug.in_(criteria.get("sectors") or []), SectorGroup.slug.in_(criteria.get("sector_groups") or [])))
-    return list(db.session.scalars(statement)) or [-1]
+    known = _SECTORS.get(str(db.engine.url))
+    if known is None:
+        known = {}
+        for sector_id, slug, group_slug in db.session.execute(
+                select(Sector.id, Sector.slug, SectorGroup.slug).join(SectorGroup)):
+            known.setdefault(slug, []).append(sector_id)
+            known.setdefault(f"group:{group_slug}", []).append(sector_id)
+        _SECTORS[str(db.engine.url)] = known
+    wanted = [*(criteria.get("sectors") or []), *(f"group:{g}" for g in criteria.get("sector_groups") or [])]
+    return sorted({sector_id for key in wanted for sector_id in known.get(key, [])}) or [-1]
 
 
 def _activity_filter(criteria: dict, commune: Commune | None):
@@ -250,7 +259,7 @@ def _page_from_activities(criteria: dict, commune: Commune | None, sort: str, pa
         conditions.append(table.supplier_kind.in_(criteria["kinds"]))
     one_sector = len(criteria.get("sectors") or []) == 1 and not criteria.get("sector_groups")
     if sort == "completion" and table is SupplierActivity and one_sector and not exact:
-        return _page_in_completion_order(conditions, page, per_page)
+        return pages.in_completion_order(conditions, page, per_page)
     if sort == "distance":
         value = func.min(func.coalesce(
             squared_km(table.latitude, table.longitude, commune.latitude, commune.longitude), 1e12))
@@ -258,20 +267,7 @@ def _page_from_activities(criteria: dict, commune: Commune | None, sort: str, pa
         value = func.max(table.supplier_completion)
     found = (select(table.supplier_id.label("id"), literal_column("0").label("rank"), value.label("sort_value"))
              .where(*conditions).group_by(table.supplier_id).cte("found").prefix_with("MATERIALIZED"))
-    return _page_of_found(found, sort, page, per_page)
-
-
-def _page_in_completion_order(conditions: list, page: int, per_page: int) -> Found:
-    """A sector's suppliers, most complete first (a national sector holds 30,000 of
-    200,000): its activities walked in that order (ix_supplier_activities_order), each
-    supplier once, up to the page's end; counted as far as COUNT_AT_MOST, as a text
-    search is (the exact figure comes apart: count_suppliers)."""
-    activity = SupplierActivity
-    ordered = (select(activity.supplier_completion, activity.supplier_id).where(*conditions).distinct()
-               .order_by(activity.supplier_completion.desc(), activity.supplier_id.desc()))
-    ids = list(db.session.execute(ordered.limit(per_page + 1).offset((page - 1) * per_page)).scalars(1))
-    total = db.session.scalar(select(func.count()).select_from(ordered.limit(COUNT_AT_MOST + 1).subquery()))
-    return Found(ids[:per_page], min(total, COUNT_AT_MOST), total <= COUNT_AT_MOST, len(ids) > per_page)
+    return pages.page_of_found(found, sort, page, per_page)
 
 
 def _text_only(criteria: dict) -> bool:
@@ -284,57 +280,15 @@ def _text_only(criteria: dict) -> bool:
 def _page_of_text_matches(criteria: dict, page: int, per_page: int, exact: bool) -> Found | None:
     matches = text_matches(criteria["q"], _place_departments(criteria))
     return None if matches is None else matches.page_and_total(per_page, (page - 1) * per_page,
-                                                               None if exact else COUNT_AT_MOST)
+                                                               None if exact else pages.COUNT_AT_MOST)
 
 
-def _sort_value(sort: str, commune: Commune | None):
-    """What a sort orders by after the rank (ties go by id)."""
-    if sort == "distance":
-        return func.coalesce(squared_km(Supplier.latitude, Supplier.longitude, commune.latitude, commune.longitude),
-                             1e12)
-    return Supplier.updated_at if sort == "updated" else Supplier.completion
-
-
-def _ordering(sort: str, rank, value, supplier_id) -> tuple:
-    if sort == "relevance":
-        return rank, value.desc(), supplier_id
-    if sort == "distance":
-        return value, supplier_id
-    return value.desc(), supplier_id.desc()
-
-
-def _page_and_total(statement, sort: str, commune, page: int, per_page: int, filtered: bool) -> Found:
-    """One page of ids and the total count.
-
-    Filtered: the matches are materialised first, with the value they are sorted by (so
-    that no planner walks a whole ordering index hoping to stop early, nor joins the
-    directory again to sort), then sorted, paged and counted in one pass.
-    Unfiltered: the count and the page each read an index."""
-    offset = (page - 1) * per_page
-    if not filtered:
-        total = db.session.scalar(select(func.count()).select_from(Supplier).where(Supplier.is_listed.is_(True)))
-        paged = statement.order_by(*_ordering(sort, literal_column("rank"), _sort_value(sort, commune), Supplier.id))
-        return Found(list(db.session.scalars(paged.limit(per_page).offset(offset))), total)
-    found = statement.add_columns(_sort_value(sort, commune).label("sort_value")).cte("found").prefix_with(
-        "MATERIALIZED")
-    return _page_of_found(found, sort, page, per_page)
-
-
-def _page_of_found(found, sort: str, page: int, per_page: int) -> Found:
-    """One page of a materialised (id, rank, sort_value) set, and its size, in one pass."""
-    offset = (page - 1) * per_page
-    rows = db.session.execute(
-        select(found.c.id, func.count().over().label("total"))
-        .order_by(*_ordering(sort, found.c.rank, found.c.sort_value, found.c.id)).limit(per_page).offset(offset)).all()
-    if rows:
-        return Found([row.id for row in rows], rows[0].total)
-    return Found([], db.session.scalar(select(func.count()).select_from(found)))
-
-
-def search_suppliers(criteria: dict, page: int = 1, per_page: int = 20, exact_total: bool = False) -> SearchResult:
+def search_suppliers(criteria: dict, page: int = 1, per_page: int = 20, exact_total: bool = False,
+                     details: bool = True) -> SearchResult:
     """Suppliers matching `criteria` (see directory.schemas.SearchSchema), one page of them.
     The total of a large result may be a lower bound (result.total_is_exact) unless
-    `exact_total` is asked for."""
+    `exact_total` is asked for. Without `details`, the suppliers come with their
+    activities' sectors only (what a result card shows), not their zones, labels and networks."""
     commune = resolve_commune(criteria.get("commune"))
     sort = criteria.get("sort") or ("relevance" if criteria.get("q") else "completion")
     if sort == "distance" and commune is None:
@@ -348,18 +302,15 @@ def search_suppliers(criteria: dict, page: int = 1, per_page: int = 20, exact_to
     if found is None or not (found.total or search_index.is_sqlite() or not criteria.get("q")):
         statement = build_query(criteria, commune)
         filtered = any(criteria.get(key) for key in FILTER_KEYS + ("q",))
-        found = _page_and_total(statement, sort, commune, page, per_page, filtered)
+        found = pages.page_and_total(statement, sort, commune, page, per_page, filtered)
         if found.total == 0 and criteria.get("q") and not search_index.is_sqlite():
             statement, matched_by = build_query(criteria, commune, fuzzy=True), "similar"
-            found = _page_and_total(statement, sort, commune, page, per_page, filtered)
+            found = pages.page_and_total(statement, sort, commune, page, per_page, filtered)
     featured = _featured(criteria, commune, sort) if page == 1 else []
     ids = featured + [i for i in found.ids if i not in set(featured)]
     loaded = {
         s.id: s for s in db.session.scalars(
-            select(Supplier).where(Supplier.id.in_(ids)).options(
-                selectinload(Supplier.activities).selectinload(SupplierActivity.sector),
-                selectinload(Supplier.activities).selectinload(SupplierActivity.zones),
-                selectinload(Supplier.label_rows), selectinload(Supplier.network_rows)))
+            select(Supplier).where(Supplier.id.in_(ids)).options(*_loaded_with(details)))
     } if ids else {}
     items = [loaded[i] for i in ids if i in loaded]
     distances = {}
@@ -370,6 +321,14 @@ def search_suppliers(criteria: dict, page: int = 1, per_page: int = 20, exact_to
                      for s in items if s.latitude is not None}
     return SearchResult(items, found.total, page, per_page, distances, matched_by, commune, featured=set(featured),
                         total_is_exact=found.exact, more=found.more)
+
+
+def _loaded_with(details: bool) -> list:
+    sectors = selectinload(Supplier.activities).selectinload(SupplierActivity.sector)
+    if not details:
+        return [sectors]
+    return [sectors, selectinload(Supplier.activities).selectinload(SupplierActivity.zones),
+            selectinload(Supplier.label_rows), selectinload(Supplier.network_rows)]
 
 
 def count_suppliers(criteria: dict) -> int:
@@ -390,4 +349,4 @@ def _featured(criteria: dict, commune: Commune | None, sort: str) -> list[int]:
     if not boosted:
         return []
     statement = build_query(criteria, commune).where(Supplier.id.in_(boosted))
-    return _page_and_total(statement, sort, commune, 1, FEATURED_AT_MOST, filtered=True).ids
+    return pages.page_and_total(statement, sort, commune, 1, FEATURED_AT_MOST, filtered=True).ids

@@ -6,28 +6,17 @@ within each tier, the search documents' sort key (most complete profile first, t
 oldest). Both backends page the same way (TieredMatches): count the matches, count the
 named tier, then read the page from one tier or both, in sort key order.
 
-The count may stop at a bound (search.COUNT_AT_MOST), so that no search waits for the
+The count may stop at a bound (search_pages.COUNT_AT_MOST), so that no search waits for the
 index to count every match of a common word ("insertion": 64,000 of 200,000).
 """
-
-from typing import NamedTuple
 
 from sqlalchemy import Integer, case, func, literal, not_, select, text
 
 from marketplace.extensions import db
 from marketplace.suppliers import search_index
 from marketplace.suppliers.models import FRANCE_WIDE, SupplierSearchDocument
+from marketplace.suppliers.search_pages import Found
 from marketplace.suppliers.search_text import terms
-
-
-class Found(NamedTuple):
-    """A page of supplier ids and the number of matches: exact, or at least `total`
-    (then `more` says whether another page follows)."""
-
-    ids: list[int]
-    total: int
-    exact: bool = True
-    more: bool = False
 
 
 class TieredMatches:

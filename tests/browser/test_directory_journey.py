@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from marketplace.demo import load_demo_data
 from marketplace.extensions import db
-from marketplace.suppliers import search
+from marketplace.suppliers import search_pages
 from marketplace.suppliers.models import ActivityReach, Supplier
 from marketplace.suppliers.search import count_suppliers
 from marketplace.suppliers.taxonomy import Sector
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_search_filter_and_open_a_supplier(app, live_server, page, tmp_path, monkeypatch):
-    monkeypatch.setattr(search, "COUNT_AT_MOST", 10)  # so that "nettoyage" finds "more than" that
+    monkeypatch.setattr(search_pages, "COUNT_AT_MOST", 10)  # so that "nettoyage" finds "more than" that
     with app.app_context():
         load_demo_data(5, 300)
         cleaners = count_suppliers({"q": "nettoyage"})

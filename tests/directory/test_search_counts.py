@@ -3,13 +3,13 @@ in relevance order all the same, and the exact count comes apart."""
 
 import pytest
 
-from marketplace.suppliers import search
+from marketplace.suppliers import search_pages
 
 
 @pytest.fixture
 def bound(monkeypatch):
     """A bound of 3 matches, so that a handful of suppliers is 'many'."""
-    monkeypatch.setattr(search, "COUNT_AT_MOST", 3)
+    monkeypatch.setattr(search_pages, "COUNT_AT_MOST", 3)
     return 3
 
 
@@ -46,7 +46,7 @@ def test_past_the_bound_the_count_says_more_than_and_every_match_is_paged_once_i
 
 
 def test_within_the_bound_the_count_is_exact(client, monkeypatch, laundries):
-    monkeypatch.setattr(search, "COUNT_AT_MOST", 7)
+    monkeypatch.setattr(search_pages, "COUNT_AT_MOST", 7)
     pages = pages_of(client, q="blanchisserie", per_page=2)
     assert [(page["total"], page["total_is_exact"], page["pages"]) for page in pages] == [(7, True, 4)] * 4
     assert [len(page["items"]) for page in pages] == [2, 2, 2, 1]
