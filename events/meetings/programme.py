@@ -85,6 +85,15 @@ def meetings_of(participant: Participant, published_only: bool = False) -> list[
     return list(db.session.scalars(query))
 
 
+def confirmed_participant_rows(fair: Fair) -> list:
+    """(id, name, role, max_meetings) of the confirmed participants, by name: plain rows,
+    for the programme page's lists of thousands."""
+    return list(db.session.execute(
+        select(Participant.id, Participant.name, Participant.role, Participant.max_meetings)
+        .where(Participant.fair_id == fair.id, Participant.status == ParticipantStatus.CONFIRMED)
+        .order_by(Participant.name)))
+
+
 def confirmed_participants(fair: Fair, with_sessions: bool = False) -> list[Participant]:
     query = select(Participant).where(Participant.fair_id == fair.id,
                                       Participant.status == ParticipantStatus.CONFIRMED).order_by(Participant.name)
@@ -344,15 +353,24 @@ def latest_run(fair: Fair) -> ScheduleRun | None:
                              .order_by(ScheduleRun.id.desc()).limit(1))
 
 
+def _left_out_items(run: ScheduleRun | None) -> list[dict]:
+    """The run's left-out requests, parsed once per loaded run (a 3,000-participant fair
+    leaves tens of thousands of wishes out: a megabyte of JSON)."""
+    if run is None or not run.left_out:
+        return []
+    parsed = run.__dict__.get("_left_out_parsed")
+    if parsed is None or parsed[0] is not run.left_out:
+        parsed = run.__dict__["_left_out_parsed"] = (run.left_out, json.loads(run.left_out))
+    return parsed[1]
+
+
 def left_out_count(run: ScheduleRun | None) -> int:
-    return len(json.loads(run.left_out)) if run is not None and run.left_out else 0
+    return len(_left_out_items(run))
 
 
 def left_out_requests(run: ScheduleRun | None, limit: int | None = None) -> list[tuple[MeetingRequest, str]]:
     """The requests a run could not place (the first `limit`), with the reason in French."""
-    if run is None or not run.left_out:
-        return []
-    items = [item for item in json.loads(run.left_out) if item["request_id"]][:limit]
+    items = [item for item in _left_out_items(run) if item["request_id"]][:limit]
     wanted = {item["request_id"] for item in items}
     found = {r.id: r for r in db.session.scalars(select(MeetingRequest).where(MeetingRequest.id.in_(wanted)).options(
         selectinload(MeetingRequest.requester), selectinload(MeetingRequest.recipient)))} if wanted else {}

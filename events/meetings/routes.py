@@ -197,7 +197,7 @@ def programme_page(fair_id: int):
     for meeting in meetings:
         by_slot.setdefault(meeting.slot_id, []).append(meeting)
     total, unpublished, counts = programme.programme_counts(fair)
-    participants = programme.confirmed_participants(fair)
+    participants = programme.confirmed_participant_rows(fair)
     least_served = sorted(participants, key=lambda p: counts.get(p.id, 0))[:PARTICIPANTS_LISTED]
     return render_template("meetings/programme.html", fair=fair, meetings=meetings, by_slot=by_slot,
                            slots=slots, shown_slots=shown_slots, slot_page=slot_page, slot_pages=slot_pages,
