@@ -314,7 +314,7 @@ def execute_run(run_id: int) -> ScheduleRun:
         request_ids = {(r["from"], r["to"]): r["request_id"] for r in instance["requests"]}
         run.left_out = json.dumps([{"request_id": request_ids.get((item["from"], item["to"])),
                                     "reason": item["reason"]} for item in schedule.left_out])
-        run.stats = json.dumps(schedule.stats)
+        run.stats = json.dumps({**schedule.stats, "left_out": len(schedule.left_out)})
         run.status, run.progress, run.step, run.finished_at = RunStatus.DONE, 100, "Terminé", utcnow()
         db.session.commit()
     except (InstanceError, IntegrityError, DomainError) as error:
@@ -353,24 +353,35 @@ def latest_run(fair: Fair) -> ScheduleRun | None:
                              .order_by(ScheduleRun.id.desc()).limit(1))
 
 
-def _left_out_items(run: ScheduleRun | None) -> list[dict]:
-    """The run's left-out requests, parsed once per loaded run (a 3,000-participant fair
-    leaves tens of thousands of wishes out: a megabyte of JSON)."""
+def _left_out_items(run: ScheduleRun | None, count: int | None = None) -> list[dict]:
+    """The run's left-out requests, or the first `count` with a request: read one by one
+    from the stored JSON array, since a 3,000-participant fair leaves tens of thousands
+    of wishes out (a megabyte of JSON) and its page lists the first 200."""
     if run is None or not run.left_out:
         return []
-    parsed = run.__dict__.get("_left_out_parsed")
-    if parsed is None or parsed[0] is not run.left_out:
-        parsed = run.__dict__["_left_out_parsed"] = (run.left_out, json.loads(run.left_out))
-    return parsed[1]
+    if count is None:
+        return json.loads(run.left_out)
+    decoder, text, items = json.JSONDecoder(), run.left_out, []
+    index = text.index("[") + 1
+    while len(items) < count:
+        while text[index] in " ,\n":
+            index += 1
+        if text[index] == "]":
+            break
+        item, index = decoder.raw_decode(text, index)
+        if item["request_id"]:
+            items.append(item)
+    return items
 
 
 def left_out_count(run: ScheduleRun | None) -> int:
-    return len(_left_out_items(run))
+    stats = json.loads(run.stats) if run is not None and run.stats else {}
+    return stats["left_out"] if "left_out" in stats else len(_left_out_items(run))
 
 
 def left_out_requests(run: ScheduleRun | None, limit: int | None = None) -> list[tuple[MeetingRequest, str]]:
     """The requests a run could not place (the first `limit`), with the reason in French."""
-    items = [item for item in _left_out_items(run) if item["request_id"]][:limit]
+    items = [item for item in _left_out_items(run, limit) if item["request_id"]]
     wanted = {item["request_id"] for item in items}
     found = {r.id: r for r in db.session.scalars(select(MeetingRequest).where(MeetingRequest.id.in_(wanted)).options(
         selectinload(MeetingRequest.requester), selectinload(MeetingRequest.recipient)))} if wanted else {}
