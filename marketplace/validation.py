@@ -171,11 +171,11 @@ class Slug(fields.String):
 class Count(BlankIsNone, fields.Integer):
     """A whole number in a range; an empty form field means none."""
 
-    def __init__(self, minimum: int = 0, maximum: int = 10**9, **kwargs):
+    def __init__(self, minimum: int = 0, maximum: int = 10**9, invalid: str = "Nombre entier attendu.", **kwargs):
         super().__init__(
             strict=False,
             validate=validate.Range(min=minimum, max=maximum, error=f"Nombre entre {minimum} et {maximum} attendu."),
-            error_messages={**BASE_MESSAGES, "invalid": "Nombre entier attendu."},
+            error_messages={**BASE_MESSAGES, "invalid": invalid},
             **kwargs,
         )
 

@@ -22,6 +22,7 @@ bp = Blueprint("meetings", __name__)
 SLOTS_PER_PAGE = 8  # the programme page shows the meetings of this many slots at a time,
 MEETING_ROWS_PER_PAGE = 400  # fewer when the fair has many tables
 PARTICIPANTS_LISTED = 100  # the least served participants, in the programme page's count table
+PARTICIPANT_SELECT_MAX = 200  # past this, the page's participant fields share one datalist
 
 
 def my_participant(fair) -> Participant:
@@ -203,6 +204,7 @@ def programme_page(fair_id: int):
                            slots=slots, shown_slots=shown_slots, slot_page=slot_page, slot_pages=slot_pages,
                            slots_per_page=per_page, participants=participants, least_served=least_served,
                            counts=counts, run=run, total=total, unpublished=unpublished,
+                           participant_select_max=PARTICIPANT_SELECT_MAX,
                            left_out=programme.left_out_requests(run, limit=200) if run and run.status == RunStatus.DONE
                            else [], left_out_total=programme.left_out_count(run),
                            stats=json.loads(run.stats) if run and run.stats else None,

@@ -13,9 +13,12 @@ class MeetingRequestSchema(BaseSchema):
     priority = Count(minimum=1, maximum=3, load_default=2)
 
 
+PICK_A_PARTICIPANT = "Choisissez un participant de la liste (son numéro)."
+
+
 class PairSchema(BaseSchema):
-    a = Count(minimum=1, required=True)
-    b = Count(minimum=1, required=True)
+    a = Count(minimum=1, required=True, invalid=PICK_A_PARTICIPANT)
+    b = Count(minimum=1, required=True, invalid=PICK_A_PARTICIPANT)
 
     @validates_schema
     def different(self, data, **kwargs):

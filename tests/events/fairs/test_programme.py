@@ -314,3 +314,24 @@ def test_a_big_programme_pages_by_slot_and_counts_everything(app, client, login,
         assert all(m["slot"] == slots[number - 1] for m in meetings if m["id"] in shown[-1])
     assert set().union(*shown) == {m["id"] for m in meetings}  # every meeting on the page of its slot
     assert "0 participant sans rendez-vous" in page
+
+
+def test_a_big_fair_s_participant_fields_share_one_list_and_take_a_number(app, client, login, small_fair,
+                                                                           monkeypatch):
+    from events.meetings import routes
+
+    monkeypatch.setattr(routes, "PARTICIPANT_SELECT_MAX", 2)  # "big": more than 2 participants
+    login(client, small_fair["organiser"])
+    fair_id = small_fair["fair"]
+    page = client.get(f"/salons/{fair_id}/programme").get_data(as_text=True)
+    assert page.count('<datalist id="participants-list">') == 1 and page.count('list="participants-list"') == 4
+    assert f'<option value="{small_fair["p_grasse"]}">Ville de Grasse' in page
+    slot = slot_ids(app, fair_id)[0]
+
+    refused = client.post(f"/salons/{fair_id}/rendez-vous", data={"a": "Ville de Grasse", "b": "x", "slot": slot},
+                          follow_redirects=True).get_data(as_text=True)
+    assert "Choisissez un participant de la liste (son numéro)." in refused and live_meetings(app, fair_id) == []
+    client.post(f"/salons/{fair_id}/rendez-vous", data={"a": small_fair["p_grasse"], "b": small_fair["p_jardins"],
+                                                         "slot": slot})
+    assert [m["pair"] for m in live_meetings(app, fair_id)] == [
+        frozenset((small_fair["p_grasse"], small_fair["p_jardins"]))]
