@@ -14,8 +14,7 @@ from sqlalchemy.orm import selectinload
 from marketplace.extensions import db
 from marketplace.geography.models import Commune
 from marketplace.geography.services import KM_PER_DEGREE, resolve_commune, squared_km
-from marketplace.suppliers import search_index
-from marketplace.suppliers import search_pages as pages
+from marketplace.suppliers import search_index, search_pages
 from marketplace.suppliers.models import (
     FRANCE_WIDE,
     ActivityReach,
@@ -247,7 +246,7 @@ def _page_from_activities(criteria: dict, commune: Commune | None, sort: str, pa
     order they carry): one page and the total from them, the supplier's state being
     copied on them (models.MatchingCopy), without reading a supplier row. None otherwise.
     One sector, most complete first: a walk in that order, its count bounded unless
-    `exact` (see _page_in_completion_order)."""
+    `exact` (see search_pages.in_completion_order)."""
     if criteria.get("q") or criteria.get("headcount") or criteria.get("turnover") or sort == "updated":
         return None
     activity = _activity_filter(criteria, commune)
@@ -259,7 +258,7 @@ def _page_from_activities(criteria: dict, commune: Commune | None, sort: str, pa
         conditions.append(table.supplier_kind.in_(criteria["kinds"]))
     one_sector = len(criteria.get("sectors") or []) == 1 and not criteria.get("sector_groups")
     if sort == "completion" and table is SupplierActivity and one_sector and not exact:
-        return pages.in_completion_order(conditions, page, per_page)
+        return search_pages.in_completion_order(conditions, page, per_page)
     if sort == "distance":
         value = func.min(func.coalesce(
             squared_km(table.latitude, table.longitude, commune.latitude, commune.longitude), 1e12))
@@ -267,7 +266,7 @@ def _page_from_activities(criteria: dict, commune: Commune | None, sort: str, pa
         value = func.max(table.supplier_completion)
     found = (select(table.supplier_id.label("id"), literal_column("0").label("rank"), value.label("sort_value"))
              .where(*conditions).group_by(table.supplier_id).cte("found").prefix_with("MATERIALIZED"))
-    return pages.page_of_found(found, sort, page, per_page)
+    return search_pages.page_of_found(found, sort, page, per_page)
 
 
 def _text_only(criteria: dict) -> bool:
@@ -280,7 +279,7 @@ def _text_only(criteria: dict) -> bool:
 def _page_of_text_matches(criteria: dict, page: int, per_page: int, exact: bool) -> Found | None:
     matches = text_matches(criteria["q"], _place_departments(criteria))
     return None if matches is None else matches.page_and_total(per_page, (page - 1) * per_page,
-                                                               None if exact else pages.COUNT_AT_MOST)
+                                                               None if exact else search_pages.COUNT_AT_MOST)
 
 
 def search_suppliers(criteria: dict, page: int = 1, per_page: int = 20, exact_total: bool = False,
@@ -302,10 +301,10 @@ def search_suppliers(criteria: dict, page: int = 1, per_page: int = 20, exact_to
     if found is None or not (found.total or search_index.is_sqlite() or not criteria.get("q")):
         statement = build_query(criteria, commune)
         filtered = any(criteria.get(key) for key in FILTER_KEYS + ("q",))
-        found = pages.page_and_total(statement, sort, commune, page, per_page, filtered)
+        found = search_pages.page_and_total(statement, sort, commune, page, per_page, filtered)
         if found.total == 0 and criteria.get("q") and not search_index.is_sqlite():
             statement, matched_by = build_query(criteria, commune, fuzzy=True), "similar"
-            found = pages.page_and_total(statement, sort, commune, page, per_page, filtered)
+            found = search_pages.page_and_total(statement, sort, commune, page, per_page, filtered)
     featured = _featured(criteria, commune, sort) if page == 1 else []
     ids = featured + [i for i in found.ids if i not in set(featured)]
     loaded = {
@@ -349,4 +348,4 @@ def _featured(criteria: dict, commune: Commune | None, sort: str) -> list[int]:
     if not boosted:
         return []
     statement = build_query(criteria, commune).where(Supplier.id.in_(boosted))
-    return pages.page_and_total(statement, sort, commune, 1, FEATURED_AT_MOST, filtered=True).ids
+    return search_pages.page_and_total(statement, sort, commune, 1, FEATURED_AT_MOST, filtered=True).ids
