@@ -18,6 +18,21 @@ class BaseSchema(Schema):
         unknown = EXCLUDE
 
 
+UNSTORABLE = "Ce texte contient des caractères non valides (caractère nul ou Unicode mal formé)."
+
+
+def _storable(text: str) -> bool:
+    """Text a database can hold: no NUL character (PostgreSQL refuses it) and valid
+    Unicode (a lone surrogate from a JSON escape cannot be encoded in UTF-8)."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 class Text(fields.String):
     """A string with surrounding spaces removed; an empty required text is missing."""
 
@@ -37,6 +52,8 @@ class Text(fields.String):
         text = super()._deserialize(value, attr, data, **kwargs).strip()
         if text == "" and self.required:
             raise ValidationError(REQUIRED)
+        if not _storable(text):
+            raise ValidationError(UNSTORABLE)
         return text or None
 
     def _validate(self, value):

@@ -1,5 +1,6 @@
 """Rivals see nothing of each other; bad input gives field errors and changes nothing."""
 
+import json
 from datetime import timedelta
 from io import BytesIO
 
@@ -101,6 +102,7 @@ def count(app, model) -> int:
     ({"social_clause": "1"}, "insertion_hours"),
     ({"answer_mode": "external"}, "answer_instructions"),
     ({"lot_title": ["", "Vitrerie"], "lot_budget_min": ["100", ""]}, "lots.0.title"),
+    ({"title": "Nettoyage\x00 de bureaux"}, "title"),  # PostgreSQL cannot store a NUL
 ])
 def test_bad_need_input_gives_a_field_error_and_creates_nothing(app, client, login, buyer, changes, field):
     login(client, buyer)
@@ -113,6 +115,16 @@ def test_bad_need_input_gives_a_field_error_and_creates_nothing(app, client, log
     assert as_json.status_code == 422
     errors = as_json.get_json()["errors"]
     assert any(key.startswith(field.split(".")[0]) for key in errors), errors
+    assert count(app, Need) == 0
+
+
+def test_a_lone_surrogate_in_json_gives_a_field_error_and_creates_nothing(app, client, login, buyer):
+    """A JSON escape can name half a character ("\\ud800"), which no database can store."""
+    login(client, buyer)
+    body = json.dumps({**need_form(app), "lot_title": None}).replace('"description": "', '"description": "\\ud800')
+    response = client.post("/besoins/nouveau", data=body, headers={
+        **JSON, "Content-Type": "application/json", "X-CSRFToken": client.csrf_token()})
+    assert response.status_code == 422 and "description" in response.get_json()["errors"]
     assert count(app, Need) == 0
 
 
