@@ -56,6 +56,8 @@ def _take_only_idle_cpu():
     from marketplace.cpu_priority import lower_group_priority
 
     lower_group_priority(19)
+
+
 _worker_app: Flask | None = None
 
 
