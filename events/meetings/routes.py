@@ -193,7 +193,7 @@ def programme_page(fair_id: int):
     slot_pages = max(1, -(-len(slots) // per_page))
     slot_page = min(max(request.args.get("creneaux", 1, type=int), 1), slot_pages)
     shown_slots = slots[(slot_page - 1) * per_page:slot_page * per_page]
-    meetings = programme.meetings_of_fair(fair, [slot.id for slot in shown_slots])
+    meetings = programme.meeting_rows(fair, [slot.id for slot in shown_slots])
     by_slot: dict[int, list] = {}
     for meeting in meetings:
         by_slot.setdefault(meeting.slot_id, []).append(meeting)
