@@ -44,10 +44,10 @@ heavy = _make_huey("marketplace-heavy")
 
 @huey.on_startup()
 def _share_the_cpu_as_niced():
-    """A consumer's session is its CPU group: lowered like its processes (Procfile: nice)."""
+    """A consumer's session is its CPU group: lowered as its process is (Procfile: nice)."""
     from marketplace.cpu_priority import lower_group_priority
 
-    lower_group_priority(int(os.environ.get("WORKER_NICE", "10")))
+    lower_group_priority(os.nice(0))
 
 
 @heavy.on_startup()
@@ -130,7 +130,7 @@ def send_weekly_digest() -> int:
 @heavy.task()
 def run_fair_schedule(run_id: int) -> int:
     """Compute a fair's meeting programme; the page polls the run's progress."""
-    from events.meetings.programme import execute_run
+    from events.meetings.runs import execute_run
 
     with app_context():
         run = execute_run(run_id)
@@ -140,7 +140,7 @@ def run_fair_schedule(run_id: int) -> int:
 @heavy.periodic_task(crontab(minute="*"))
 def resume_schedule_runs() -> int:
     """Every minute: run the scheduler for runs whose job was lost."""
-    from events.meetings.programme import resume_stale_runs
+    from events.meetings.runs import resume_stale_runs
 
     with app_context():
         return resume_stale_runs()

@@ -10,7 +10,7 @@ from flask_login import login_required
 from events.fairs import registration
 from events.fairs.models import FairMode, Participant
 from events.fairs.services import ensure_organiser, get_fair, slots_of
-from events.meetings import agendas, day, programme, requests, schemas
+from events.meetings import agendas, day, programme, requests, runs, schemas
 from events.meetings.models import PRIORITY_LABELS, RunStatus
 from marketplace.accounts.current import acting_user
 from marketplace.errors import DomainError, NotAllowed, NotFound, wants_json
@@ -179,10 +179,10 @@ def feedback(fair_id: int, meeting_id: int):
 def programme_page(fair_id: int):
     fair = get_fair(fair_id)
     ensure_organiser(fair, acting_user())
-    run = programme.latest_run(fair)
+    run = runs.latest_run(fair)
     if wants_json():
         meetings = programme.meetings_of_fair(fair)
-        left_out = programme.left_out_requests(run) if run and run.status == RunStatus.DONE else []
+        left_out = runs.left_out_requests(run) if run and run.status == RunStatus.DONE else []
         return {"meetings": schemas.MeetingOut(many=True).dump(meetings), "run": _run_json(run) if run else None,
                 "left_out": [{"request_id": made.id, "from": made.requester_id, "to": made.recipient_id,
                               "reason": reason} for made, reason in left_out]}
@@ -205,8 +205,8 @@ def programme_page(fair_id: int):
                            slots_per_page=per_page, participants=participants, least_served=least_served,
                            counts=counts, run=run, total=total, unpublished=unpublished,
                            participant_select_max=PARTICIPANT_SELECT_MAX,
-                           left_out=programme.left_out_requests(run, limit=200) if run and run.status == RunStatus.DONE
-                           else [], left_out_total=programme.left_out_count(run),
+                           left_out=runs.left_out_requests(run, limit=200) if run and run.status == RunStatus.DONE
+                           else [], left_out_total=runs.left_out_count(run),
                            stats=json.loads(run.stats) if run and run.stats else None,
                            wanted=requests.wanted_count(fair))
 
@@ -222,7 +222,7 @@ def start_run(fair_id: int):
     fair = get_fair(fair_id)
     back = url_for("meetings.programme", fair_id=fair.id)
     try:
-        run = programme.start_run(fair, acting_user())
+        run = runs.start_run(fair, acting_user())
         db.session.commit()
     except DomainError as error:
         db.session.rollback()

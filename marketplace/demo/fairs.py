@@ -11,7 +11,7 @@ from sqlalchemy import select
 from events.fairs import services
 from events.fairs.models import Attendee, Fair, Participant, ParticipantRole, ParticipantStatus, Stand, Talk
 from events.fairs.schemas import FairSchema
-from events.meetings import programme
+from events.meetings import programme, runs
 from events.meetings.models import MeetingFeedback, MeetingRequest, MeetingStatus, RequestStatus
 from marketplace.accounts.models import User
 from marketplace.extensions import db
@@ -152,9 +152,9 @@ def _hold_the_day(fair: Fair, people: list[Participant], rng: random.Random) -> 
 
 
 def _schedule(fair: Fair, organiser: User) -> None:
-    run = programme.start_run(fair, organiser)
+    run = runs.start_run(fair, organiser)
     db.session.commit()
-    programme.execute_run(run.id)
+    runs.execute_run(run.id)
 
 
 def load_demo_fairs(organiser: User) -> int:

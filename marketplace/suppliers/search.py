@@ -282,29 +282,38 @@ def _page_of_text_matches(criteria: dict, page: int, per_page: int, exact: bool)
                                                                None if exact else search_pages.COUNT_AT_MOST)
 
 
-def search_suppliers(criteria: dict, page: int = 1, per_page: int = 20, exact_total: bool = False,
-                     details: bool = True) -> SearchResult:
-    """Suppliers matching `criteria` (see directory.schemas.SearchSchema), one page of them.
-    The total of a large result may be a lower bound (result.total_is_exact) unless
-    `exact_total` is asked for. Without `details`, the suppliers come with their
-    activities' sectors only (what a result card shows), not their zones, labels and networks."""
-    commune = resolve_commune(criteria.get("commune"))
+def _sort_of(criteria: dict, commune: Commune | None) -> str:
     sort = criteria.get("sort") or ("relevance" if criteria.get("q") else "completion")
-    if sort == "distance" and commune is None:
-        sort = "completion"
-    matched_by = "text"
+    return "completion" if sort == "distance" and commune is None else sort
+
+
+def _matches(criteria: dict, commune: Commune | None, sort: str, page: int, per_page: int,
+             exact_total: bool) -> tuple[Found, str]:
+    """One page of the matching ids with their count, and how they matched ("text", or
+    "similar": names alike when no word matched on PostgreSQL)."""
     if _text_only(criteria):
         found = _page_of_text_matches(criteria, page, per_page, exact_total)
     else:
         found = _page_from_activities(criteria, commune, sort, page, per_page, exact=exact_total)
-    # No word matched on PostgreSQL: the general query below tries names alike (typos).
-    if found is None or not (found.total or search_index.is_sqlite() or not criteria.get("q")):
-        statement = build_query(criteria, commune)
-        filtered = any(criteria.get(key) for key in FILTER_KEYS + ("q",))
-        found = search_pages.page_and_total(statement, sort, commune, page, per_page, filtered)
-        if found.total == 0 and criteria.get("q") and not search_index.is_sqlite():
-            statement, matched_by = build_query(criteria, commune, fuzzy=True), "similar"
-            found = search_pages.page_and_total(statement, sort, commune, page, per_page, filtered)
+    if found is not None and (found.total or search_index.is_sqlite() or not criteria.get("q")):
+        return found, "text"
+    statement = build_query(criteria, commune)
+    filtered = any(criteria.get(key) for key in FILTER_KEYS + ("q",))
+    found = search_pages.page_and_total(statement, sort, commune, page, per_page, filtered)
+    if found.total == 0 and criteria.get("q") and not search_index.is_sqlite():
+        statement = build_query(criteria, commune, fuzzy=True)
+        return search_pages.page_and_total(statement, sort, commune, page, per_page, filtered), "similar"
+    return found, "text"
+
+
+def search_suppliers(criteria: dict, page: int = 1, per_page: int = 20, details: bool = True) -> SearchResult:
+    """Suppliers matching `criteria` (see directory.schemas.SearchSchema), one page of them.
+    The total of a large result may be a lower bound (result.total_is_exact; the exact
+    one: count_suppliers). Without `details`, the suppliers come with their activities'
+    sectors only (what a result card shows), not their zones, labels and networks."""
+    commune = resolve_commune(criteria.get("commune"))
+    sort = _sort_of(criteria, commune)
+    found, matched_by = _matches(criteria, commune, sort, page, per_page, exact_total=False)
     featured = _featured(criteria, commune, sort) if page == 1 else []
     ids = featured + [i for i in found.ids if i not in set(featured)]
     loaded = {
@@ -333,7 +342,8 @@ def _loaded_with(details: bool) -> list:
 def count_suppliers(criteria: dict) -> int:
     """The exact number of suppliers matching `criteria`, for a search whose page only
     said "more than" (a common word, or a sector, at national scale)."""
-    return search_suppliers(criteria, 1, 1, exact_total=True).total
+    commune = resolve_commune(criteria.get("commune"))
+    return _matches(criteria, commune, _sort_of(criteria, commune), 1, 1, exact_total=True)[0].total
 
 
 FEATURED_AT_MOST = 3

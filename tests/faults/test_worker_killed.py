@@ -57,7 +57,7 @@ def test_a_killed_worker_s_job_runs_again_and_takes_effect_once(tmp_path, privat
     try:
         from huey import RedisHuey
 
-        from events.meetings.programme import start_run
+        from events.meetings.runs import start_run
         from marketplace.jobs import run_fair_schedule
 
         with app.app_context():
@@ -81,7 +81,7 @@ def test_a_killed_worker_s_job_runs_again_and_takes_effect_once(tmp_path, privat
 
         # The worker is gone: the periodic sweep notices once the run is overdue and runs it again.
         with app.app_context():
-            from events.meetings.programme import resume_stale_runs
+            from events.meetings.runs import resume_stale_runs
 
             assert resume_stale_runs(older_than_seconds=120) == 0  # not overdue yet
             stuck = db.session.get(ScheduleRun, run_id)

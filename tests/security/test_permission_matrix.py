@@ -146,7 +146,7 @@ def fair_world(app, ids: dict) -> dict:
 
     from events.fairs import registration, services
     from events.fairs.schemas import FairSchema, RegistrationSchema
-    from events.meetings import programme, requests
+    from events.meetings import programme, requests, runs
     from tests.events.fairs.conftest import fair_form
 
     organiser = User(email="organisatrice.a@example.org", first_name="Orga", last_name="A", role="organiser")
@@ -169,7 +169,7 @@ def fair_world(app, ids: dict) -> dict:
     requests.answer_request(made, True, db.session.get(User, ids["supplier_user_a"]))
     meeting = programme.add_meeting(fair, buyer, supplier, fair.sessions[0].slots[0].id, None, organiser)
     programme.publish_programme(fair, organiser)
-    run = programme.start_run(fair, organiser)
+    run = runs.start_run(fair, organiser)
     from marketplace.payments import services as payments
     from marketplace.payments.models import ProductCode
 

@@ -57,7 +57,7 @@ def test_the_scheduler_places_every_accepted_request_without_double_booking(app,
 
 def test_the_run_page_shows_progress_until_the_job_is_done(app, client, login, small_fair):
     from events.meetings.models import ScheduleRun
-    from events.meetings.programme import execute_run, start_run
+    from events.meetings.runs import execute_run, start_run
 
     with app.app_context():
         run = start_run(db.session.get(Fair, small_fair["fair"]), db.session.get(User, small_fair["organiser"]))

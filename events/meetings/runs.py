@@ -1,0 +1,211 @@
+"""Scheduler runs: a fair turned into the scheduler's instance, computed in a background
+job (the heavy queue), its proposal replacing the previous unpublished one; the requests
+it left out; runs whose job was lost, run again."""
+
+import json
+import logging
+
+from flask import current_app
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from events.fairs.models import Fair
+from events.fairs.services import ensure_organiser, slots_of
+from events.meetings.models import (
+    Meeting,
+    MeetingOrigin,
+    MeetingRequest,
+    MeetingSeat,
+    MeetingStatus,
+    RunStatus,
+    ScheduleRun,
+)
+from events.meetings.programme import HOLDS_TABLE, confirmed_participants, meetings_of_fair, seat
+from events.meetings.requests import (
+    scheduling_requests,
+)
+from events.scheduling import InstanceError, load_problem, solve
+from events.scheduling.solver import REASONS_FR
+from marketplace.accounts.models import User
+from marketplace.errors import Conflict, DomainError
+from marketplace.extensions import db
+from marketplace.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+
+
+def _kept(fair: Fair) -> list[Meeting]:
+    """Meetings a run leaves in place: locked, published, or already under way."""
+    return [m for m in meetings_of_fair(fair)
+            if m.locked or m.published_at is not None or m.status != MeetingStatus.SCHEDULED]
+
+
+def build_instance(fair: Fair) -> tuple[dict, list[dict]]:
+    """The fair as a scheduler instance (FORMAT.md), and the locked meetings."""
+    slots = slots_of(fair)
+    participants = confirmed_participants(fair, with_sessions=True)
+    slots_by_session: dict[int, list[str]] = {}
+    for slot in slots:
+        slots_by_session.setdefault(slot.session_id, []).append(f"s{slot.id}")
+    confirmed = {p.id for p in participants}
+    requests = [r for r in scheduling_requests(fair) if r["from"] in confirmed and r["to"] in confirmed]
+    kept = _kept(fair)
+    asked = {frozenset((r["from"], r["to"])) for r in requests}
+    for meeting in kept:  # a kept meeting whose request was since withdrawn still holds its place
+        if frozenset((meeting.a_id, meeting.b_id)) not in asked and {meeting.a_id, meeting.b_id} <= confirmed:
+            requests.append({"id": None, "from": meeting.a_id, "to": meeting.b_id, "weight": 1})
+            asked.add(frozenset((meeting.a_id, meeting.b_id)))
+    instance = {
+        "name": fair.name,
+        "slots": [{"id": f"s{slot.id}", "tables": len(fair.tables)} for slot in slots],
+        "participants": [{"id": f"p{p.id}", "available": [sid for s in p.sessions for sid in
+                                                          slots_by_session.get(s.id, [])],
+                          "max_meetings": p.max_meetings} for p in participants],
+        "requests": [{"from": f"p{r['from']}", "to": f"p{r['to']}", "weight": r["weight"], "request_id": r["id"]}
+                     for r in requests],
+    }
+    locked = [{"a": f"p{m.a_id}", "b": f"p{m.b_id}", "slot": f"s{m.slot_id}", "table": m.table.number}
+              for m in kept if {m.a_id, m.b_id} <= confirmed and m.status in HOLDS_TABLE]
+    return instance, locked
+
+
+def start_run(fair: Fair, actor: User) -> ScheduleRun:
+    ensure_organiser(fair, actor)
+    if not fair.tables or not slots_of(fair):
+        raise DomainError("Le salon n'a ni tables ni créneaux : complétez sa configuration.")
+    busy = db.session.scalar(select(ScheduleRun).where(
+        ScheduleRun.fair_id == fair.id, ScheduleRun.status.in_((RunStatus.QUEUED, RunStatus.RUNNING))))
+    if busy is not None:
+        raise Conflict("Un calcul du programme est déjà en cours pour ce salon.")
+    run = ScheduleRun(fair_id=fair.id, created_by_id=actor.id)
+    db.session.add(run)
+    db.session.flush()
+    return run
+
+
+def _progress(run: ScheduleRun, percent: int, step: str) -> None:
+    run.progress, run.step = percent, step
+    db.session.commit()
+
+
+def execute_run(run_id: int) -> ScheduleRun:
+    """Compute the programme (background job): the scheduler places the wanted meetings
+    around the kept ones; the previous unpublished, unlocked proposal is replaced."""
+    # Claimed with a conditional update: a run queued twice (a retried job, the sweep)
+    # is computed by one worker only.
+    claimed = db.session.execute(update(ScheduleRun).where(
+        ScheduleRun.id == run_id, ScheduleRun.status == RunStatus.QUEUED)
+        .values(status=RunStatus.RUNNING, started_at=utcnow()).execution_options(synchronize_session=False)).rowcount
+    db.session.commit()
+    run = db.session.get(ScheduleRun, run_id)
+    if not claimed:
+        return run
+    fair = db.session.get(Fair, run.fair_id)
+    try:
+        _progress(run, 10, "Préparation des demandes et des disponibilités")
+        instance, locked = build_instance(fair)
+        _progress(run, 25, f"Calcul du programme ({len(instance['requests'])} demandes, "
+                           f"{len(instance['participants'])} participants)")
+        problem = load_problem(instance)
+        schedule = solve(problem, locked=locked, time_limit=current_app.config.get("FAIR_SCHEDULER_SECONDS", 20))
+        _progress(run, 80, "Enregistrement du programme")
+        _replace_proposal(fair, schedule, locked)
+        request_ids = {(r["from"], r["to"]): r["request_id"] for r in instance["requests"]}
+        run.left_out = json.dumps([{"request_id": request_ids.get((item["from"], item["to"])),
+                                    "reason": item["reason"]} for item in schedule.left_out])
+        run.stats = json.dumps({**schedule.stats, "left_out": len(schedule.left_out)})
+        run.status, run.progress, run.step, run.finished_at = RunStatus.DONE, 100, "Terminé", utcnow()
+        db.session.commit()
+    except (InstanceError, IntegrityError, DomainError) as error:
+        db.session.rollback()
+        log.warning("Schedule run %s failed: %s", run_id, error)
+        run = db.session.get(ScheduleRun, run_id)
+        run.status, run.finished_at = RunStatus.FAILED, utcnow()
+        run.error = ("Le programme a changé pendant le calcul : relancez-le." if isinstance(error, IntegrityError)
+                     else str(error))
+        db.session.commit()
+    return run
+
+
+def _replace_proposal(fair: Fair, schedule, locked: list[dict]) -> None:
+    kept = {(m["a"], m["b"], m["slot"]) for m in locked}
+    replaced = [m for m in meetings_of_fair(fair) if m.status == MeetingStatus.SCHEDULED and not m.locked
+                and m.published_at is None]
+    for meeting in replaced:
+        db.session.execute(delete(MeetingSeat).where(MeetingSeat.meeting_id == meeting.id))
+        db.session.delete(meeting)
+    db.session.flush()
+    tables = {table.number: table.id for table in fair.tables}
+    for item in schedule.meetings:
+        if (item["a"], item["b"], item["slot"]) in kept:
+            continue
+        meeting = Meeting(fair_id=fair.id, a_id=int(item["a"][1:]), b_id=int(item["b"][1:]),
+                          slot_id=int(item["slot"][1:]), table_id=tables[item["table"]],
+                          origin=MeetingOrigin.SCHEDULER)
+        db.session.add(meeting)
+        seat(meeting)
+    db.session.flush()
+
+
+def latest_run(fair: Fair) -> ScheduleRun | None:
+    return db.session.scalar(select(ScheduleRun).where(ScheduleRun.fair_id == fair.id)
+                             .order_by(ScheduleRun.id.desc()).limit(1))
+
+
+def _left_out_items(run: ScheduleRun | None, count: int | None = None) -> list[dict]:
+    """The run's left-out requests, or the first `count` with a request: read one by one
+    from the stored JSON array, since a 3,000-participant fair leaves tens of thousands
+    of wishes out (a megabyte of JSON) and its page lists the first 200."""
+    if run is None or not run.left_out:
+        return []
+    if count is None:
+        return json.loads(run.left_out)
+    decoder, text, items = json.JSONDecoder(), run.left_out, []
+    index = text.index("[") + 1
+    while len(items) < count:
+        while text[index] in " ,\n":
+            index += 1
+        if text[index] == "]":
+            break
+        item, index = decoder.raw_decode(text, index)
+        if item["request_id"]:
+            items.append(item)
+    return items
+
+
+def left_out_count(run: ScheduleRun | None) -> int:
+    stats = json.loads(run.stats) if run is not None and run.stats else {}
+    return stats["left_out"] if "left_out" in stats else len(_left_out_items(run))
+
+
+def left_out_requests(run: ScheduleRun | None, limit: int | None = None) -> list[tuple[MeetingRequest, str]]:
+    """The requests a run could not place (the first `limit`), with the reason in French."""
+    items = [item for item in _left_out_items(run, limit) if item["request_id"]]
+    wanted = {item["request_id"] for item in items}
+    found = {r.id: r for r in db.session.scalars(select(MeetingRequest).where(MeetingRequest.id.in_(wanted)).options(
+        selectinload(MeetingRequest.requester), selectinload(MeetingRequest.recipient)))} if wanted else {}
+    return [(found[item["request_id"]], REASONS_FR.get(item["reason"], item["reason"]))
+            for item in items if item["request_id"] in found]
+
+
+def resume_stale_runs(older_than_seconds: int = 120) -> int:
+    """Runs whose job was lost (still queued after a while) or whose worker died (still
+    running well past the scheduler's time limit): run them again. A run's effects are
+    idempotent: it replaces the unpublished proposal as a whole."""
+    from datetime import timedelta
+
+    now = utcnow()
+    dead_after = 3 * current_app.config.get("FAIR_SCHEDULER_SECONDS", 20) + older_than_seconds
+    db.session.execute(update(ScheduleRun).where(
+        ScheduleRun.status == RunStatus.RUNNING, ScheduleRun.started_at < now - timedelta(seconds=dead_after))
+        .values(status=RunStatus.QUEUED, step="Relancé après l'arrêt d'un worker")
+        .execution_options(synchronize_session=False))
+    db.session.commit()
+    stale = list(db.session.scalars(select(ScheduleRun.id).where(
+        ScheduleRun.status == RunStatus.QUEUED, or_(
+            ScheduleRun.created_at < now - timedelta(seconds=older_than_seconds),
+            ScheduleRun.started_at.is_not(None)))))
+    for run_id in stale:
+        execute_run(run_id)
+    return len(stale)
