@@ -6,6 +6,7 @@ import io
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
 
 from events.fairs import notifications
 from events.fairs.models import Attendee, Fair, Participant, ParticipantRole, ParticipantStatus
@@ -248,7 +249,8 @@ def search_catalogue(fair: Fair, filters: dict) -> tuple[list[Participant], int]
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     page = filters.get("page") or 1
     rows = db.session.scalars(query.order_by(Participant.name, Participant.id)
-                              .limit(CATALOGUE_PAGE).offset((page - 1) * CATALOGUE_PAGE))
+                              .limit(CATALOGUE_PAGE).offset((page - 1) * CATALOGUE_PAGE)
+                              .options(selectinload(Participant.sectors), selectinload(Participant.sessions)))
     return list(rows), total
 
 

@@ -220,6 +220,7 @@ class ParticipantOut(BaseSchema):
     fair_id = fields.Integer()
     name = fields.String()
     role = fields.Function(lambda p: p.role.value)
+    role_label = fields.Function(lambda p: p.role.label)
     status = fields.Function(lambda p: p.status.value)
     pitch = fields.String()
     region_code = fields.String()

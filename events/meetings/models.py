@@ -161,7 +161,8 @@ class ScheduleRun(db.Model):
     progress: Mapped[int] = mapped_column(default=0)  # percent
     step: Mapped[str] = mapped_column(String(120), default="En file d'attente")
     stats: Mapped[str | None] = mapped_column(Text)  # JSON
-    left_out: Mapped[str | None] = mapped_column(Text)  # JSON: [{"request_id", "reason"}]
+    # JSON: [{"request_id", "reason"}], up to a megabyte: read only when asked for.
+    left_out: Mapped[str | None] = mapped_column(Text, deferred=True)
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -9,7 +9,7 @@ database refuses a double booking even when two edits race.
 import logging
 from types import SimpleNamespace
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, union_all, update
 from sqlalchemy.orm import aliased, selectinload
 
 from events.fairs.models import Fair, FairTable, Participant, ParticipantStatus, Slot
@@ -77,17 +77,34 @@ def meeting_rows(fair: Fair, slot_ids: list[int]) -> list[SimpleNamespace]:
             for r in rows]
 
 
-def programme_counts(fair: Fair) -> tuple[int, int, dict[int, int]]:
-    """(meetings, of which unpublished, meetings per participant), counted in SQL: a big
-    fair's programme holds thousands of meetings that its page does not all show."""
-    live = _live(fair)
-    total, unpublished = db.session.execute(select(
-        func.count(), func.count().filter(Meeting.published_at.is_(None))).where(*live)).one()
-    per_participant: dict[int, int] = {}
-    for column in (Meeting.a_id, Meeting.b_id):
-        for participant_id, count in db.session.execute(select(column, func.count()).where(*live).group_by(column)):
-            per_participant[participant_id] = per_participant.get(participant_id, 0) + count
-    return total, unpublished, per_participant
+def programme_counts(fair: Fair) -> tuple[int, int]:
+    """(meetings, of which unpublished), counted in SQL: a big fair's programme holds
+    thousands of meetings that its page does not all show."""
+    return tuple(db.session.execute(select(
+        func.count(), func.count().filter(Meeting.published_at.is_(None))).where(*_live(fair))).one())
+
+
+def participants_served(fair: Fair, listed: int) -> tuple[int, int, list]:
+    """(confirmed participants, of whom without a meeting, the `listed` least served):
+    the least served are rows (id, name, role, max_meetings, meetings), fewest meetings
+    first, counted in SQL rather than by loading a 3,000-participant fair."""
+    ends = union_all(select(Meeting.a_id.label("participant_id")).where(*_live(fair)),
+                     select(Meeting.b_id.label("participant_id")).where(*_live(fair))).subquery()
+    per = (select(ends.c.participant_id, func.count().label("meetings"))
+           .group_by(ends.c.participant_id).subquery())
+    meetings = func.coalesce(per.c.meetings, 0)
+
+    # The counts over every confirmed participant ride along the listed rows (window
+    # functions run before the limit): one pass over the fair's meetings.
+    least_served = db.session.execute(_confirmed(
+        select(Participant.id, Participant.name, Participant.role, Participant.max_meetings,
+               meetings.label("meetings"), func.count().over().label("confirmed"),
+               func.count().filter(per.c.participant_id.is_(None)).over().label("without"))
+        .select_from(Participant).outerjoin(per, per.c.participant_id == Participant.id), fair, ordered=False)
+        .order_by(meetings, Participant.name, Participant.id).limit(max(1, listed))).all()
+    confirmed, without = (least_served[0].confirmed, least_served[0].without) if least_served else (0, 0)
+    least_served = least_served[:listed]
+    return confirmed, without, least_served
 
 
 def meetings_of(participant: Participant, published_only: bool = False) -> list[Meeting]:
@@ -113,9 +130,9 @@ def confirmed_participants(fair: Fair, with_sessions: bool = False) -> list[Part
     return list(db.session.scalars(query))
 
 
-def _confirmed(statement, fair: Fair):
-    return statement.where(Participant.fair_id == fair.id, Participant.status == ParticipantStatus.CONFIRMED
-                           ).order_by(Participant.name)
+def _confirmed(statement, fair: Fair, ordered: bool = True):
+    statement = statement.where(Participant.fair_id == fair.id, Participant.status == ParticipantStatus.CONFIRMED)
+    return statement.order_by(Participant.name) if ordered else statement
 
 
 # --- seats ------------------------------------------------------------------

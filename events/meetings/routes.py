@@ -22,7 +22,7 @@ bp = Blueprint("meetings", __name__)
 SLOTS_PER_PAGE = 8  # the programme page shows the meetings of this many slots at a time,
 MEETING_ROWS_PER_PAGE = 400  # fewer when the fair has many tables
 PARTICIPANTS_LISTED = 100  # the least served participants, in the programme page's count table
-PARTICIPANT_SELECT_MAX = 200  # past this, the page's participant fields share one datalist
+PARTICIPANT_SELECT_MAX = 200  # past this, the page's participant fields are typed into, with suggestions
 
 
 def my_participant(fair) -> Participant:
@@ -184,8 +184,8 @@ def programme_page(fair_id: int):
         meetings = programme.meetings_of_fair(fair)
         left_out = runs.left_out_requests(run) if run and run.status == RunStatus.DONE else []
         return {"meetings": schemas.MeetingOut(many=True).dump(meetings), "run": _run_json(run) if run else None,
-                "left_out": [{"request_id": made.id, "from": made.requester_id, "to": made.recipient_id,
-                              "reason": reason} for made, reason in left_out]}
+                "left_out": [{"request_id": row.request_id, "from": row.requester_id, "to": row.recipient_id,
+                              "reason": row.reason} for row in left_out]}
     # A page shows a few slots' meetings (a 250-table fair fills 250 rows a slot); the
     # counts come from SQL, not from loading every meeting of the fair.
     slots = slots_of(fair)
@@ -197,14 +197,15 @@ def programme_page(fair_id: int):
     by_slot: dict[int, list] = {}
     for meeting in meetings:
         by_slot.setdefault(meeting.slot_id, []).append(meeting)
-    total, unpublished, counts = programme.programme_counts(fair)
-    participants = programme.confirmed_participant_rows(fair)
-    least_served = sorted(participants, key=lambda p: counts.get(p.id, 0))[:PARTICIPANTS_LISTED]
+    total, unpublished = programme.programme_counts(fair)
+    confirmed, without, least_served = programme.participants_served(fair, PARTICIPANTS_LISTED)
+    # A small fair's participant fields are lists of them all; past a few hundred, fields
+    # typed into, whose suggestions fairs.js asks the participants' catalogue for.
+    choices = programme.confirmed_participant_rows(fair) if confirmed <= PARTICIPANT_SELECT_MAX else None
     return render_template("meetings/programme.html", fair=fair, meetings=meetings, by_slot=by_slot,
                            slots=slots, shown_slots=shown_slots, slot_page=slot_page, slot_pages=slot_pages,
-                           slots_per_page=per_page, participants=participants, least_served=least_served,
-                           counts=counts, run=run, total=total, unpublished=unpublished,
-                           participant_select_max=PARTICIPANT_SELECT_MAX,
+                           slots_per_page=per_page, choices=choices, confirmed=confirmed, without=without,
+                           least_served=least_served, run=run, total=total, unpublished=unpublished,
                            left_out=runs.left_out_requests(run, limit=200) if run and run.status == RunStatus.DONE
                            else [], left_out_total=runs.left_out_count(run),
                            stats=json.loads(run.stats) if run and run.stats else None,

@@ -4,13 +4,14 @@ it left out; runs whose job was lost, run again."""
 
 import json
 import logging
+from types import SimpleNamespace
 
 from flask import current_app
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased
 
-from events.fairs.models import Fair
+from events.fairs.models import Fair, Participant
 from events.fairs.services import ensure_organiser, slots_of
 from events.meetings.models import (
     Meeting,
@@ -33,6 +34,8 @@ from marketplace.extensions import db
 from marketplace.timeutil import utcnow
 
 log = logging.getLogger(__name__)
+
+LEFT_OUT_CHARS_EACH = 80  # room for one left-out item in the stored JSON (about 50 characters)
 
 
 def _kept(fair: Fair) -> list[Meeting]:
@@ -154,21 +157,28 @@ def latest_run(fair: Fair) -> ScheduleRun | None:
 
 
 def _left_out_items(run: ScheduleRun | None, count: int | None = None) -> list[dict]:
-    """The run's left-out requests, or the first `count` with a request: read one by one
-    from the stored JSON array, since a 3,000-participant fair leaves tens of thousands
-    of wishes out (a megabyte of JSON) and its page lists the first 200."""
-    if run is None or not run.left_out:
+    """The run's left-out requests, or the first `count` with a request: a 3,000-participant
+    fair leaves tens of thousands of wishes out (a megabyte of JSON, a deferred column)
+    and its page lists the first 200, parsed one by one from the head of the array that
+    the database sends alone."""
+    if run is None:
         return []
     if count is None:
-        return json.loads(run.left_out)
-    decoder, text, items = json.JSONDecoder(), run.left_out, []
-    index = text.index("[") + 1
+        return json.loads(run.left_out) if run.left_out else []
+    text = db.session.scalar(select(func.substr(ScheduleRun.left_out, 1, count * LEFT_OUT_CHARS_EACH))
+                             .where(ScheduleRun.id == run.id))
+    if not text:
+        return []
+    decoder, items, index = json.JSONDecoder(), [], text.index("[") + 1
     while len(items) < count:
-        while text[index] in " ,\n":
+        while index < len(text) and text[index] in " ,\n":
             index += 1
-        if text[index] == "]":
+        if index >= len(text) or text[index] == "]":
             break
-        item, index = decoder.raw_decode(text, index)
+        try:
+            item, index = decoder.raw_decode(text, index)
+        except json.JSONDecodeError:  # the head ends inside an item
+            break
         if item["request_id"]:
             items.append(item)
     return items
@@ -179,13 +189,23 @@ def left_out_count(run: ScheduleRun | None) -> int:
     return stats["left_out"] if "left_out" in stats else len(_left_out_items(run))
 
 
-def left_out_requests(run: ScheduleRun | None, limit: int | None = None) -> list[tuple[MeetingRequest, str]]:
-    """The requests a run could not place (the first `limit`), with the reason in French."""
+def left_out_requests(run: ScheduleRun | None, limit: int | None = None) -> list:
+    """The requests a run could not place (the first `limit`), as rows (request_id,
+    requester_id, requester_name, recipient_id, recipient_name, reason in French),
+    read in one query."""
     items = [item for item in _left_out_items(run, limit) if item["request_id"]]
-    wanted = {item["request_id"] for item in items}
-    found = {r.id: r for r in db.session.scalars(select(MeetingRequest).where(MeetingRequest.id.in_(wanted)).options(
-        selectinload(MeetingRequest.requester), selectinload(MeetingRequest.recipient)))} if wanted else {}
-    return [(found[item["request_id"]], REASONS_FR.get(item["reason"], item["reason"]))
+    if not items:
+        return []
+    requester, recipient = aliased(Participant), aliased(Participant)
+    found = {row.request_id: row for row in db.session.execute(
+        select(MeetingRequest.id.label("request_id"), requester.id.label("requester_id"),
+               requester.name.label("requester_name"), recipient.id.label("recipient_id"),
+               recipient.name.label("recipient_name"))
+        .join(requester, requester.id == MeetingRequest.requester_id)
+        .join(recipient, recipient.id == MeetingRequest.recipient_id)
+        .where(MeetingRequest.id.in_({item["request_id"] for item in items})))}
+    return [SimpleNamespace(**found[item["request_id"]]._asdict(),
+                            reason=REASONS_FR.get(item["reason"], item["reason"]))
             for item in items if item["request_id"] in found]
 
 

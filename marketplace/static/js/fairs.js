@@ -1,4 +1,5 @@
-// Fair pages: the scheduler run's progress, print buttons, the "move a meeting" form.
+// Fair pages: the scheduler run's progress, print buttons, the "move a meeting" form,
+// a big fair's participant fields (suggestions from the participants' catalogue).
 // Loaded as a file: the Content-Security-Policy allows no inline script.
 (function () {
   const run = document.querySelector("[data-run-status]");
@@ -30,4 +31,32 @@
       move.action = move.dataset.moveForm.replace("/0/", "/" + move.elements.meeting.value + "/");
     });
   }
+  // A big fair's participant fields take a participant's number; typing a name asks the
+  // catalogue for matching participants and offers them in the fields' shared datalist.
+  document.querySelectorAll("[data-participant-suggestions]").forEach((input) => {
+    const list = document.getElementById(input.getAttribute("list"));
+    let timer = null;
+    input.addEventListener("input", () => {
+      clearTimeout(timer);
+      const typed = input.value.trim();
+      if (typed.length < 2 || /^[0-9]+$/.test(typed)) {
+        return;
+      }
+      timer = setTimeout(() => {
+        const url = new URL(input.dataset.participantSuggestions, window.location.href);
+        url.searchParams.set("q", typed);
+        fetch(url, {headers: {"Accept": "application/json"}})
+          .then((response) => response.json())
+          .then((found) => {
+            list.replaceChildren(...found.items.map((participant) => {
+              const option = document.createElement("option");
+              option.value = participant.id;
+              option.textContent = participant.name + " (" + participant.role_label + ")";
+              return option;
+            }));
+          })
+          .catch(() => {});
+      }, 200);
+    });
+  });
 })();

@@ -292,6 +292,38 @@ def test_requests_left_out_are_listed_with_their_reason(app, client, login, orga
     assert "Du matin → Du soir : aucun créneau commun" in page
 
 
+def test_a_run_that_left_thousands_out_lists_the_first_200_and_counts_the_rest(app, client, login, small_fair,
+                                                                              monkeypatch):
+    """The page reads the head of the stored list (up to a megabyte on a big fair); the
+    JSON gives every one."""
+    import json
+
+    from events.meetings import runs
+    from events.meetings.models import MeetingRequest, RunStatus, ScheduleRun
+    from events.scheduling.solver import LOWER_VALUE
+
+    login(client, small_fair["organiser"])
+    fair_id = small_fair["fair"]
+    with app.app_context():
+        request_id = db.session.scalar(select(MeetingRequest.id).where(MeetingRequest.fair_id == fair_id))
+        items = [{"request_id": None, "reason": "self"}] + [{"request_id": request_id, "reason": LOWER_VALUE}] * 999
+        db.session.add(ScheduleRun(fair_id=fair_id, status=RunStatus.DONE, progress=100, left_out=json.dumps(items),
+                                   stats=json.dumps({"meetings": 0, "value": 0, "upper_bound": 0, "seconds": 1,
+                                                     "left_out": len(items)})))
+        db.session.commit()
+    page = client.get(f"/salons/{fair_id}/programme").get_data(as_text=True)
+    assert "1000 demande(s) non placée(s)" in page
+    assert page.count(" : écarté au profit de rendez-vous plus demandés</li>") == 200
+    assert "… et 800 autres" in page
+    listed = client.get(f"/salons/{fair_id}/programme", headers={"Accept": "application/json"}).get_json()["left_out"]
+    assert len(listed) == 999 and listed[0]["request_id"] == request_id
+
+    monkeypatch.setattr(runs, "LEFT_OUT_CHARS_EACH", 20)  # a head too short for 200: it ends inside an item
+    page = client.get(f"/salons/{fair_id}/programme").get_data(as_text=True)
+    shown = page.count(" : écarté au profit de rendez-vous plus demandés</li>")
+    assert 50 < shown < 200 and f"… et {1000 - shown} autres" in page
+
+
 def test_a_big_programme_pages_by_slot_and_counts_everything(app, client, login, small_fair, monkeypatch):
     """A fair of hundreds of tables: the page shows one slot's meetings at a time, and
     the counts (placed, per participant) are those of the whole programme."""
@@ -325,7 +357,13 @@ def test_a_big_fair_s_participant_fields_share_one_list_and_take_a_number(app, c
     fair_id = small_fair["fair"]
     page = client.get(f"/salons/{fair_id}/programme").get_data(as_text=True)
     assert page.count('<datalist id="participants-list">') == 1 and page.count('list="participants-list"') == 4
-    assert f'<option value="{small_fair["p_grasse"]}">Ville de Grasse' in page
+    assert "Ville de Grasse" not in page.split("<h2 class=\"h5\">Rendez-vous par participant")[0]  # no list of them all
+    suggestions = page.count(f'data-participant-suggestions="/salons/{fair_id}/participants"')
+    assert suggestions == 4
+    found = client.get(f"/salons/{fair_id}/participants", query_string={"q": "grasse"},
+                       headers={"Accept": "application/json"}).get_json()["items"]
+    assert [(p["id"], p["name"], p["role_label"]) for p in found] == [
+        (small_fair["p_grasse"], "Ville de Grasse", "Acheteur")]
     slot = slot_ids(app, fair_id)[0]
 
     refused = client.post(f"/salons/{fair_id}/rendez-vous", data={"a": "Ville de Grasse", "b": "x", "slot": slot},
