@@ -373,3 +373,30 @@ def test_a_big_fair_s_participant_fields_share_one_list_and_take_a_number(app, c
                                                          "slot": slot})
     assert [m["pair"] for m in live_meetings(app, fair_id)] == [
         frozenset((small_fair["p_grasse"], small_fair["p_jardins"]))]
+
+
+@pytest.mark.browser
+def test_a_big_fair_s_participant_fields_suggest_participants_as_the_organiser_types(
+        app, live_server, page, small_fair, monkeypatch):
+    """Past a few hundred participants the fields are typed into: the browser asks the
+    catalogue for the names typed and offers them; the meeting is then added."""
+    from events.meetings import routes
+    from tests.browser.test_need_journey import log_in
+    from tests.conftest import email_of
+
+    monkeypatch.setattr(routes, "PARTICIPANT_SELECT_MAX", 2)
+    fair_id = small_fair["fair"]
+    log_in(page, live_server, email_of(app, small_fair["organiser"]))
+    page.goto(f"{live_server}/salons/{fair_id}/programme")
+    for label, typed, name, participant in (("Participant A", "grasse", "Ville de Grasse", "p_grasse"),
+                                            ("Participant B", "atelier", "Structure Atelier", "p_atelier")):
+        page.get_by_label(label).press_sequentially(typed)
+        suggestion = page.locator("#participants-list option", has_text=name)
+        suggestion.wait_for(state="attached")
+        assert suggestion.get_attribute("value") == str(small_fair[participant])
+        assert page.locator("#participants-list option").count() == 1
+        page.get_by_label(label).fill(suggestion.get_attribute("value"))  # what choosing it in the list does
+    page.get_by_role("button", name="Ajouter", exact=True).first.click()
+    page.get_by_text("Rendez-vous ajouté.").wait_for()
+    assert [m["pair"] for m in live_meetings(app, fair_id)] == [
+        frozenset((small_fair["p_grasse"], small_fair["p_atelier"]))]
