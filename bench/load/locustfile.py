@@ -137,22 +137,38 @@ class Supplier(Member):
 
 
 class Organiser(Member):
-    """Runs the scheduler of the open fair now and then, and follows it."""
+    """Runs the scheduler of the open fair now and then, and reviews its programme slot
+    by slot meanwhile, and the requests it left out."""
 
     weight = 1
     fixed_count = 1
-    wait_time = between(20, 40)
+    wait_time = between(5, 15)
     email = "organisateur@demo.marche-inclusif.fr"
+    fair = None
 
-    @task
-    def schedule(self):
+    def on_start(self):
+        super().on_start()
         fairs = re.findall(r'href="/salons/(\d+)"', self.client.get("/salons", name="/salons").text)
-        if not fairs:
+        self.fair = max(int(f) for f in fairs) if fairs else None
+
+    @task(1)
+    def schedule(self):
+        if self.fair is None:
             return
-        fair = max(int(f) for f in fairs)
-        with self.client.post(f"/salons/{fair}/programme/calculer", headers={
+        with self.client.post(f"/salons/{self.fair}/programme/calculer", headers={
                 "X-CSRFToken": self.token, "Accept": "application/json"}, name="/salons/<id>/programme/calculer [POST]",
                 catch_response=True) as response:
             if response.status_code == 409:  # a run is already under way: the page says so
                 response.success()
-        self.client.get(f"/salons/{fair}/programme", name="/salons/<id>/programme")
+
+    @task(4)
+    def review(self):
+        if self.fair is not None:
+            self.client.get(f"/salons/{self.fair}/programme?creneaux={random.randint(1, 30)}",
+                            name="/salons/<id>/programme")
+
+    @task(1)
+    def left_out(self):
+        if self.fair is not None:
+            self.client.get(f"/salons/{self.fair}/programme/non-places?page={random.randint(1, 50)}",
+                            name="/salons/<id>/programme/non-places")

@@ -3,6 +3,7 @@ feedback; the organiser's programme (runs, manual changes, publication), table p
 table signs and the day's no-shows."""
 
 import json
+from types import SimpleNamespace
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import login_required
@@ -21,6 +22,7 @@ from marketplace.jobs import enqueue, run_fair_schedule
 bp = Blueprint("meetings", __name__)
 SLOTS_PER_PAGE = 8  # the programme page shows the meetings of this many slots at a time,
 MEETING_ROWS_PER_PAGE = 400  # fewer when the fair has many tables
+LEFT_OUT_PAGE = 100  # requests a run left out, per page of their list
 PARTICIPANTS_LISTED = 100  # the least served participants, in the programme page's count table
 PARTICIPANT_SELECT_MAX = 200  # past this, the page's participant fields are typed into, with suggestions
 
@@ -206,10 +208,32 @@ def programme_page(fair_id: int):
                            slots=slots, shown_slots=shown_slots, slot_page=slot_page, slot_pages=slot_pages,
                            slots_per_page=per_page, choices=choices, confirmed=confirmed, without=without,
                            least_served=least_served, run=run, total=total, unpublished=unpublished,
-                           left_out=runs.left_out_requests(run, limit=200) if run and run.status == RunStatus.DONE
-                           else [], left_out_total=runs.left_out_count(run),
+                           left_out_total=runs.left_out_count(run) if run and run.status == RunStatus.DONE else 0,
                            stats=json.loads(run.stats) if run and run.stats else None,
                            wanted=requests.wanted_count(fair))
+
+
+@bp.route("/salons/<int:fair_id>/programme/non-places")
+@login_required
+def left_out(fair_id: int):
+    """The requests the last run could not place, with why, a page at a time (a big fair
+    leaves tens of thousands of wishes out)."""
+    fair = get_fair(fair_id)
+    ensure_organiser(fair, acting_user())
+    run = runs.latest_run(fair)
+    done = run is not None and run.status == RunStatus.DONE
+    total = runs.left_out_count(run) if done else 0
+    pages = max(1, -(-total // LEFT_OUT_PAGE))
+    page = min(max(request.args.get("page", 1, type=int), 1), pages)
+    rows = runs.left_out_requests(run, offset=(page - 1) * LEFT_OUT_PAGE, limit=LEFT_OUT_PAGE) if done else []
+    if wants_json():
+        return {"total": total, "page": page, "pages": pages, "items": [
+            {"request_id": row.request_id, "from": row.requester_id, "to": row.recipient_id, "reason": row.reason}
+            for row in rows]}
+    pagination = SimpleNamespace(page=page, pages=pages, has_prev=page > 1, has_next=page < pages,
+                                 prev_num=page - 1, next_num=page + 1)
+    return render_template("meetings/left_out.html", fair=fair, run=run, rows=rows, total=total,
+                           pagination=pagination)
 
 
 def _run_json(run) -> dict:

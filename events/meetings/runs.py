@@ -7,7 +7,7 @@ import logging
 from types import SimpleNamespace
 
 from flask import current_app
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -34,8 +34,6 @@ from marketplace.extensions import db
 from marketplace.timeutil import utcnow
 
 log = logging.getLogger(__name__)
-
-LEFT_OUT_CHARS_EACH = 80  # room for one left-out item in the stored JSON (about 50 characters)
 
 
 def _kept(fair: Fair) -> list[Meeting]:
@@ -156,32 +154,10 @@ def latest_run(fair: Fair) -> ScheduleRun | None:
                              .order_by(ScheduleRun.id.desc()).limit(1))
 
 
-def _left_out_items(run: ScheduleRun | None, count: int | None = None) -> list[dict]:
-    """The run's left-out requests, or the first `count` with a request: a 3,000-participant
-    fair leaves tens of thousands of wishes out (a megabyte of JSON, a deferred column)
-    and its page lists the first 200, parsed one by one from the head of the array that
-    the database sends alone."""
-    if run is None:
-        return []
-    if count is None:
-        return json.loads(run.left_out) if run.left_out else []
-    text = db.session.scalar(select(func.substr(ScheduleRun.left_out, 1, count * LEFT_OUT_CHARS_EACH))
-                             .where(ScheduleRun.id == run.id))
-    if not text:
-        return []
-    decoder, items, index = json.JSONDecoder(), [], text.index("[") + 1
-    while len(items) < count:
-        while index < len(text) and text[index] in " ,\n":
-            index += 1
-        if index >= len(text) or text[index] == "]":
-            break
-        try:
-            item, index = decoder.raw_decode(text, index)
-        except json.JSONDecodeError:  # the head ends inside an item
-            break
-        if item["request_id"]:
-            items.append(item)
-    return items
+def _left_out_items(run: ScheduleRun | None) -> list[dict]:
+    """The run's left-out requests as stored: a 3,000-participant fair leaves tens of
+    thousands of wishes out (a megabyte of JSON, a deferred column read only here)."""
+    return [item for item in json.loads(run.left_out) if item["request_id"]] if run and run.left_out else []
 
 
 def left_out_count(run: ScheduleRun | None) -> int:
@@ -189,11 +165,11 @@ def left_out_count(run: ScheduleRun | None) -> int:
     return stats["left_out"] if "left_out" in stats else len(_left_out_items(run))
 
 
-def left_out_requests(run: ScheduleRun | None, limit: int | None = None) -> list:
-    """The requests a run could not place (the first `limit`), as rows (request_id,
-    requester_id, requester_name, recipient_id, recipient_name, reason in French),
-    read in one query."""
-    items = [item for item in _left_out_items(run, limit) if item["request_id"]]
+def left_out_requests(run: ScheduleRun | None, offset: int = 0, limit: int | None = None) -> list:
+    """The requests a run could not place (`limit` of them from `offset`), as rows
+    (request_id, requester_id, requester_name, recipient_id, recipient_name, reason in
+    French), read in one query."""
+    items = _left_out_items(run)[offset:None if limit is None else offset + limit]
     if not items:
         return []
     requester, recipient = aliased(Participant), aliased(Participant)

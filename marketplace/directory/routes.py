@@ -8,6 +8,7 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from marketplace import reference
 from marketplace.accounts.current import acting_user
 from marketplace.accounts.models import Role
 from marketplace.directory import exports
@@ -32,21 +33,17 @@ def _criteria() -> tuple[dict | None, dict]:
         return None, error.normalized_messages()
 
 
-_REFERENCE: dict = {}
-
-
 def _reference_facets() -> dict:
-    """Sectors, departments and regions as plain values, read once per process: they are
-    reference data, changed only by migrations (a deployment restarts the workers)."""
-    if not _REFERENCE:
-        groups = db.session.scalars(select(SectorGroup).order_by(SectorGroup.id)
-                                    .options(selectinload(SectorGroup.sectors)))
-        _REFERENCE.update(
-            groups=[SimpleNamespace(name=g.name, sectors=[SimpleNamespace(id=s.id, slug=s.slug, name=s.name)
-                                                          for s in g.sectors]) for g in groups],
-            departments=[SimpleNamespace(code=d.code, name=d.name) for d in all_departments()],
-            regions=[SimpleNamespace(code=r.code, name=r.name) for r in all_regions()])
-    return _REFERENCE
+    """Sectors, departments and regions as plain values, read once per process."""
+    return reference.read_once("directory facets", _load_facets)
+
+
+def _load_facets() -> dict:
+    groups = db.session.scalars(select(SectorGroup).order_by(SectorGroup.id).options(selectinload(SectorGroup.sectors)))
+    return {"groups": [SimpleNamespace(name=g.name, sectors=[SimpleNamespace(id=s.id, slug=s.slug, name=s.name)
+                                                             for s in g.sectors]) for g in groups],
+            "departments": [SimpleNamespace(code=d.code, name=d.name) for d in all_departments()],
+            "regions": [SimpleNamespace(code=r.code, name=r.name) for r in all_regions()]}
 
 
 def _facets() -> dict:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import and_, exists, func, literal_column, or_, select
 from sqlalchemy.orm import selectinload
 
+from marketplace import reference
 from marketplace.extensions import db
 from marketplace.geography.models import Commune
 from marketplace.geography.services import KM_PER_DEGREE, resolve_commune, squared_km
@@ -107,25 +108,23 @@ def _siret_prefix(digits: str):
     return condition
 
 
-_SECTORS: dict[str, dict[str, list[int]]] = {}
-
-
 def _sector_ids(criteria: dict) -> list[int] | None:
-    """The sectors asked for (by slug, or by group), or None when any sector will do.
-    Slugs are read once per process and database: the taxonomy is reference data, changed
-    by migrations only (a deployment restarts the workers)."""
+    """The sectors asked for (by slug, or by group), or None when any sector will do."""
     if not (criteria.get("sectors") or criteria.get("sector_groups")):
         return None
-    known = _SECTORS.get(str(db.engine.url))
-    if known is None:
-        known = {}
-        for sector_id, slug, group_slug in db.session.execute(
-                select(Sector.id, Sector.slug, SectorGroup.slug).join(SectorGroup)):
-            known.setdefault(slug, []).append(sector_id)
-            known.setdefault(f"group:{group_slug}", []).append(sector_id)
-        _SECTORS[str(db.engine.url)] = known
+    known = reference.read_once("sector ids by slug", _sector_ids_by_slug)
     wanted = [*(criteria.get("sectors") or []), *(f"group:{g}" for g in criteria.get("sector_groups") or [])]
     return sorted({sector_id for key in wanted for sector_id in known.get(key, [])}) or [-1]
+
+
+def _sector_ids_by_slug() -> dict[str, list[int]]:
+    """Each sector's slug, and each group's as "group:<slug>", with their sectors' ids."""
+    known: dict[str, list[int]] = {}
+    for sector_id, slug, group_slug in db.session.execute(
+            select(Sector.id, Sector.slug, SectorGroup.slug).join(SectorGroup)):
+        known.setdefault(slug, []).append(sector_id)
+        known.setdefault(f"group:{group_slug}", []).append(sector_id)
+    return known
 
 
 def _activity_filter(criteria: dict, commune: Commune | None):

@@ -219,10 +219,12 @@ def test_the_search_page_shows_results_and_the_supplier_page_its_profile(client,
     supplier_id = make_supplier(name="Les Jardins de Cocagne", description="Maraîchage biologique et paniers.",
                                 activities=[{"sector": "espaces-verts", "range": "radius", "radius": 40}],
                                 references=[{"client": "Mairie de Grasse", "description": "Entretien", "year": 2024}],
-                                networks=["cocagne"], email="contact@cocagne.example.org")
+                                networks=["cocagne"], email="contact@cocagne.example.org",
+                                turnover_cents=123_456_700)
     page = client.get("/annuaire?q=jardins").get_data(as_text=True)
     assert "Les Jardins de Cocagne" in page and "1</strong> structure" in page
     profile = client.get(f"/annuaire/structures/{supplier_id}").get_data(as_text=True)
     for text in ("Espaces verts et entretien paysager", "dans un rayon de 40 km autour de Grasse", "Mairie de Grasse",
-                 "Réseau Cocagne", "contact@cocagne.example.org", "Demander un devis"):
+                 "Réseau Cocagne", "contact@cocagne.example.org", "Demander un devis",
+                 "1\u202f234\u202f567\u00a0€ de chiffre d'affaires"):
         assert text in profile

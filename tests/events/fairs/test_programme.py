@@ -15,6 +15,7 @@ from events.meetings.models import Meeting, MeetingSeat, MeetingStatus
 from marketplace.accounts.models import User
 from marketplace.errors import Conflict, DomainError
 from marketplace.extensions import db
+from tests.conftest import visible_text
 
 
 def live_meetings(app, fair_id) -> list[dict]:
@@ -289,39 +290,43 @@ def test_requests_left_out_are_listed_with_their_reason(app, client, login, orga
     login(client, organiser)
     run_scheduler(client, fair_id)
     page = client.get(f"/salons/{fair_id}/programme").get_data(as_text=True)
-    assert "Du matin → Du soir : aucun créneau commun" in page
+    assert f'<a href="/salons/{fair_id}/programme/non-places">1 demande non placée</a>' in page
+    listed = visible_text(client.get(f"/salons/{fair_id}/programme/non-places"))
+    assert f"Du matin n° {early} Du soir n° {late} aucun créneau commun" in listed
 
 
-def test_a_run_that_left_thousands_out_lists_the_first_200_and_counts_the_rest(app, client, login, small_fair,
-                                                                              monkeypatch):
-    """The page reads the head of the stored list (up to a megabyte on a big fair); the
-    JSON gives every one."""
+def test_a_run_that_left_thousands_out_lists_them_a_page_at_a_time(app, client, login, small_fair, make_user):
+    """The programme page counts them; their list is paged (the JSON too), for the
+    fair's organisers only."""
     import json
 
-    from events.meetings import runs
     from events.meetings.models import MeetingRequest, RunStatus, ScheduleRun
     from events.scheduling.solver import LOWER_VALUE
 
-    login(client, small_fair["organiser"])
     fair_id = small_fair["fair"]
     with app.app_context():
         request_id = db.session.scalar(select(MeetingRequest.id).where(MeetingRequest.fair_id == fair_id))
-        items = [{"request_id": None, "reason": "self"}] + [{"request_id": request_id, "reason": LOWER_VALUE}] * 999
+        items = [{"request_id": request_id, "reason": LOWER_VALUE}] * 1234
         db.session.add(ScheduleRun(fair_id=fair_id, status=RunStatus.DONE, progress=100, left_out=json.dumps(items),
                                    stats=json.dumps({"meetings": 0, "value": 0, "upper_bound": 0, "seconds": 1,
                                                      "left_out": len(items)})))
         db.session.commit()
+    rival = app.test_client()
+    login(rival, make_user(role="organiser"))  # another fair's organiser
+    assert rival.get(f"/salons/{fair_id}/programme/non-places").status_code == 403
+    login(client, small_fair["organiser"])
     page = client.get(f"/salons/{fair_id}/programme").get_data(as_text=True)
-    assert "1000 demande(s) non placée(s)" in page
-    assert page.count(" : écarté au profit de rendez-vous plus demandés</li>") == 200
-    assert "… et 800 autres" in page
-    listed = client.get(f"/salons/{fair_id}/programme", headers={"Accept": "application/json"}).get_json()["left_out"]
-    assert len(listed) == 999 and listed[0]["request_id"] == request_id
-
-    monkeypatch.setattr(runs, "LEFT_OUT_CHARS_EACH", 20)  # a head too short for 200: it ends inside an item
-    page = client.get(f"/salons/{fair_id}/programme").get_data(as_text=True)
-    shown = page.count(" : écarté au profit de rendez-vous plus demandés</li>")
-    assert 50 < shown < 200 and f"… et {1000 - shown} autres" in page
+    assert "1\u202f234 demandes non placées</a>" in page
+    first = client.get(f"/salons/{fair_id}/programme/non-places").get_data(as_text=True)
+    assert first.count("<td>écarté au profit de rendez-vous plus demandés</td>") == 100 and "Page 1 / 13" in first
+    last = client.get(f"/salons/{fair_id}/programme/non-places", query_string={"page": 99}).get_data(as_text=True)
+    assert last.count("<td>écarté au profit de rendez-vous plus demandés</td>") == 34 and "Page 13 / 13" in last
+    listed = client.get(f"/salons/{fair_id}/programme/non-places", query_string={"page": 2},
+                        headers={"Accept": "application/json"}).get_json()
+    assert (listed["total"], listed["pages"], len(listed["items"])) == (1234, 13, 100)
+    assert listed["items"][0]["request_id"] == request_id
+    full = client.get(f"/salons/{fair_id}/programme", headers={"Accept": "application/json"}).get_json()
+    assert len(full["left_out"]) == 1234
 
 
 def test_a_big_programme_pages_by_slot_and_counts_everything(app, client, login, small_fair, monkeypatch):
