@@ -6,8 +6,8 @@ from datetime import datetime
 from flask_login import UserMixin
 from sqlalchemy import Enum, String
 from sqlalchemy.orm import Mapped, mapped_column
-from werkzeug.security import check_password_hash, generate_password_hash
 
+from marketplace.accounts import passwords
 from marketplace.extensions import db
 from marketplace.timeutil import utcnow
 
@@ -66,10 +66,10 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None]
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = passwords.hash_password(password)
 
     def check_password(self, password: str) -> bool:
-        return check_password_hash(self.password_hash, password)
+        return passwords.verify(self.password_hash, password)
 
     @property
     def full_name(self) -> str:

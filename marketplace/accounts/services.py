@@ -3,7 +3,7 @@
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from marketplace.accounts import notifications, tokens
+from marketplace.accounts import notifications, passwords, tokens
 from marketplace.accounts.models import Role, User
 from marketplace.errors import DomainError, NotAllowed
 from marketplace.extensions import db
@@ -56,7 +56,7 @@ def resend_confirmation(email: str) -> None:
 def authenticate(email: str, password: str) -> User:
     """The user with these credentials, allowed to log in; raises otherwise."""
     user = find_user_by_email(email)
-    if user is None or not user.check_password(password):
+    if not passwords.verify(user.password_hash if user else None, password):
         raise DomainError("Adresse e-mail ou mot de passe incorrect.", "password")
     if not user.is_active:
         raise NotAllowed(
@@ -67,6 +67,8 @@ def authenticate(email: str, password: str) -> User:
             "Confirmez d'abord votre adresse e-mail grâce au lien que nous vous avons envoyé.",
             "email",
         )
+    if passwords.needs_rehash(user.password_hash):
+        user.set_password(password)
     user.last_login_at = utcnow()
     db.session.flush()
     return user

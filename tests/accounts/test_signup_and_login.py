@@ -183,3 +183,42 @@ def test_profile_update_and_password_change(app, client, make_user, login):
 
 def test_roles_are_the_four_of_the_platform():
     assert {r.value for r in Role} == {"buyer", "supplier", "organiser", "admin"}
+
+
+def stored_hash(app, user_id) -> str:
+    with app.app_context():
+        return db.session.get(User, user_id).password_hash
+
+
+def test_passwords_are_stored_as_argon2id_and_older_hashes_upgraded_at_log_in(app, client, make_user):
+    """New passwords are hashed with Argon2id (OWASP's parameters); an account whose hash
+    dates from Werkzeug's scrypt still logs in, and its hash is replaced then."""
+    from werkzeug.security import generate_password_hash
+
+    from tests.conftest import email_of
+
+    user_id = make_user()
+    assert stored_hash(app, user_id).startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    assert PASSWORD not in stored_hash(app, user_id)
+    with app.app_context():
+        db.session.get(User, user_id).password_hash = generate_password_hash(PASSWORD, method="scrypt")
+        db.session.commit()
+    old = stored_hash(app, user_id)
+    email = email_of(app, user_id)
+
+    refused = client.post("/connexion", data={"email": email, "password": "pas-le-bon"})
+    assert "Adresse e-mail ou mot de passe incorrect." in refused.get_data(as_text=True)
+    assert stored_hash(app, user_id) == old
+    assert client.post("/connexion", data={"email": email, "password": PASSWORD}).status_code == 302
+    assert stored_hash(app, user_id).startswith("$argon2id$")
+    client.post("/deconnexion")
+    assert client.post("/connexion", data={"email": email, "password": PASSWORD}).status_code == 302
+
+
+def test_an_unknown_address_is_refused_like_a_wrong_password(client, make_user, app):
+    from tests.conftest import email_of
+
+    wrong = client.post("/connexion", data={"email": email_of(app, make_user()), "password": "pas-le-bon"})
+    unknown = client.post("/connexion", data={"email": "personne@example.org", "password": "pas-le-bon"})
+    assert wrong.status_code == unknown.status_code == 422
+    assert "Adresse e-mail ou mot de passe incorrect." in unknown.get_data(as_text=True)
