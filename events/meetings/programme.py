@@ -93,9 +93,8 @@ def participants_served(fair: Fair, listed: int) -> tuple[int, int, list]:
     per = (select(ends.c.participant_id, func.count().label("meetings"))
            .group_by(ends.c.participant_id).subquery())
     meetings = func.coalesce(per.c.meetings, 0)
-
     # The counts over every confirmed participant ride along the listed rows (window
-    # functions run before the limit): one pass over the fair's meetings.
+    # functions run before the limit; at least one row is read, for them): one pass.
     least_served = db.session.execute(_confirmed(
         select(Participant.id, Participant.name, Participant.role, Participant.max_meetings,
                meetings.label("meetings"), func.count().over().label("confirmed"),

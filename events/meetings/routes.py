@@ -3,7 +3,6 @@ feedback; the organiser's programme (runs, manual changes, publication), table p
 table signs and the day's no-shows."""
 
 import json
-from types import SimpleNamespace
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import login_required
@@ -18,6 +17,7 @@ from marketplace.errors import DomainError, NotAllowed, NotFound, wants_json
 from marketplace.extensions import db
 from marketplace.forms import Form, form_response, perform, perform_form
 from marketplace.jobs import enqueue, run_fair_schedule
+from marketplace.paging import ListPage
 
 bp = Blueprint("meetings", __name__)
 SLOTS_PER_PAGE = 8  # the programme page shows the meetings of this many slots at a time,
@@ -184,31 +184,24 @@ def programme_page(fair_id: int):
     run = runs.latest_run(fair)
     if wants_json():
         meetings = programme.meetings_of_fair(fair)
-        left_out = runs.left_out_requests(run) if run and run.status == RunStatus.DONE else []
         return {"meetings": schemas.MeetingOut(many=True).dump(meetings), "run": _run_json(run) if run else None,
-                "left_out": [{"request_id": row.request_id, "from": row.requester_id, "to": row.recipient_id,
-                              "reason": row.reason} for row in left_out]}
+                "left_out": _left_out_json(runs.left_out_requests(run))}
     # A page shows a few slots' meetings (a 250-table fair fills 250 rows a slot); the
     # counts come from SQL, not from loading every meeting of the fair.
     slots = slots_of(fair)
     per_page = max(1, min(SLOTS_PER_PAGE, MEETING_ROWS_PER_PAGE // max(1, len(fair.tables))))
-    slot_pages = max(1, -(-len(slots) // per_page))
-    slot_page = min(max(request.args.get("creneaux", 1, type=int), 1), slot_pages)
-    shown_slots = slots[(slot_page - 1) * per_page:slot_page * per_page]
+    slot_page = ListPage.of(len(slots), per_page, request.args.get("creneaux", type=int))
+    shown_slots = slots[slot_page.offset:slot_page.offset + per_page]
     meetings = programme.meeting_rows(fair, [slot.id for slot in shown_slots])
-    by_slot: dict[int, list] = {}
-    for meeting in meetings:
-        by_slot.setdefault(meeting.slot_id, []).append(meeting)
     total, unpublished = programme.programme_counts(fair)
     confirmed, without, least_served = programme.participants_served(fair, PARTICIPANTS_LISTED)
     # A small fair's participant fields are lists of them all; past a few hundred, fields
     # typed into, whose suggestions fairs.js asks the participants' catalogue for.
     choices = programme.confirmed_participant_rows(fair) if confirmed <= PARTICIPANT_SELECT_MAX else None
-    return render_template("meetings/programme.html", fair=fair, meetings=meetings, by_slot=by_slot,
-                           slots=slots, shown_slots=shown_slots, slot_page=slot_page, slot_pages=slot_pages,
-                           slots_per_page=per_page, choices=choices, confirmed=confirmed, without=without,
-                           least_served=least_served, run=run, total=total, unpublished=unpublished,
-                           left_out_total=runs.left_out_count(run) if run and run.status == RunStatus.DONE else 0,
+    return render_template("meetings/programme.html", fair=fair, meetings=meetings, by_slot=_by(meetings, "slot_id"),
+                           slots=slots, shown_slots=shown_slots, slot_page=slot_page, choices=choices,
+                           confirmed=confirmed, without=without, least_served=least_served, run=run, total=total,
+                           unpublished=unpublished, left_out_total=runs.left_out_count(run),
                            stats=json.loads(run.stats) if run and run.stats else None,
                            wanted=requests.wanted_count(fair))
 
@@ -221,19 +214,17 @@ def left_out(fair_id: int):
     fair = get_fair(fair_id)
     ensure_organiser(fair, acting_user())
     run = runs.latest_run(fair)
-    done = run is not None and run.status == RunStatus.DONE
-    total = runs.left_out_count(run) if done else 0
-    pages = max(1, -(-total // LEFT_OUT_PAGE))
-    page = min(max(request.args.get("page", 1, type=int), 1), pages)
-    rows = runs.left_out_requests(run, offset=(page - 1) * LEFT_OUT_PAGE, limit=LEFT_OUT_PAGE) if done else []
+    total = runs.left_out_count(run)
+    page = ListPage.of(total, LEFT_OUT_PAGE, request.args.get("page", type=int))
+    rows = runs.left_out_requests(run, offset=page.offset, limit=LEFT_OUT_PAGE)
     if wants_json():
-        return {"total": total, "page": page, "pages": pages, "items": [
-            {"request_id": row.request_id, "from": row.requester_id, "to": row.recipient_id, "reason": row.reason}
-            for row in rows]}
-    pagination = SimpleNamespace(page=page, pages=pages, has_prev=page > 1, has_next=page < pages,
-                                 prev_num=page - 1, next_num=page + 1)
-    return render_template("meetings/left_out.html", fair=fair, run=run, rows=rows, total=total,
-                           pagination=pagination)
+        return {"total": total, "page": page.page, "pages": page.pages, "items": _left_out_json(rows)}
+    return render_template("meetings/left_out.html", fair=fair, run=run, rows=rows, total=total, pagination=page)
+
+
+def _left_out_json(rows) -> list[dict]:
+    return [{"request_id": row.request_id, "from": row.requester_id, "to": row.recipient_id, "reason": row.reason}
+            for row in rows]
 
 
 def _run_json(run) -> dict:
@@ -265,13 +256,9 @@ def start_run(fair_id: int):
 @bp.route("/salons/<int:fair_id>/programme/calculs/<int:run_id>")
 @login_required
 def run_status(fair_id: int, run_id: int):
-    from events.meetings.models import ScheduleRun
-
     fair = get_fair(fair_id)
     ensure_organiser(fair, acting_user())
-    run = db.session.get(ScheduleRun, run_id)
-    if run is None or run.fair_id != fair.id:
-        raise NotFound("Ce calcul n'existe pas.")
+    run = runs.get_run(fair, run_id)
     if wants_json():
         return _run_json(run)
     if run.status in (RunStatus.DONE, RunStatus.FAILED):
@@ -390,11 +377,8 @@ def no_show(fair_id: int, meeting_id: int):
 def table_plan(fair_id: int):
     fair = get_fair(fair_id)
     ensure_organiser(fair, acting_user())
-    meetings = programme.meetings_of_fair(fair)
-    by_slot: dict[int, list] = {}
-    for meeting in meetings:
-        by_slot.setdefault(meeting.slot_id, []).append(meeting)
-    return render_template("meetings/table_plan.html", fair=fair, slots=slots_of(fair), by_slot=by_slot)
+    return render_template("meetings/table_plan.html", fair=fair, slots=slots_of(fair),
+                           by_slot=_by(programme.meetings_of_fair(fair), "slot_id"))
 
 
 @bp.route("/salons/<int:fair_id>/panneaux")
@@ -402,7 +386,12 @@ def table_plan(fair_id: int):
 def table_signs(fair_id: int):
     fair = get_fair(fair_id)
     ensure_organiser(fair, acting_user())
-    by_table: dict[int, list] = {}
-    for meeting in programme.meetings_of_fair(fair):
-        by_table.setdefault(meeting.table_id, []).append(meeting)
-    return render_template("meetings/signs.html", fair=fair, by_table=by_table)
+    return render_template("meetings/signs.html", fair=fair, by_table=_by(programme.meetings_of_fair(fair), "table_id"))
+
+
+def _by(meetings, key: str) -> dict[int, list]:
+    """Meetings grouped by one of their ids (slot_id, table_id), in their order."""
+    grouped: dict[int, list] = {}
+    for meeting in meetings:
+        grouped.setdefault(getattr(meeting, key), []).append(meeting)
+    return grouped

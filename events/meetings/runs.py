@@ -29,7 +29,7 @@ from events.meetings.requests import (
 from events.scheduling import InstanceError, load_problem, solve
 from events.scheduling.solver import REASONS_FR
 from marketplace.accounts.models import User
-from marketplace.errors import Conflict, DomainError
+from marketplace.errors import Conflict, DomainError, NotFound
 from marketplace.extensions import db
 from marketplace.timeutil import utcnow
 
@@ -149,6 +149,13 @@ def _replace_proposal(fair: Fair, schedule, locked: list[dict]) -> None:
     db.session.flush()
 
 
+def get_run(fair: Fair, run_id: int) -> ScheduleRun:
+    run = db.session.get(ScheduleRun, run_id)
+    if run is None or run.fair_id != fair.id:
+        raise NotFound("Ce calcul n'existe pas.")
+    return run
+
+
 def latest_run(fair: Fair) -> ScheduleRun | None:
     return db.session.scalar(select(ScheduleRun).where(ScheduleRun.fair_id == fair.id)
                              .order_by(ScheduleRun.id.desc()).limit(1))
@@ -157,11 +164,16 @@ def latest_run(fair: Fair) -> ScheduleRun | None:
 def _left_out_items(run: ScheduleRun | None) -> list[dict]:
     """The run's left-out requests as stored: a 3,000-participant fair leaves tens of
     thousands of wishes out (a megabyte of JSON, a deferred column read only here)."""
-    return [item for item in json.loads(run.left_out) if item["request_id"]] if run and run.left_out else []
+    if run is None or run.status != RunStatus.DONE or not run.left_out:
+        return []
+    return [item for item in json.loads(run.left_out) if item["request_id"]]
 
 
 def left_out_count(run: ScheduleRun | None) -> int:
-    stats = json.loads(run.stats) if run is not None and run.stats else {}
+    """How many requests a finished run left out (0 for a run not finished)."""
+    if run is None or run.status != RunStatus.DONE:
+        return 0
+    stats = json.loads(run.stats) if run.stats else {}
     return stats["left_out"] if "left_out" in stats else len(_left_out_items(run))
 
 
