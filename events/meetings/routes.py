@@ -185,7 +185,7 @@ def programme_page(fair_id: int):
     if wants_json():
         meetings = programme.meetings_of_fair(fair)
         return {"meetings": schemas.MeetingOut(many=True).dump(meetings), "run": _run_json(run) if run else None,
-                "left_out": _left_out_json(runs.left_out_requests(run))}
+                "left_out": _left_out_json(runs.left_out_requests(runs.left_out_items(run)))}
     # A page shows a few slots' meetings (a 250-table fair fills 250 rows a slot); the
     # counts come from SQL, not from loading every meeting of the fair.
     slots = slots_of(fair)
@@ -210,16 +210,22 @@ def programme_page(fair_id: int):
 @login_required
 def left_out(fair_id: int):
     """The requests the last run could not place, with why, a page at a time (a big fair
-    leaves tens of thousands of wishes out)."""
+    leaves tens of thousands of wishes out), for everyone or one participant."""
     fair = get_fair(fair_id)
     ensure_organiser(fair, acting_user())
     run = runs.latest_run(fair)
-    total = runs.left_out_count(run)
-    page = ListPage.of(total, LEFT_OUT_PAGE, request.args.get("page", type=int))
-    rows = runs.left_out_requests(run, offset=page.offset, limit=LEFT_OUT_PAGE)
+    asked = request.args.get("participant", type=int)
+    participant = db.session.get(Participant, asked) if asked else None
+    if participant is not None and participant.fair_id != fair.id:
+        participant = None
+    items = runs.left_out_items(run, participant.id if participant else None)
+    page = ListPage.of(len(items), LEFT_OUT_PAGE, request.args.get("page", type=int))
+    rows = runs.left_out_requests(items[page.offset:page.offset + LEFT_OUT_PAGE])
     if wants_json():
-        return {"total": total, "page": page.page, "pages": page.pages, "items": _left_out_json(rows)}
-    return render_template("meetings/left_out.html", fair=fair, run=run, rows=rows, total=total, pagination=page)
+        return {"total": len(items), "page": page.page, "pages": page.pages, "items": _left_out_json(rows)}
+    return render_template("meetings/left_out.html", fair=fair, run=run, rows=rows, total=len(items),
+                           pagination=page, participant=participant, unknown=asked and not participant,
+                           reasons=runs.left_out_reasons(items))
 
 
 def _left_out_json(rows) -> list[dict]:

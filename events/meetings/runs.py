@@ -4,6 +4,7 @@ it left out; runs whose job was lost, run again."""
 
 import json
 import logging
+from collections import Counter
 from types import SimpleNamespace
 
 from flask import current_app
@@ -161,12 +162,19 @@ def latest_run(fair: Fair) -> ScheduleRun | None:
                              .order_by(ScheduleRun.id.desc()).limit(1))
 
 
-def _left_out_items(run: ScheduleRun | None) -> list[dict]:
-    """The run's left-out requests as stored: a 3,000-participant fair leaves tens of
-    thousands of wishes out (a megabyte of JSON, a deferred column read only here)."""
+def left_out_items(run: ScheduleRun | None, participant_id: int | None = None) -> list[dict]:
+    """The run's left-out requests as stored ({"request_id", "reason"}), or those of one
+    participant: a 3,000-participant fair leaves tens of thousands of wishes out (a
+    megabyte of JSON, a deferred column read only here)."""
     if run is None or run.status != RunStatus.DONE or not run.left_out:
         return []
-    return [item for item in json.loads(run.left_out) if item["request_id"]]
+    items = [item for item in json.loads(run.left_out) if item["request_id"]]
+    if participant_id is not None:
+        theirs = set(db.session.scalars(select(MeetingRequest.id).where(
+            MeetingRequest.fair_id == run.fair_id, or_(MeetingRequest.requester_id == participant_id,
+                                                       MeetingRequest.recipient_id == participant_id))))
+        items = [item for item in items if item["request_id"] in theirs]
+    return items
 
 
 def left_out_count(run: ScheduleRun | None) -> int:
@@ -174,14 +182,18 @@ def left_out_count(run: ScheduleRun | None) -> int:
     if run is None or run.status != RunStatus.DONE:
         return 0
     stats = json.loads(run.stats) if run.stats else {}
-    return stats["left_out"] if "left_out" in stats else len(_left_out_items(run))
+    return stats["left_out"] if "left_out" in stats else len(left_out_items(run))
 
 
-def left_out_requests(run: ScheduleRun | None, offset: int = 0, limit: int | None = None) -> list:
-    """The requests a run could not place (`limit` of them from `offset`), as rows
-    (request_id, requester_id, requester_name, recipient_id, recipient_name, reason in
-    French), read in one query."""
-    items = _left_out_items(run)[offset:None if limit is None else offset + limit]
+def left_out_reasons(items: list[dict]) -> list[tuple[str, int]]:
+    """(reason in French, how many), the most frequent first."""
+    return [(REASONS_FR.get(reason, reason), count) for reason, count in
+            Counter(item["reason"] for item in items).most_common()]
+
+
+def left_out_requests(items: list[dict]) -> list:
+    """Left-out items as rows (request_id, requester_id, requester_name, recipient_id,
+    recipient_name, reason in French), read in one query."""
     if not items:
         return []
     requester, recipient = aliased(Participant), aliased(Participant)

@@ -327,6 +327,21 @@ def test_a_run_that_left_thousands_out_lists_them_a_page_at_a_time(app, client, 
     assert listed["items"][0]["request_id"] == request_id
     full = client.get(f"/salons/{fair_id}/programme", headers={"Accept": "application/json"}).get_json()
     assert len(full["left_out"]) == 1234
+    assert "Écarté au profit de rendez-vous plus demandés : <strong>1\u202f234</strong>" in first
+
+    with app.app_context():
+        made = db.session.get(MeetingRequest, request_id)
+        involved, other = made.requester_id, next(
+            small_fair[key] for key in ("p_grasse", "p_nice", "p_jardins", "p_proprete", "p_atelier")
+            if small_fair[key] not in (made.requester_id, made.recipient_id))
+    theirs = client.get(f"/salons/{fair_id}/programme/non-places", query_string={"participant": involved},
+                        headers={"Accept": "application/json"}).get_json()
+    assert theirs["total"] == 1234
+    assert client.get(f"/salons/{fair_id}/programme/non-places", query_string={"participant": other},
+                      headers={"Accept": "application/json"}).get_json()["total"] == 0
+    unknown = client.get(f"/salons/{fair_id}/programme/non-places", query_string={"participant": 987654})
+    assert unknown.status_code == 200
+    assert "Aucun participant de ce salon ne porte ce numéro" in unknown.get_data(as_text=True)
 
 
 def test_a_big_programme_pages_by_slot_and_counts_everything(app, client, login, small_fair, monkeypatch):
