@@ -36,6 +36,7 @@
   document.querySelectorAll("[data-participant-suggestions]").forEach((input) => {
     const list = document.getElementById(input.getAttribute("list"));
     let timer = null;
+    let asking = null;  // the request under way: a newer one replaces it, so late answers never win
     input.addEventListener("input", () => {
       clearTimeout(timer);
       const typed = input.value.trim();
@@ -45,7 +46,11 @@
       timer = setTimeout(() => {
         const url = new URL(input.dataset.participantSuggestions, window.location.href);
         url.searchParams.set("q", typed);
-        fetch(url, {headers: {"Accept": "application/json"}})
+        if (asking) {
+          asking.abort();
+        }
+        asking = new AbortController();
+        fetch(url, {headers: {"Accept": "application/json"}, signal: asking.signal})
           .then((response) => response.json())
           .then((found) => {
             list.replaceChildren(...found.items.map((participant) => {
