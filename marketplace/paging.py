@@ -19,6 +19,10 @@ class ListPage:
     def offset(self) -> int:
         return (self.page - 1) * self.per_page
 
+    def take(self, items: list) -> list:
+        """This page's share of `items`."""
+        return items[self.offset:self.offset + self.per_page]
+
     @property
     def has_prev(self) -> bool:
         return self.page > 1

@@ -28,9 +28,14 @@ CATALOGUE_PAGE = 30
 LIVE = (ParticipantStatus.CONFIRMED, ParticipantStatus.AWAITING_PAYMENT)
 
 
-def get_participant(fair: Fair, participant_id: int) -> Participant:
+def find_participant(fair: Fair, participant_id: int) -> Participant | None:
     participant = db.session.get(Participant, participant_id)
-    if participant is None or participant.fair_id != fair.id:
+    return participant if participant is not None and participant.fair_id == fair.id else None
+
+
+def get_participant(fair: Fair, participant_id: int) -> Participant:
+    participant = find_participant(fair, participant_id)
+    if participant is None:
         raise NotFound("Ce participant n'existe pas.")
     return participant
 

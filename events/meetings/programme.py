@@ -117,7 +117,7 @@ def meetings_of(participant: Participant, published_only: bool = False) -> list[
 
 def confirmed_participant_rows(fair: Fair) -> list:
     """(id, name, role, max_meetings) of the confirmed participants, by name: plain rows,
-    for the programme page's lists of thousands."""
+    for a small fair's participant lists on the programme page."""
     return list(db.session.execute(_confirmed(
         select(Participant.id, Participant.name, Participant.role, Participant.max_meetings), fair)))
 

@@ -183,20 +183,18 @@ def programme_page(fair_id: int):
     ensure_organiser(fair, acting_user())
     run = runs.latest_run(fair)
     if wants_json():
-        meetings = programme.meetings_of_fair(fair)
-        return {"meetings": schemas.MeetingOut(many=True).dump(meetings), "run": _run_json(run) if run else None,
+        return {"meetings": schemas.MeetingOut(many=True).dump(programme.meetings_of_fair(fair)),
+                "run": _run_json(run) if run else None,
                 "left_out": _left_out_json(runs.left_out_requests(runs.left_out_items(run)))}
-    # A page shows a few slots' meetings (a 250-table fair fills 250 rows a slot); the
-    # counts come from SQL, not from loading every meeting of the fair.
+    # A few slots' meetings a page (one slot fills 250 rows at 250 tables); counts from SQL.
     slots = slots_of(fair)
     per_page = max(1, min(SLOTS_PER_PAGE, MEETING_ROWS_PER_PAGE // max(1, len(fair.tables))))
     slot_page = ListPage.of(len(slots), per_page, request.args.get("creneaux", type=int))
-    shown_slots = slots[slot_page.offset:slot_page.offset + per_page]
+    shown_slots = slot_page.take(slots)
     meetings = programme.meeting_rows(fair, [slot.id for slot in shown_slots])
     total, unpublished = programme.programme_counts(fair)
     confirmed, without, least_served = programme.participants_served(fair, PARTICIPANTS_LISTED)
-    # A small fair's participant fields are lists of them all; past a few hundred, fields
-    # typed into, whose suggestions fairs.js asks the participants' catalogue for.
+    # A small fair's participant fields list them all; a big fair's ask the catalogue (fairs.js).
     choices = programme.confirmed_participant_rows(fair) if confirmed <= PARTICIPANT_SELECT_MAX else None
     return render_template("meetings/programme.html", fair=fair, meetings=meetings, by_slot=_by(meetings, "slot_id"),
                            slots=slots, shown_slots=shown_slots, slot_page=slot_page, choices=choices,
@@ -215,12 +213,10 @@ def left_out(fair_id: int):
     ensure_organiser(fair, acting_user())
     run = runs.latest_run(fair)
     asked = request.args.get("participant", type=int)
-    participant = db.session.get(Participant, asked) if asked else None
-    if participant is not None and participant.fair_id != fair.id:
-        participant = None
+    participant = registration.find_participant(fair, asked) if asked else None
     items = runs.left_out_items(run, participant.id if participant else None)
     page = ListPage.of(len(items), LEFT_OUT_PAGE, request.args.get("page", type=int))
-    rows = runs.left_out_requests(items[page.offset:page.offset + LEFT_OUT_PAGE])
+    rows = runs.left_out_requests(page.take(items))
     if wants_json():
         return {"total": len(items), "page": page.page, "pages": page.pages, "items": _left_out_json(rows)}
     return render_template("meetings/left_out.html", fair=fair, run=run, rows=rows, total=len(items),

@@ -24,9 +24,7 @@ from events.meetings.models import (
     ScheduleRun,
 )
 from events.meetings.programme import HOLDS_TABLE, confirmed_participants, meetings_of_fair, seat
-from events.meetings.requests import (
-    scheduling_requests,
-)
+from events.meetings.requests import scheduling_requests
 from events.scheduling import InstanceError, load_problem, solve
 from events.scheduling.solver import REASONS_FR
 from marketplace.accounts.models import User
@@ -114,9 +112,11 @@ def execute_run(run_id: int) -> ScheduleRun:
         _progress(run, 80, "Enregistrement du programme")
         _replace_proposal(fair, schedule, locked)
         request_ids = {(r["from"], r["to"]): r["request_id"] for r in instance["requests"]}
-        run.left_out = json.dumps([{"request_id": request_ids.get((item["from"], item["to"])),
-                                    "reason": item["reason"]} for item in schedule.left_out])
-        run.stats = json.dumps({**schedule.stats, "left_out": len(schedule.left_out)})
+        left_out = [{"request_id": request_ids.get((item["from"], item["to"])), "reason": item["reason"]}
+                    for item in schedule.left_out]
+        run.left_out = json.dumps(left_out)
+        # Counted as listed: only those with a request (not a kept meeting's stand-in).
+        run.stats = json.dumps({**schedule.stats, "left_out": sum(1 for item in left_out if item["request_id"])})
         run.status, run.progress, run.step, run.finished_at = RunStatus.DONE, 100, "Terminé", utcnow()
         db.session.commit()
     except (InstanceError, IntegrityError, DomainError) as error:
