@@ -11,13 +11,14 @@ from werkzeug.routing import IntegerConverter
 
 from marketplace.config import check_production_settings, settings_from_env
 from marketplace.extensions import bootstrap, csrf, db, limiter, login_manager, mail, migrate
+from marketplace.validation import DATABASE_INT_MAX, BoundedJSONProvider, BoundedRequest
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 class DatabaseId(IntegerConverter):
     def __init__(self, url_map, *args, **kwargs):
-        kwargs.setdefault("max", 2**31 - 1)
+        kwargs.setdefault("max", DATABASE_INT_MAX)
         super().__init__(url_map, *args, **kwargs)
 
 
@@ -29,7 +30,10 @@ def create_app(config: dict | None = None) -> Flask:
         template_folder=str(PROJECT_ROOT / "templates"),
     )
     # Ids in URLs fit the database's integer columns: a larger one is simply not found.
+    # Numbers in query strings and forms, and JSON bodies, are bounded the same way.
     app.url_map.converters["int"] = DatabaseId
+    app.request_class = BoundedRequest
+    app.json = BoundedJSONProvider(app)
     app.config.update(settings_from_env(app.instance_path))
     if config:
         app.config.update(config)
@@ -153,6 +157,7 @@ def _register_outbox_delivery(app: Flask) -> None:
 def _register_templates(app: Flask) -> None:
     from datetime import datetime
 
+    from marketplace import french
     from marketplace.accounts.models import Role
     from marketplace.timeutil import utc_to_paris
 
@@ -169,21 +174,8 @@ def _register_templates(app: Flask) -> None:
             value = utc_to_paris(value)
         return value.strftime("%d/%m/%Y à %H:%M" if with_time else "%d/%m/%Y")
 
-    @app.template_filter("thousands")
-    def thousands(number) -> str:
-        """A whole number as written in French: 64 493."""
-        return f"{int(number):,}".replace(",", "\u202f")
-
-    @app.template_filter("euros")
-    def euros(cents, with_cents: bool = True):
-        """Cents as French money: 1 234,50 €."""
-        if cents is None:
-            return ""
-        whole, rest = divmod(abs(int(cents)), 100)
-        text = thousands(whole)
-        if with_cents and rest:
-            text += f",{rest:02d}"
-        return ("-" if cents < 0 else "") + text + "\u00a0€"
+    app.add_template_filter(french.thousands, "thousands")
+    app.add_template_filter(french.money, "euros")
 
 
 def freeze_startup_heap() -> None:

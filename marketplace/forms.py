@@ -10,6 +10,16 @@ from flask import request
 from marshmallow import Schema, ValidationError
 
 from marketplace.errors import DomainError
+from marketplace.validation import NOT_AN_OBJECT, displayable
+
+
+def json_object() -> dict[str, Any]:
+    """The request's JSON body, which must be an object (not null, a number, a text or a
+    list, nor malformed): a 422 naming the body otherwise, before any field is read."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise DomainError(NOT_AN_OBJECT, "_schema")
+    return body
 
 
 class Form:
@@ -30,9 +40,9 @@ class Form:
             return False
         raw = request.get_json(silent=True) if request.is_json else _form_data()
         if not isinstance(raw, dict):
-            self.errors = {"_schema": ["Le corps de la requête doit être un objet JSON."]}
+            self.errors = {"_schema": [NOT_AN_OBJECT]}
             return False
-        self.values.update(raw)
+        self.values.update(displayable(raw))
         try:
             self.data = self.schema.load(raw, unknown="exclude")
         except ValidationError as error:

@@ -1,21 +1,112 @@
-"""Marshmallow building blocks with French messages, shared by every area's schemas."""
+"""Input, bounded at the root: marshmallow building blocks with French messages shared
+by every area's schemas, the query-string and JSON parsing every request goes through,
+and the bounds the database can hold (integers, dates, text)."""
 
 import enum
+import json
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 
+from flask import Request
+from flask.json.provider import DefaultJSONProvider
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.fr import siret as stdnum_siret
+from werkzeug.datastructures import ImmutableMultiDict
+
+from marketplace import marshmallow_french  # noqa: F401 - marshmallow's defaults in French, once
+
+# What every database column can hold: PostgreSQL's INTEGER (ids, counts, cents up to
+# 21 million euros are BIGINT where needed: those fields set their own maximum).
+DATABASE_INT_MIN, DATABASE_INT_MAX = -(2**31), 2**31 - 1
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+JSON_MAX_DEPTH = 32
+
+
+def database_int(text: str) -> int:
+    """A whole number from a query string or form field that a database column can hold;
+    ValueError otherwise (Werkzeug's `args.get(..., type=...)` then uses the default)."""
+    number = int(text)
+    if not DATABASE_INT_MIN <= number <= DATABASE_INT_MAX:
+        raise ValueError(f"{text!r} is out of the database's integer range")
+    return number
+
+
+class BoundedArgs(ImmutableMultiDict):
+    """Query-string and form values whose `get(key, type=int)` never returns a number
+    past what the database holds (`?page=99999999999999999999` means no page given)."""
+
+    def get(self, key, default=None, type=None):  # noqa: A002 - Werkzeug's signature
+        return super().get(key, default, database_int if type is int else type)
+
+
+class BoundedRequest(Request):
+    parameter_storage_class = BoundedArgs
+
+
+def _depth(value) -> int:
+    """How deeply lists and objects nest in a parsed JSON value (walked iteratively,
+    and only as far as one level past the limit)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level)
+            if level > JSON_MAX_DEPTH:
+                break
+            stack.extend((child, level + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
+
+
+def displayable(value):
+    """A submitted value made safe to show back in a page: text that UTF-8 cannot encode
+    (a lone surrogate from a JSON escape) has its bad characters replaced. Storing such
+    text is refused by the fields (Text); this is only for echoing a form back."""
+    if isinstance(value, str):
+        return value if _storable(value.replace("\x00", "")) else value.encode("utf-8", "replace").decode("utf-8")
+    if isinstance(value, list):
+        return [displayable(item) for item in value]
+    if isinstance(value, dict):
+        return {displayable(key): displayable(item) for key, item in value.items()}
+    return value
+
+
+class BoundedJSONProvider(DefaultJSONProvider):
+    """Flask's JSON, refusing a body nested deeper than any of our schemas reads (a
+    thousands-deep body would otherwise exhaust the parser's recursion). The refusal is
+    a ValueError, which Flask turns into a 400 (or None with `silent=True`)."""
+
+    def loads(self, s, **kwargs):
+        try:
+            value = json.loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("JSON nested too deeply") from None
+        if _depth(value) > JSON_MAX_DEPTH:
+            raise ValueError("JSON nested too deeply")
+        return value
+
 
 REQUIRED = "Ce champ est obligatoire."
 INVALID = "Valeur invalide."
 
-BASE_MESSAGES = {"required": REQUIRED, "null": REQUIRED, "invalid": INVALID}
+BASE_MESSAGES = {"required": REQUIRED, "null": REQUIRED, "invalid": INVALID, "too_large": "Nombre trop grand."}
+
+
+NOT_AN_OBJECT = "Le corps de la requête doit être un objet JSON."
 
 
 class BaseSchema(Schema):
+    """Every input schema: unknown fields ignored, and a body that is not an object (null,
+    a number, a text, a list) refused as a whole before any hook or field reads it."""
+
     class Meta:
         unknown = EXCLUDE
+
+    def load(self, data, *, many=None, **kwargs):
+        if not (many if many is not None else self.many) and not isinstance(data, Mapping):
+            raise ValidationError({"_schema": [NOT_AN_OBJECT]})
+        return super().load(data, many=many, **kwargs)
 
 
 UNSTORABLE = "Ce texte contient des caractères non valides (caractère nul ou Unicode mal formé)."
@@ -62,9 +153,13 @@ class Text(fields.String):
 
 
 class Email(fields.Email):
+    MAX_LENGTH = 254  # RFC 5321's limit for a forward path
+
     def __init__(self, **kwargs):
         super().__init__(
-            error_messages={**BASE_MESSAGES, "invalid": "Adresse e-mail invalide."}, **kwargs
+            error_messages={**BASE_MESSAGES, "invalid": "Adresse e-mail invalide."},
+            validate=validate.Length(max=self.MAX_LENGTH, error=f"{self.MAX_LENGTH} caractères au plus."),
+            **kwargs,
         )
 
     def _deserialize(self, value, attr, data, **kwargs):
@@ -74,7 +169,13 @@ class Email(fields.Email):
                 if self.required:
                     raise ValidationError(REQUIRED)
                 return None
+            if len(value) > self.MAX_LENGTH:  # before the validator parses a megabyte
+                raise ValidationError(f"{self.MAX_LENGTH} caractères au plus.")
         return super()._deserialize(value, attr, data, **kwargs).lower()
+
+    def _validate(self, value):
+        if value is not None:  # an empty optional address is none: nothing to measure
+            super()._validate(value)
 
 
 class Choice(fields.Enum):
@@ -186,15 +287,29 @@ class Slug(fields.String):
 
 
 class Count(BlankIsNone, fields.Integer):
-    """A whole number in a range; an empty form field means none."""
+    """A whole number in a range ("12" or 12; never 12.5, silently cut to 12); an empty
+    form field means none. The range never passes what the database holds."""
 
     def __init__(self, minimum: int = 0, maximum: int = 10**9, invalid: str = "Nombre entier attendu.", **kwargs):
+        minimum, maximum = max(minimum, DATABASE_INT_MIN), min(maximum, DATABASE_INT_MAX)
         super().__init__(
             strict=False,
             validate=validate.Range(min=minimum, max=maximum, error=f"Nombre entre {minimum} et {maximum} attendu."),
             error_messages={**BASE_MESSAGES, "invalid": invalid},
             **kwargs,
         )
+
+    def _validated(self, value):
+        if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+            raise self.make_error("invalid")
+        return super()._validated(value)
+
+
+class Identifier(Count):
+    """The id of a record, as a client refers to it."""
+
+    def __init__(self, **kwargs):
+        super().__init__(minimum=1, maximum=DATABASE_INT_MAX, invalid="Identifiant invalide.", **kwargs)
 
 
 class WebAddress(BlankIsNone, fields.Url):
@@ -242,11 +357,25 @@ def euros_text(cents: int | None) -> str:
     return "" if cents is None else f"{cents // 100},{cents % 100:02d}".removesuffix(",00")
 
 
+OUT_OF_RANGE_DATE = f"Date entre {FIRST_YEAR} et {LAST_YEAR} attendue."
+
+
+def _within_years(moment: date | datetime) -> date | datetime:
+    """Dates people mean: years 1900 to 2200 (year 1 or 9999 overflows time zones and
+    some databases' types, and is always a typo)."""
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise ValidationError(OUT_OF_RANGE_DATE)
+    return moment
+
+
 class Day(BlankIsNone, fields.Date):
     """A date (YYYY-MM-DD, as an HTML date input sends it); an empty form field means none."""
 
     def __init__(self, **kwargs):
         super().__init__(error_messages={**BASE_MESSAGES, "invalid": "Date invalide (jj/mm/aaaa)."}, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return _within_years(super()._deserialize(value, attr, data, **kwargs))
 
 
 class ParisDateTime(BlankIsNone, fields.NaiveDateTime):
@@ -258,7 +387,18 @@ class ParisDateTime(BlankIsNone, fields.NaiveDateTime):
     def _deserialize(self, value, attr, data, **kwargs):
         from marketplace.timeutil import paris_to_utc
 
-        return paris_to_utc(super()._deserialize(value, attr, data, **kwargs))
+        return paris_to_utc(_within_years(super()._deserialize(value, attr, data, **kwargs)))
+
+
+class UtcDateTime(fields.DateTime):
+    """A stored date and time (naive UTC) as the API writes it: RFC 3339 with its offset,
+    `2026-12-16T06:16:00Z`, never a bare local-looking time."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 class ClockTime(BlankIsNone, fields.Time):

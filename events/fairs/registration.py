@@ -165,8 +165,8 @@ def _apply_profile(participant: Participant, fair: Fair, data: dict) -> None:
     participant.contact_phone = data.get("contact_phone")
     participant.sessions = sessions
     participant.sectors = sectors
-    participant.attendees = [Attendee(name=str(p["name"]).strip()[:200], email=(p.get("email") or None),
-                                      job_title=(p.get("job_title") or None)) for p in data.get("attendees") or []]
+    participant.attendees = [Attendee(name=p["name"], email=p["email"], job_title=p["job_title"])
+                             for p in data.get("attendees") or []]
 
 
 def register(fair: Fair, identity_key: str, data: dict, actor: User) -> Participant:

@@ -1,8 +1,6 @@
 """A fair's results: registrations, requests, meetings held and missed, satisfaction and
 the business that followed; shown on the organiser's dashboard and exported as CSV."""
 
-import csv
-import io
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
@@ -103,18 +101,15 @@ def fair_results(fair: Fair) -> FairResults:
     )
 
 
-def results_csv(fair: Fair, results: FairResults) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow(["Indicateur", "Valeur"])
-    writer.writerows(results.figures())
-    writer.writerow([])
-    writer.writerow(["Participant", "Profil", "Présent", "Rendez-vous", "Tenus", "Absences"])
+def results_table(results: FairResults) -> list[list]:
+    """The results as rows for a CSV export: the figures, then one row per participant."""
+    table = [["Indicateur", "Valeur"], *results.figures(), [],
+             ["Participant", "Profil", "Présent", "Rendez-vous", "Tenus", "Absences"]]
     for row in results.per_participant:
         p = row["participant"]
-        writer.writerow([p.name, p.role.label, "oui" if p.checked_in_at else "non", row["meetings"], row["held"],
-                         row["no_shows"]])
-    return out.getvalue()
+        table.append([p.name, p.role.label, "oui" if p.checked_in_at else "non", row["meetings"], row["held"],
+                      row["no_shows"]])
+    return table
 
 
 def past_fair_summary(fair: Fair) -> dict:

@@ -1,7 +1,7 @@
 """Fairs: the list and history, a fair's page, creating and editing it, registering,
 the participant catalogue, check-in at the entrance, and the organiser's results."""
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -9,6 +9,7 @@ from events.fairs import registration, results, schemas, services
 from events.fairs.models import FairMode, Participant, ParticipantRole, ParticipantStatus, Stand, Talk
 from marketplace.accounts.current import acting_user
 from marketplace.errors import DomainError, wants_json
+from marketplace.exports import csv_download
 from marketplace.extensions import db
 from marketplace.forms import Form, form_response, perform, perform_form
 from marketplace.geography.services import all_regions
@@ -342,8 +343,7 @@ def dashboard(fair_id: int):
     services.ensure_organiser(fair, acting_user())
     figures = results.fair_results(fair)
     if request.args.get("format") == "csv":
-        return Response(results.results_csv(fair, figures), mimetype="text/csv; charset=utf-8", headers={
-            "Content-Disposition": f"attachment; filename=resultats-salon-{fair.id}.csv"})
+        return csv_download(results.results_table(figures), f"resultats-salon-{fair.id}.csv")
     if wants_json():
         return {"figures": dict(figures.figures())}
     return render_template("fairs/results.html", fair=fair, results=figures,

@@ -18,6 +18,7 @@ from marketplace.validation import (
     Many,
     ParisDateTime,
     Text,
+    UtcDateTime,
 )
 
 MAX_SESSIONS = 12
@@ -153,6 +154,14 @@ class OrganiserSchema(BaseSchema):
     email = Email(required=True)
 
 
+class AttendeeSchema(BaseSchema):
+    """A person who will be at the fair for the participant."""
+
+    name = Text(required=True, max_length=200)
+    email = Email(load_default=None, allow_none=True)
+    job_title = Text(max_length=120, load_default=None)
+
+
 class RegistrationSchema(BaseSchema):
     """What a participant tells the fair: the organisation is chosen by the route."""
 
@@ -163,7 +172,8 @@ class RegistrationSchema(BaseSchema):
     max_meetings = Count(minimum=1, maximum=100, required=True)
     contact_email = Email(required=True)
     contact_phone = Text(max_length=30, load_default=None)
-    attendees = fields.List(fields.Dict(), load_default=list)
+    attendees = fields.List(fields.Nested(AttendeeSchema), load_default=list,
+                            validate=validate.Length(max=20, error="20 personnes au plus."))
 
     @pre_load
     def from_form(self, data, **kwargs):
@@ -171,12 +181,6 @@ class RegistrationSchema(BaseSchema):
         if "attendees" not in data and data.get("attendee_name"):
             data["attendees"] = form_rows(data, "attendee", ("name", "email", "job_title"))
         return data
-
-    @validates_schema
-    def attendees_named(self, data, **kwargs):
-        for person in data.get("attendees") or []:
-            if not str(person.get("name") or "").strip():
-                raise ValidationError("Chaque participant présent a un nom.", "attendees")
 
 
 class PartnerRegistrationSchema(RegistrationSchema):
@@ -204,15 +208,15 @@ class FairOut(BaseSchema):
     city = fields.String()
     starts_on = fields.Date()
     ends_on = fields.Date()
-    registration_opens_at = fields.DateTime()
-    registration_closes_at = fields.DateTime()
+    registration_opens_at = UtcDateTime()
+    registration_closes_at = UtcDateTime()
     mode = fields.Function(lambda fair: fair.mode.value)
     roles = fields.Function(lambda fair: [role.value for role in fair.allowed_roles])
     tables = fields.Function(lambda fair: len(fair.tables))
     sessions = fields.Function(lambda fair: [
         {"id": s.id, "name": s.name, "day": s.day.isoformat(), "starts": s.starts.strftime("%H:%M"),
          "ends": s.ends.strftime("%H:%M"), "slots": len(s.slots)} for s in fair.sessions])
-    programme_published_at = fields.DateTime()
+    programme_published_at = UtcDateTime()
 
 
 class ParticipantOut(BaseSchema):

@@ -5,7 +5,7 @@ from datetime import timedelta
 from marshmallow import ValidationError, fields, post_load, validates_schema
 
 from marketplace.timeutil import utcnow
-from marketplace.validation import BaseSchema, Checkbox, Count, ParisDateTime, Text
+from marketplace.validation import BaseSchema, Checkbox, Count, ParisDateTime, Text, UtcDateTime
 
 
 class MeetingRequestSchema(BaseSchema):
@@ -89,8 +89,8 @@ class MeetingOut(BaseSchema):
     id = fields.Integer()
     a_id = fields.Integer()
     b_id = fields.Integer()
-    starts_at = fields.Function(lambda m: m.slot.starts_at.isoformat())
-    ends_at = fields.Function(lambda m: m.slot.ends_at.isoformat())
+    starts_at = UtcDateTime(attribute="slot.starts_at")
+    ends_at = UtcDateTime(attribute="slot.ends_at")
     slot_id = fields.Integer()
     table = fields.Function(lambda m: {"id": m.table_id, "number": m.table.number, "name": m.table.name})
     status = fields.Function(lambda m: m.status.value)

@@ -3,19 +3,22 @@ own error pages (ours answer problem+json), key authentication with scopes, rate
 per key and per address, and cursor pagination."""
 
 import base64
+import http
 import json
 from datetime import timedelta
 
-from flask import current_app, g, request
+from flask import abort, current_app, g, request
 from flask_login import current_user
 from flask_smorest import Api
 from flask_smorest import Blueprint as SmorestBlueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, missing
+from webargs.flaskparser import FlaskParser, is_json_request
 
 from marketplace.api import keys
 from marketplace.errors import NotAllowed, problem
 from marketplace.extensions import csrf, db, limiter
 from marketplace.timeutil import utcnow
+from marketplace.validation import Count, Text
 
 API_PREFIX = "/api/v1"
 RATE_LIMIT = "300 per minute"
@@ -34,13 +37,50 @@ class Problem(Schema):
     request_id = fields.String()
 
 
+class ApiParser(FlaskParser):
+    """webargs, reading JSON bodies with the application's bounded parser (depth, lone
+    surrogates: marketplace.validation) instead of the standard library's, and refusing
+    a body sent under another content type with 415 rather than reading no field."""
+
+    def _raw_load_json(self, req):
+        if not is_json_request(req):
+            if req.method in ("POST", "PUT", "PATCH") and req.get_data(cache=True):
+                abort(problem(415, "Envoyez le corps de la requête en JSON (Content-Type: application/json).",
+                              title="Type de contenu non pris en charge"))
+            return missing
+        try:
+            return current_app.json.loads(req.get_data(cache=True))
+        except (ValueError, UnicodeDecodeError) as error:
+            self._handle_invalid_json_error(error, req)
+
+
+class ApiBlueprint(SmorestBlueprint):
+    ARGUMENTS_PARSER = ApiParser()
+
+
 class MarketplaceApi(Api):
     """flask-smorest, with the application's own error handling (problem+json)."""
 
     ERROR_SCHEMA = Problem
+    ERROR_CONTENT_TYPE = "application/problem+json"
 
     def _register_error_handlers(self):
         pass
+
+    def _register_responses(self):
+        """Every error response documented as what it is: RFC 9457 problem+json."""
+        from flask_smorest.spec import prepare_response
+
+        for status in http.HTTPStatus:
+            response = {"description": status.phrase}
+            if status >= 400:
+                response["schema"] = self.ERROR_SCHEMA
+            prepare_response(response, self.spec,
+                             self.ERROR_CONTENT_TYPE if status >= 400 else self.DEFAULT_RESPONSE_CONTENT_TYPE)
+            self.spec.components.response(status.name, response, lazy=True)
+        response = {"description": "Erreur (RFC 9457)", "schema": self.ERROR_SCHEMA}
+        prepare_response(response, self.spec, self.ERROR_CONTENT_TYPE)
+        self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
 
 
 def init_api(app) -> None:
@@ -75,7 +115,7 @@ def rate_key() -> str:
 
 def blueprint(name: str, description: str) -> SmorestBlueprint:
     """An API blueprint: no CSRF (keys, not cookies), rate limited, scope checked."""
-    bp = SmorestBlueprint(name, __name__, url_prefix=API_PREFIX, description=description)
+    bp = ApiBlueprint(name, __name__, url_prefix=API_PREFIX, description=description)
     csrf.exempt(bp)
     limiter.limit(RATE_LIMIT, key_func=rate_key)(bp)
     bp.before_request(_authenticate_and_check_scope)
@@ -149,9 +189,10 @@ def page_of(query, id_column, cursor: str | None, limit: int):
 
 
 class PageArgs(Schema):
-    cursor = fields.String(load_default=None, metadata={"description": "Le curseur `next` de la page précédente."})
-    limit = fields.Integer(load_default=50, validate=validate.Range(1, PAGE_LIMIT, error=f"Entre 1 et {PAGE_LIMIT}."),
-                           metadata={"description": f"Entre 1 et {PAGE_LIMIT}."})
+    cursor = Text(max_length=200, load_default=None,
+                  metadata={"description": "Le curseur `next` de la page précédente."})
+    limit = Count(minimum=1, maximum=PAGE_LIMIT, load_default=50,
+                  metadata={"description": f"Entre 1 et {PAGE_LIMIT}."})
 
 
 def paged(items: list, next_cursor: str | None) -> dict:

@@ -6,7 +6,7 @@ import hashlib
 from flask import request
 from flask.views import MethodView
 from flask_smorest.fields import Upload
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 from sqlalchemy import select
 
 from marketplace.api.core import PageArgs, blueprint, decode_cursor, encode_cursor, page_of, paged
@@ -21,7 +21,7 @@ from marketplace.suppliers.schemas import SupplierOut
 from marketplace.suppliers.search import build_query
 from marketplace.suppliers.services import find_by_siret, get_supplier
 from marketplace.suppliers.taxonomy import Sector, ServiceKind, SupplierKind
-from marketplace.validation import BaseSchema
+from marketplace.validation import BaseSchema, Count, Text, UtcDateTime
 
 bp = blueprint("annuaire", "L'annuaire des structures inclusives : données publiques.")
 
@@ -41,11 +41,10 @@ class Suppliers(MethodView):
     @bp.response(200, SupplierPage)
     def get(self, args):
         """Search the directory: every filter of the search page, in a stable order (by id)."""
-        cursor, limit = request.args.get("cursor"), int(request.args.get("limit", 50))
         statement = build_query(args, resolve_commune(args.get("commune")))
         ids = statement.with_only_columns(Supplier.id).subquery()
         query = select(Supplier).where(Supplier.id.in_(select(ids.c.id)))
-        suppliers, next_cursor = page_of(query, Supplier.id, cursor, limit)
+        suppliers, next_cursor = page_of(query, Supplier.id, args["cursor"], args["limit"])
         return paged(suppliers, next_cursor)
 
 
@@ -134,16 +133,16 @@ def departments():
 
 
 class FeedArgs(Schema):
-    since = fields.String(load_default=None, metadata={"description": "Le curseur `next` de l'appel précédent "
+    since = Text(max_length=200, load_default=None, metadata={"description": "Le curseur `next` de l'appel précédent "
                                                                       "(aucun : depuis le début)."})
-    limit = fields.Integer(load_default=100, validate=validate.Range(1, 500, error="Entre 1 et 500."))
+    limit = Count(minimum=1, maximum=500, load_default=100)
 
 
 class ChangeOut(Schema):
     cursor = fields.Function(lambda change: encode_cursor(change.id))
     supplier_id = fields.Integer()
     change = fields.String(attribute="kind", metadata={"description": "created, updated, delisted ou relisted"})
-    at = fields.DateTime(attribute="changed_at")
+    at = UtcDateTime(attribute="changed_at")
     supplier = fields.Function(lambda change: SupplierOut().dump(change.supplier)
                                if change.supplier.is_listed else None,
                                metadata={"description": "La fiche à jour ; null si la structure est retirée."})

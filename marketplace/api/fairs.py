@@ -14,6 +14,7 @@ from marketplace.errors import NotAllowed, NotFound
 from marketplace.extensions import db
 from marketplace.payments.models import Order
 from marketplace.payments.schemas import OrderOut
+from marketplace.validation import Identifier
 
 bp = blueprint("salons", "Salons d'affaires, rendez-vous et commandes.")
 
@@ -82,7 +83,7 @@ def my_requests(fair_id: int):
 
 
 class NewRequest(MeetingRequestSchema):
-    to = fields.Integer(required=True, metadata={"description": "Le participant à rencontrer."})
+    to = Identifier(required=True, metadata={"description": "Le participant à rencontrer."})
 
 
 @bp.route("/fairs/<int:fair_id>/requests", methods=["POST"])

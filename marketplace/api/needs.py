@@ -15,6 +15,7 @@ from marketplace.needs.schemas import NeedOut, NeedSchema
 from marketplace.offers import services as offers
 from marketplace.offers.schemas import OfferOut, OfferSchema
 from marketplace.suppliers.services import get_supplier, suppliers_of
+from marketplace.validation import Identifier
 
 bp = blueprint("besoins", "Besoins des acheteurs et offres des structures (clé d'API nécessaire).")
 
@@ -104,7 +105,7 @@ def need_offers(need_id: int):
 
 
 class SupplierArg(Schema):
-    structure = fields.Integer(required=True, metadata={"description": "La structure pour laquelle j'agis."})
+    structure = Identifier(required=True, metadata={"description": "La structure pour laquelle j'agis."})
 
 
 @bp.route("/needs/<int:need_id>/lots/<int:lot_id>/offer", methods=["PUT"])

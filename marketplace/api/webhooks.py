@@ -4,6 +4,7 @@ from marshmallow import Schema, fields, validate
 
 from marketplace.api.core import api_user, blueprint
 from marketplace.extensions import db
+from marketplace.validation import Text, UtcDateTime
 from marketplace.webhooks import services
 from marketplace.webhooks.models import EVENTS
 
@@ -11,10 +12,11 @@ bp = blueprint("webhooks", "Abonnements aux évènements (webhooks signés HMAC-
 
 
 class SubscriptionIn(Schema):
-    url = fields.String(required=True, validate=validate.Length(max=500))
+    url = Text(required=True, max_length=500, metadata={"description": "Une adresse https:// publique."})
     events = fields.List(fields.String(validate=validate.OneOf(EVENTS)), required=True,
                          validate=validate.Length(min=1))
-    region = fields.String(load_default=None, validate=validate.Length(max=3),
+    region = fields.String(load_default=None,
+                           validate=validate.Regexp(r"^\d{2}$", error="Code de région à 2 chiffres."),
                            metadata={"description": "Seulement les besoins de cette région (code INSEE)."})
 
 
@@ -34,9 +36,9 @@ class DeliveryOut(Schema):
     id = fields.Integer()
     event = fields.String()
     attempts = fields.Integer()
-    delivered_at = fields.DateTime()
-    gave_up_at = fields.DateTime()
-    next_attempt_at = fields.DateTime()
+    delivered_at = UtcDateTime()
+    gave_up_at = UtcDateTime()
+    next_attempt_at = UtcDateTime()
     last_status = fields.Integer()
     last_error = fields.String()
 

@@ -1,12 +1,13 @@
 """Dashboards: the buyer's (needs, offers, inclusive purchasing) and the supplier's."""
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from marketplace.accounts.current import acting_user
 from marketplace.accounts.models import Role
 from marketplace.dashboards import schemas, services
 from marketplace.errors import DomainError, problem, wants_json
+from marketplace.exports import csv_download
 from marketplace.extensions import db
 from marketplace.forms import Form, form_response
 from marketplace.needs.services import organisation_of
@@ -18,11 +19,11 @@ def _buyer_page(form: Form | None = None):
     organisation = organisation_of(acting_user())
     year = request.args.get("annee", type=int) or services.current_year()
     figures = services.buyer_figures(organisation, year)
-    if wants_json():
+    if wants_json() and not (form and form.errors):
         return {"year": year, "needs_by_status": {k.value: v for k, v in figures.needs_by_status.items()},
                 "offers_received": figures.offers_received, "awarded_cents": figures.awarded_cents,
                 "insertion_hours": figures.insertion_hours, "purchases_cents": figures.purchases_cents,
-                "inclusive_share": figures.inclusive_share}
+                "inclusive_share": figures.inclusive_share, "purchases_below_awards": figures.purchases_below_awards}
     form = form or Form(schemas.PurchaseTotalSchema(), initial={"year": year})
     return form_response(form, "dashboards/buyer.html", organisation=organisation, figures=figures,
                          totals=services.purchase_totals(organisation))
@@ -51,8 +52,7 @@ def report():
         flash("Le rapport d'achats inclusifs fait partie de l'offre Acheteur.", "warning")
         return redirect(url_for("payments.plan"))
     year = request.args.get("annee", type=int) or services.current_year()
-    return Response(services.purchasing_report_csv(organisation, year), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f"attachment; filename=rapport-achats-inclusifs-{year}.csv"})
+    return csv_download(services.purchasing_report_rows(organisation, year), f"rapport-achats-inclusifs-{year}.csv")
 
 
 @bp.route("/achats", methods=["POST"])
@@ -62,7 +62,12 @@ def set_purchases():
     form = Form(schemas.PurchaseTotalSchema())
     if not form.validate_on_submit():
         return _buyer_page(form)
-    services.set_purchase_total(organisation, form.data["year"], form.data["amount_cents"], acting_user())
+    try:
+        services.set_purchase_total(organisation, form.data["year"], form.data["amount_cents"], acting_user())
+    except DomainError as error:
+        db.session.rollback()
+        form.fail(error)
+        return _buyer_page(form)
     db.session.commit()
     if wants_json():
         return {"year": form.data["year"], "amount_cents": form.data["amount_cents"]}
@@ -88,5 +93,5 @@ def import_purchases():
     db.session.commit()
     if wants_json():
         return {"imported": count}
-    flash(f"{count} année(s) importée(s).", "success")
+    flash(f"{count} {'année importée' if count == 1 else 'années importées'}.", "success")
     return redirect(url_for("dashboards.show"))

@@ -12,6 +12,7 @@ from marketplace.accounts.models import User
 from marketplace.dashboards.models import PurchaseTotal
 from marketplace.errors import DomainError
 from marketplace.extensions import db
+from marketplace.french import money as french_money
 from marketplace.needs.models import Need, NeedStatus, NeedSupplier
 from marketplace.needs.services import need_counts
 from marketplace.offers.models import LIVE_STATUSES, Offer, OfferStatus
@@ -33,9 +34,15 @@ class BuyerFigures:
     purchases_cents: int | None
 
     @property
+    def purchases_below_awards(self) -> bool:
+        """The year's total, typed before later awards, is now below what was awarded."""
+        return self.purchases_cents is not None and self.purchases_cents < self.awarded_cents
+
+    @property
     def inclusive_share(self) -> float | None:
-        """Percent of the year's purchases that went to inclusive suppliers."""
-        if not self.purchases_cents:
+        """Percent of the year's purchases that went to inclusive suppliers; none while the
+        year's total is unknown or below the awards (a share over 100 % means nothing)."""
+        if not self.purchases_cents or self.purchases_below_awards:
             return None
         return 100 * self.awarded_cents / self.purchases_cents
 
@@ -59,6 +66,12 @@ def purchase_totals(organisation: BuyerOrganisation) -> list[PurchaseTotal]:
 
 
 def set_purchase_total(organisation: BuyerOrganisation, year: int, amount_cents: int, actor: User) -> PurchaseTotal:
+    """Record a year's total purchases; it cannot be below what was awarded through the
+    platform that year (those awards are part of the year's purchases)."""
+    awarded = buyer_figures(organisation, year).awarded_cents
+    if amount_cents < awarded:
+        raise DomainError(f"Vos achats {year} ne peuvent pas être inférieurs au montant déjà attribué par la "
+                          f"plateforme cette année-là ({french_money(awarded)} HT).", "amount")
     total = db.session.get(PurchaseTotal, (organisation.id, year))
     if total is None:
         total = PurchaseTotal(organisation_id=organisation.id, year=year)
@@ -92,7 +105,10 @@ def import_purchase_totals(organisation: BuyerOrganisation, content: bytes, acto
         except Exception as error:  # noqa: BLE001 - any bad cell is the same message to the user
             raise DomainError(f"Ligne {number} : « année ; montant en euros » attendu.", "file") from error
     for year, cents in parsed.items():
-        set_purchase_total(organisation, year, cents, actor)
+        try:
+            set_purchase_total(organisation, year, cents, actor)
+        except DomainError as error:
+            raise DomainError(error.message, "file") from None
     return len(parsed)
 
 
@@ -127,12 +143,9 @@ def current_year() -> int:
     return datetime.now().year
 
 
-def purchasing_report_csv(organisation: BuyerOrganisation, year: int) -> str:
+def purchasing_report_rows(organisation: BuyerOrganisation, year: int) -> list[list]:
     """The inclusive-purchasing report of a year: every contract awarded to an inclusive
     supplier, then the totals and the share of the year's purchases."""
-    import csv
-    import io
-
     from marketplace.needs.models import NeedLot
     from marketplace.suppliers.models import Supplier
 
@@ -144,18 +157,16 @@ def purchasing_report_csv(organisation: BuyerOrganisation, year: int) -> str:
         .join(Supplier, Supplier.id == Offer.supplier_id)
         .where(Need.organisation_id == organisation.id, Offer.status == OfferStatus.AWARDED,
                extract("year", Offer.decided_at) == year).order_by(Offer.decided_at)).all()
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow([f"Rapport d'achats inclusifs {year} — {organisation.name}"])
-    writer.writerow(["Besoin", "Lot", "Structure", "Type", "SIRET", "Montant HT (€)", "Heures d'insertion",
-                     "Attribué le"])
+    table = [[f"Rapport d'achats inclusifs {year} — {organisation.name}"],
+             ["Besoin", "Lot", "Structure", "Type", "SIRET", "Montant HT (€)", "Heures d'insertion",
+              "Attribué le"]]
     for need, lot, supplier, kind, siret, cents, hours, decided in rows:
-        writer.writerow([need, lot, supplier, kind.value, siret, euros_decimal(cents), hours or 0,
-                         decided.strftime("%d/%m/%Y")])
-    writer.writerow([])
-    writer.writerow(["Total attribué HT (€)", euros_decimal(figures.awarded_cents)])
-    writer.writerow(["Heures d'insertion", figures.insertion_hours])
+        table.append([need, lot, supplier, kind.value, siret, euros_decimal(cents), hours or 0,
+                      decided.strftime("%d/%m/%Y")])
+    table.append([])
+    table.append(["Total attribué HT (€)", euros_decimal(figures.awarded_cents)])
+    table.append(["Heures d'insertion", figures.insertion_hours])
     share = figures.inclusive_share
-    writer.writerow(["Part des achats de l'année", f"{share:.1f} %".replace(".", ",") if share is not None
-                     else "achats de l'année non renseignés"])
-    return "\ufeff" + out.getvalue()
+    table.append(["Part des achats de l'année", f"{share:.1f} %".replace(".", ",") if share is not None
+                  else "achats de l'année non renseignés"])
+    return table

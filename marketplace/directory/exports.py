@@ -1,9 +1,5 @@
-"""CSV and XLSX exports of a result set."""
-
-import csv
-import io
-
-from openpyxl import Workbook
+"""The directory's columns for a CSV or XLSX export of a result set (written by
+marketplace.exports, which makes every cell inert)."""
 
 from marketplace.suppliers.models import Supplier
 from marketplace.suppliers.taxonomy import LABELS, NETWORKS, ServiceKind
@@ -39,27 +35,7 @@ def columns(with_contacts: bool = True) -> list:
     return [column for column in COLUMNS if with_contacts or column[0] not in CONTACT_COLUMNS]
 
 
-def rows(suppliers: list[Supplier], with_contacts: bool = True) -> list[list]:
+def table(suppliers: list[Supplier], with_contacts: bool = True) -> list[list]:
+    """The header, then one row per supplier."""
     chosen = columns(with_contacts)
-    return [[value(s) for _, value in chosen] for s in suppliers]
-
-
-def to_csv(suppliers: list[Supplier], with_contacts: bool = True) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")  # what French spreadsheets expect
-    writer.writerow([title for title, _ in columns(with_contacts)])
-    writer.writerows(rows(suppliers, with_contacts))
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel then reads UTF-8
-
-
-def to_xlsx(suppliers: list[Supplier], with_contacts: bool = True) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Structures inclusives"
-    sheet.append([title for title, _ in columns(with_contacts)])
-    for row in rows(suppliers, with_contacts):
-        sheet.append(row)
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return [[title for title, _ in chosen], *([value(s) for _, value in chosen] for s in suppliers)]

@@ -2,7 +2,7 @@
 
 from types import SimpleNamespace
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
 from sqlalchemy import select
@@ -14,6 +14,7 @@ from marketplace.accounts.models import Role
 from marketplace.directory import exports
 from marketplace.directory.schemas import SearchSchema
 from marketplace.errors import NotAllowed, problem, wants_json
+from marketplace.exports import csv_download, xlsx_download
 from marketplace.extensions import db
 from marketplace.geography.services import all_departments, all_regions, find_communes
 from marketplace.suppliers import consortiums
@@ -137,13 +138,10 @@ def export(file_format: str):
     if errors:
         return problem(422, "Certains critères de recherche sont invalides.", errors)
     result = search_suppliers(criteria, page=1, per_page=exports.MAX_EXPORT_ROWS)
-    contacts = _with_contacts()
+    rows = exports.table(result.items, _with_contacts())
     if file_format == "csv":
-        return Response(exports.to_csv(result.items, contacts), mimetype="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": "attachment; filename=structures-inclusives.csv"})
-    return Response(exports.to_xlsx(result.items, contacts),
-                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": "attachment; filename=structures-inclusives.xlsx"})
+        return csv_download(rows, "structures-inclusives.csv")
+    return xlsx_download(rows, "structures-inclusives.xlsx", "Structures inclusives")
 
 
 @bp.route("/verifier-siret")

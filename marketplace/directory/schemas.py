@@ -59,4 +59,5 @@ class SearchSchema(BaseSchema):
             "sort": data["sort"],
             "page": data["page"],
             "per_page": data["per_page"],
+            **{key: data[key] for key in ("cursor", "limit") if key in data},  # the API's paging
         }

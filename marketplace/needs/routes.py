@@ -109,7 +109,7 @@ def create():
     if form.validate_on_submit():
         try:
             need = services.create_need(form.data, acting_user())
-            action = request.form.get("action") or (request.get_json(silent=True) or {}).get("action", "draft")
+            action = form.values.get("action") or "draft"
             return _after_save(need, action, created=True)
         except DomainError as error:
             db.session.rollback()
@@ -163,7 +163,7 @@ def edit(need_id: int):
     if form.validate_on_submit():
         try:
             services.update_need(need, form.data, acting_user())
-            return _after_save(need, request.form.get("action") or "save")
+            return _after_save(need, form.values.get("action") or "save")
         except DomainError as error:
             db.session.rollback()
             need = services.get_need(need_id)

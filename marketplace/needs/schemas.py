@@ -18,6 +18,7 @@ from marketplace.validation import (
     ParisDateTime,
     Slug,
     Text,
+    UtcDateTime,
 )
 
 MAX_LOTS = 20
@@ -169,10 +170,10 @@ class NeedOut(BaseSchema):
     radius_km = fields.Int()
     departments = fields.Function(lambda need: need.departments)
     regions = fields.Function(lambda need: need.regions)
-    deadline = fields.DateTime()
+    deadline = UtcDateTime()
     start_date = fields.Date()
     social_clause = fields.Bool()
     insertion_hours = fields.Int()
     lots = fields.Function(lambda need: [{"id": lot.id, "title": lot.title} for lot in need.lots])
     questions = fields.Function(lambda need: [q.text for q in need.questions])
-    published_at = fields.DateTime()
+    published_at = UtcDateTime()

@@ -1,9 +1,9 @@
 """Input of interest and offers (HTML form or JSON)."""
 
-from marshmallow import fields, pre_load, validate
+from marshmallow import ValidationError, fields, pre_load, validate, validates
 
 from marketplace.offers.models import VAT_RATES
-from marketplace.validation import BASE_MESSAGES, BaseSchema, Checkbox, Count, Day, Euros, Many, Text
+from marketplace.validation import BaseSchema, Checkbox, Count, Day, Euros, Identifier, Many, Text
 
 
 class InterestSchema(BaseSchema):
@@ -15,17 +15,24 @@ class NotInterestedSchema(BaseSchema):
     reason = Text(required=True, min_length=3, max_length=1000)
 
 
+MAX_ANSWER_LENGTH = 5000
+
+
 class OfferSchema(BaseSchema):
     amount_cents = Euros(data_key="amount", required=True, validate=validate.Range(
         min=1, error="Le montant doit être supérieur à zéro."))
-    vat_rate = fields.Integer(required=True, strict=False, error_messages=BASE_MESSAGES,
-                              validate=validate.OneOf(list(VAT_RATES), error="Choisissez un taux de TVA."))
+    vat_rate = Count(minimum=0, maximum=max(VAT_RATES), required=True)
     lead_time_days = Count(minimum=1, maximum=3650, required=True)
     description = Text(required=True, min_length=10, max_length=20_000)
     insertion_hours = Count(minimum=0, maximum=1_000_000, load_default=0)
     valid_until = Day(required=True)
-    answers = fields.Dict(keys=fields.Integer(strict=False), values=fields.String(), load_default=dict)
+    answers = fields.Dict(keys=Identifier(), values=Text(max_length=MAX_ANSWER_LENGTH), load_default=dict)
     participant_ids = Many(Count(minimum=1), data_key="participants")
+
+    @validates("vat_rate")
+    def known_vat_rate(self, value, **kwargs):
+        if value not in VAT_RATES:
+            raise ValidationError("Choisissez un taux de TVA.")
 
     @pre_load
     def from_form(self, data, **kwargs):

@@ -3,7 +3,7 @@
 from marshmallow import fields
 
 from marketplace.organisations.models import OrganisationKind, SizeClass
-from marketplace.validation import BaseSchema, Choice, Postcode, Siret, Text
+from marketplace.validation import BaseSchema, Choice, Postcode, Siret, Text, UtcDateTime
 
 
 class OrganisationSchema(BaseSchema):
@@ -39,5 +39,5 @@ class MembershipOut(BaseSchema):
     organisation_id = fields.Integer()
     user_id = fields.Integer()
     status = fields.Function(lambda m: m.status.value)
-    requested_at = fields.DateTime()
-    decided_at = fields.DateTime()
+    requested_at = UtcDateTime()
+    decided_at = UtcDateTime()

@@ -1,8 +1,6 @@
 """Payments: a user's orders and receipts, the payment page, the Stripe webhook, and the
 admins' payments, refunds and catalogue."""
 
-import csv
-import io
 import logging
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
@@ -12,8 +10,9 @@ from sqlalchemy import select
 from marketplace.accounts.current import acting_user
 from marketplace.admin.routes import admin_required
 from marketplace.errors import NotFound, problem, wants_json
+from marketplace.exports import csv_download
 from marketplace.extensions import csrf, db
-from marketplace.forms import Form, form_response, perform, perform_form
+from marketplace.forms import Form, form_response, json_object, perform, perform_form
 from marketplace.http_headers import payment_page_policy
 from marketplace.payments import gateway, invoices, schemas, services, webhooks
 from marketplace.payments.models import Order, OrderStatus, Product
@@ -122,23 +121,20 @@ def admin_orders():
         query = query.where(Order.status == wanted)
     rows = list(db.session.scalars(query.limit(2000)))
     if request.args.get("format") == "csv":
-        return Response(_orders_csv(rows), mimetype="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": "attachment; filename=paiements.csv"})
+        return csv_download(_orders_table(rows), "paiements.csv")
     return render_template("payments/admin_orders.html", orders=rows, statuses=list(OrderStatus), wanted=wanted)
 
 
-def _orders_csv(rows: list[Order]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow(["Commande", "Facture", "Date de paiement", "Client", "SIRET", "Produit", "HT (€)", "TVA (€)",
-                     "TTC (€)", "Remboursé (€)", "Statut", "PaymentIntent"])
+def _orders_table(rows: list[Order]) -> list[list]:
+    table = [["Commande", "Facture", "Date de paiement", "Client", "SIRET", "Produit", "HT (€)", "TVA (€)",
+              "TTC (€)", "Remboursé (€)", "Statut", "PaymentIntent"]]
     for o in rows:
-        writer.writerow([o.id, o.invoice_number or "", o.paid_at.strftime("%Y-%m-%d %H:%M") if o.paid_at else "",
-                         o.billing_name, o.billing_siret or "", o.lines[0].description if o.lines else o.product.value,
-                         *(euros_decimal(cents) for cents in (
-                             o.total_excl_cents, o.vat_cents, o.total_incl_cents, o.refunded_cents)),
-                         o.status.label, o.stripe_payment_intent_id or ""])
-    return out.getvalue()
+        table.append([o.id, o.invoice_number or "", o.paid_at.strftime("%Y-%m-%d %H:%M") if o.paid_at else "",
+                      o.billing_name, o.billing_siret or "", o.lines[0].description if o.lines else o.product.value,
+                      *(euros_decimal(cents) for cents in (
+                          o.total_excl_cents, o.vat_cents, o.total_incl_cents, o.refunded_cents)),
+                      o.status.label, o.stripe_payment_intent_id or ""])
+    return table
 
 
 @bp.route("/admin/paiements/<int:order_id>/rembourser", methods=["POST"])
@@ -181,7 +177,7 @@ def plan():
 
     organisation = organisation_of(acting_user())
     if request.method == "POST":
-        body = request.get_json(silent=True) or {}
+        body = json_object()
         try:
             code = ProductCode(body.get("plan"))
         except ValueError:

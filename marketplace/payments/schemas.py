@@ -2,7 +2,7 @@
 
 from marshmallow import fields
 
-from marketplace.validation import BaseSchema, Count, Euros, Text
+from marketplace.validation import BaseSchema, Count, Euros, Text, UtcDateTime
 
 
 class CardSchema(BaseSchema):
@@ -29,5 +29,5 @@ class OrderOut(BaseSchema):
     refunded_cents = fields.Integer()
     invoice_number = fields.String()
     failure_message = fields.String()
-    created_at = fields.DateTime()
-    paid_at = fields.DateTime()
+    created_at = UtcDateTime()
+    paid_at = UtcDateTime()

@@ -6,7 +6,19 @@ from marshmallow import ValidationError, fields, post_load, validate, validates,
 
 from marketplace.suppliers.models import GeoRange, ZoneType
 from marketplace.suppliers.taxonomy import LABELS, NETWORKS, ServiceKind, SupplierKind
-from marketplace.validation import BaseSchema, Choice, Count, Email, Many, Postcode, Siret, Slug, Text, WebAddress
+from marketplace.validation import (
+    BaseSchema,
+    Choice,
+    Count,
+    Email,
+    Many,
+    Postcode,
+    Siret,
+    Slug,
+    Text,
+    UtcDateTime,
+    WebAddress,
+)
 
 SERVICE_SLUGS = {kind.slug: kind for kind in ServiceKind}
 ZONE_PATTERN = r"^(region|department|commune):[0-9AB]{2,5}$"
@@ -117,7 +129,7 @@ class SupplierOut(BaseSchema):
     labels = fields.List(fields.String())
     networks = fields.List(fields.String())
     completion = fields.Integer()
-    updated_at = fields.DateTime()
+    updated_at = UtcDateTime()
     activities = fields.Function(lambda s: [
         {"sector": a.sector.slug, "sector_name": a.sector.name,
          "service_kinds": [k.slug for k in ServiceKind if a.service_kinds & k],

@@ -28,12 +28,15 @@ SIGNATURE_HEADER = "X-Marche-Signature"
 
 
 def check_url(url: str) -> None:
-    """Only public http(s) addresses (private and loopback ones only where allowed)."""
+    """Only public https addresses. Plain http and private or loopback addresses only
+    where the settings allow them (a development machine, the tests' local receiver)."""
     parsed = urllib.parse.urlparse(url or "")
     if parsed.scheme not in ("http", "https") or not parsed.hostname:
-        raise DomainError("Adresse invalide : une URL http(s) complète est attendue.", "url")
+        raise DomainError("Adresse invalide : une URL https:// complète est attendue.", "url")
     if current_app.config.get("WEBHOOKS_ALLOW_PRIVATE"):
         return
+    if parsed.scheme != "https":
+        raise DomainError("Adresse invalide : les évènements ne sont envoyés qu'en https://.", "url")
     try:
         addresses = {info[4][0] for info in socket.getaddrinfo(parsed.hostname, parsed.port or 443)}
     except OSError:
@@ -56,18 +59,21 @@ def subscribe(user: User, url: str, events: list[str], region_code: str | None) 
 
 
 def subscriptions_of(user: User) -> list[WebhookSubscription]:
-    return list(db.session.scalars(select(WebhookSubscription).where(WebhookSubscription.user_id == user.id)
-                                   .order_by(WebhookSubscription.id)))
+    """A user's subscriptions that are still on (a stopped one is gone for its owner)."""
+    return list(db.session.scalars(select(WebhookSubscription).where(
+        WebhookSubscription.user_id == user.id, WebhookSubscription.is_active).order_by(WebhookSubscription.id)))
 
 
 def get_subscription(user: User, subscription_id: int) -> WebhookSubscription:
     subscription = db.session.get(WebhookSubscription, subscription_id)
-    if subscription is None or subscription.user_id != user.id:
+    if subscription is None or subscription.user_id != user.id or not subscription.is_active:
         raise NotFound("Cet abonnement n'existe pas.")
     return subscription
 
 
 def unsubscribe(user: User, subscription_id: int) -> None:
+    """Stop a subscription: it is no longer listed, and stopping it again is not found.
+    The row stays (switched off) with its deliveries' log."""
     get_subscription(user, subscription_id).is_active = False
     db.session.flush()
 
@@ -102,9 +108,20 @@ def _post(delivery: WebhookDelivery) -> int:
         SIGNATURE_HEADER: sign(subscription.secret, int(time.time()), body),
         "X-Marche-Delivery": str(delivery.id), "X-Marche-Event": delivery.event})
     timeout = current_app.config.get("WEBHOOK_TIMEOUT_SECONDS", 5)
-    # check_url allowed http(s) only, to a public address.
-    with urllib.request.urlopen(request, timeout=timeout) as response:  # nosec B310
+    # check_url allowed https (or http where allowed) only, to a public address; a
+    # redirect is not followed, since it could lead anywhere (a private address).
+    with _NO_REDIRECTS.open(request, timeout=timeout) as response:
         return response.status
+
+
+class _RefuseRedirects(urllib.request.HTTPRedirectHandler):
+    """A 3xx answer is a failed delivery (urllib raises HTTPError with its code)."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+_NO_REDIRECTS = urllib.request.build_opener(_RefuseRedirects)
 
 
 def deliver_due(limit: int = 100) -> dict[str, int]:
