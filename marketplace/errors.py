@@ -71,6 +71,19 @@ MESSAGES = {
 }
 
 
+def flatten_messages(messages: dict) -> dict[str, list[str]]:
+    """Marshmallow's nested field errors as one level, the path dotted: every refusal
+    names its field the same way in pages and in JSON (`{"sectors.0": [...]}`)."""
+    flat: dict[str, list[str]] = {}
+    for field, value in messages.items():
+        if isinstance(value, dict):
+            for sub, sub_messages in flatten_messages(value).items():
+                flat[f"{field}.{sub}"] = sub_messages
+        else:
+            flat[str(field)] = list(value) if isinstance(value, list) else [str(value)]
+    return flat
+
+
 def wants_json() -> bool:
     """True when the client sent or asked for JSON rather than a page."""
     if request.is_json or request.path.startswith("/api/") or request.path.endswith(".json"):
@@ -119,7 +132,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(ValidationError)
     def validation_error(error: ValidationError):
-        return _render(422, "Certains champs sont invalides.", error.normalized_messages())
+        return _render(422, "Certains champs sont invalides.", flatten_messages(error.normalized_messages()))
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
@@ -132,7 +145,7 @@ def register_error_handlers(app: Flask) -> None:
         if status == 422 and messages:
             fields = {}
             for location in messages.values():  # {"json": {...}, "query": {...}}
-                fields.update(location if isinstance(location, dict) else {"_schema": location})
+                fields.update(flatten_messages(location) if isinstance(location, dict) else {"_schema": location})
             return _render(422, "Certains champs sont invalides.", fields)
         return _render(status, detail)
 

@@ -9,7 +9,7 @@ from typing import Any
 from flask import request
 from marshmallow import Schema, ValidationError
 
-from marketplace.errors import DomainError
+from marketplace.errors import DomainError, flatten_messages
 from marketplace.validation import NOT_AN_OBJECT, displayable
 
 
@@ -46,7 +46,7 @@ class Form:
         try:
             self.data = self.schema.load(raw, unknown="exclude")
         except ValidationError as error:
-            self.errors = _flatten(error.normalized_messages())
+            self.errors = flatten_messages(error.normalized_messages())
             return False
         return True
 
@@ -107,17 +107,6 @@ def _form_data() -> dict[str, Any]:
         values = request.form.getlist(key)
         data[key] = values if len(values) > 1 else values[0]
     return data
-
-
-def _flatten(messages: dict) -> dict[str, list[str]]:
-    flat: dict[str, list[str]] = {}
-    for field, value in messages.items():
-        if isinstance(value, dict):
-            for sub, sub_messages in _flatten(value).items():
-                flat[f"{field}.{sub}"] = sub_messages
-        else:
-            flat[field] = list(value) if isinstance(value, list) else [str(value)]
-    return flat
 
 
 def form_response(form: Form, template: str, **context):

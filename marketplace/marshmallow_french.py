@@ -28,7 +28,7 @@ FIELD_MESSAGES = {
     fields.Boolean: {"invalid": "Vrai ou faux (true ou false) est attendu."},
     fields.DateTime: {
         "invalid": "Date et heure invalides (format ISO 8601 attendu, par exemple 2027-03-18T09:30:00Z).",
-        "invalid_awareness": "Date et heure invalides : précisez le fuseau horaire (Z ou +01:00).",
+        "invalid_awareness": "Date et heure invalides : fuseau horaire inattendu.",
         "format": "Date et heure impossibles à écrire.",
     },
     fields.NaiveDateTime: {},

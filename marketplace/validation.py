@@ -378,8 +378,10 @@ class Day(BlankIsNone, fields.Date):
         return _within_years(super()._deserialize(value, attr, data, **kwargs))
 
 
-class ParisDateTime(BlankIsNone, fields.NaiveDateTime):
-    """A date and time as a French user means it (Europe/Paris), stored as naive UTC."""
+class ParisDateTime(BlankIsNone, fields.DateTime):
+    """A date and time as a French user means it (Europe/Paris, when it carries no
+    offset, as a form sends it) or as an API client writes it (RFC 3339, with Z or an
+    offset); stored as naive UTC."""
 
     def __init__(self, **kwargs):
         super().__init__(error_messages={**BASE_MESSAGES, "invalid": "Date et heure invalides."}, **kwargs)

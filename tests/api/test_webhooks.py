@@ -108,4 +108,47 @@ def test_private_and_loopback_addresses_are_refused_by_default(app, client, logi
         response = api.post("/api/v1/webhooks", json={"url": url, "events": ["supplier.changed"]}, headers=auth(key))
         assert response.status_code == 422 and "url" in response.get_json()["errors"], url
     bad = api.post("/api/v1/webhooks", json={"url": "https://exemple.fr", "events": ["tout"]}, headers=auth(key))
-    assert bad.status_code == 422 and "events" in bad.get_json()["errors"]
+    assert bad.status_code == 422 and "events.0" in bad.get_json()["errors"]  # the path of the bad value
+
+
+def test_a_redirect_is_not_followed(make_app, make_user, login, make_supplier):
+    """A receiver that answers 302 to another address: the delivery fails with the 302,
+    and the other address hears nothing (it could be a private one)."""
+    hits = {"target": 0}
+
+    class Target(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            hits["target"] += 1
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    target = HTTPServer(("127.0.0.1", 0), Target)
+
+    class Redirecting(Target):
+        def do_POST(self):  # noqa: N802
+            self.send_response(302)
+            self.send_header("Location", f"http://127.0.0.1:{target.server_port}/internal")
+            self.end_headers()
+
+    redirecting = HTTPServer(("127.0.0.1", 0), Redirecting)
+    for server in (target, redirecting):
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        app = make_app(WEBHOOKS_ALLOW_PRIVATE=True)
+        key = new_key(app, app.test_client(), login, make_user(email="partenaire@reseau-siae.fr"))
+        url = f"http://127.0.0.1:{redirecting.server_port}/hook"
+        assert app.test_client().post("/api/v1/webhooks", json={"url": url, "events": ["supplier.changed"]},
+                                      headers=auth(key)).status_code == 201
+        make_supplier(name="Les Ateliers du Littoral")
+        with app.app_context():
+            counts = deliver_due()
+            delivery = db.session.scalar(select(WebhookDelivery))
+            assert counts == {"delivered": 0, "failed": 1}
+            assert delivery.last_status == 302 and delivery.delivered_at is None
+        assert hits["target"] == 0
+    finally:
+        target.shutdown()
+        redirecting.shutdown()
