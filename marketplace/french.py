@@ -19,3 +19,32 @@ def money(cents: int | None, with_cents: bool = True) -> str:
     if with_cents and rest:
         text += f",{rest:02d}"
     return ("-" if cents < 0 else "") + text + NBSP + "€"
+
+
+# Place names whose h is aspirated: no elision before them (de Haguenau, not d'Haguenau).
+ASPIRATED_H = ("hag", "hal", "ham", "han", "har", "hau", "hav", "hay", "haz", "hen", "her", "hon", "hou", "hoy", "hu")
+VOWELS = "aeiouyàâäéèêëîïôöûüœ"
+
+
+def _elides(word: str) -> bool:
+    """Whether "de" / "le" elide before `word`: a vowel or a mute h; not an acronym."""
+    if not word:
+        return False
+    if len(word) > 1 and word[:2].isupper() and word.isupper():
+        return False  # an acronym (de SNCF), read letter by letter
+    lower = word.lower()
+    if lower[0] == "h":
+        return not lower.startswith(ASPIRATED_H)
+    return lower[0] in VOWELS
+
+
+def of(name: str) -> str:
+    """"de" before a name, elided and contracted as French writes it: d'Aix-en-Provence,
+    du Havre (de + Le), des Mureaux (de + Les), de La Seyne-sur-Mer, de Grasse."""
+    if not name:
+        return "de"
+    if name.startswith("Le "):
+        return "du " + name[3:]
+    if name.startswith("Les "):
+        return "des " + name[4:]
+    return ("d'" if _elides(name) else "de ") + name

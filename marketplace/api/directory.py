@@ -14,7 +14,7 @@ from marketplace.directory.schemas import SearchSchema
 from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.geography.models import Department, Region
-from marketplace.geography.services import resolve_commune
+from marketplace.geography.services import place_of
 from marketplace.suppliers.changes import changes_after
 from marketplace.suppliers.models import Supplier
 from marketplace.suppliers.schemas import SupplierOut
@@ -41,7 +41,7 @@ class Suppliers(MethodView):
     @bp.response(200, SupplierPage)
     def get(self, args):
         """Search the directory: every filter of the search page, in a stable order (by id)."""
-        statement = build_query(args, resolve_commune(args.get("commune")))
+        statement = build_query(args, place_of(args.get("commune"), args.get("insee")))
         ids = statement.with_only_columns(Supplier.id).subquery()
         query = select(Supplier).where(Supplier.id.in_(select(ids.c.id)))
         suppliers, next_cursor = page_of(query, Supplier.id, args["cursor"], args["limit"])

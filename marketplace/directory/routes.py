@@ -13,10 +13,10 @@ from marketplace.accounts.current import acting_user
 from marketplace.accounts.models import Role
 from marketplace.directory import exports
 from marketplace.directory.schemas import SearchSchema
-from marketplace.errors import NotAllowed, problem, wants_json
+from marketplace.errors import NotAllowed, flatten_messages, problem, wants_json
 from marketplace.exports import csv_download, xlsx_download
 from marketplace.extensions import db
-from marketplace.geography.services import all_departments, all_regions, find_communes
+from marketplace.geography.services import all_departments, all_regions, communes_with_postcode, find_communes
 from marketplace.suppliers import consortiums
 from marketplace.suppliers.schemas import SiretSchema, SupplierOut
 from marketplace.suppliers.search import HEADCOUNT_BANDS, TURNOVER_BANDS, count_suppliers, search_suppliers
@@ -31,7 +31,15 @@ def _criteria() -> tuple[dict | None, dict]:
     try:
         return SearchSchema().load(raw), {}
     except ValidationError as error:
-        return None, error.normalized_messages()
+        return None, flatten_messages(error.normalized_messages())
+
+
+# The search page names a refused criterion as its form does.
+CRITERIA_LABELS = {"q": "Recherche", "sector": "Secteur", "group": "Famille de secteurs", "kind": "Type de structure",
+                   "service": "Prestation", "department": "Département", "region": "Région", "commune": "Commune",
+                   "insee": "Commune", "within_km": "Distance", "label": "Label", "network": "Réseau",
+                   "headcount": "Effectif", "turnover": "Chiffre d'affaires", "sort": "Tri", "page": "Page",
+                   "per_page": "Résultats par page"}
 
 
 def _reference_facets() -> dict:
@@ -65,7 +73,20 @@ def search():
     result = search_suppliers(criteria, criteria["page"], criteria["per_page"], details=False) if criteria else None
     commune = result.commune if result else None
     return render_template("directory/search.html", result=result, errors=errors, args=request.args,
-                           commune=commune, facets=_facets()), 422 if errors else 200
+                           commune=commune, facets=_facets(), labels=CRITERIA_LABELS,
+                           **_commune_choice(commune)), 422 if errors else 200
+
+
+def _commune_choice(commune) -> dict:
+    """What the page says of the commune it understood: its name with the postcode that
+    was typed (or its main one), and the other communes that postcode serves."""
+    typed = (request.args.get("commune") or "").strip()
+    if commune is None:
+        return {"commune_postcode": None, "other_communes": []}
+    codes = commune.postcodes.split()
+    postcode = typed if typed in codes else (codes[0] if codes else commune.department_code)
+    others = [c for c in communes_with_postcode(typed) if c.insee_code != commune.insee_code]
+    return {"commune_postcode": postcode, "other_communes": others}
 
 
 @bp.route("/recherche.json")

@@ -1,9 +1,11 @@
 """Search criteria, from the query string of the page or of the JSON endpoint."""
 
-from marshmallow import fields, post_load, pre_load, validate
+from marshmallow import ValidationError, fields, post_load, pre_load, validate, validates
 
+from marketplace.extensions import db
+from marketplace.geography.models import Department, Region
 from marketplace.suppliers.schemas import SERVICE_SLUGS
-from marketplace.suppliers.search import HEADCOUNT_BANDS, SORTS, TURNOVER_BANDS
+from marketplace.suppliers.search import HEADCOUNT_BANDS, SORTS, TURNOVER_BANDS, sector_slug_known
 from marketplace.suppliers.taxonomy import LABELS, NETWORKS, SupplierKind
 from marketplace.validation import BaseSchema, Checkbox, Choice, Count, Many, Slug, Text
 
@@ -18,7 +20,9 @@ class SearchSchema(BaseSchema):
     service = Many(Slug(allowed=SERVICE_SLUGS))
     department = fields.String(validate=PLACE_CODE, load_default=None)
     region = fields.String(validate=PLACE_CODE, load_default=None)
-    commune = Text(max_length=100, load_default=None)  # INSEE code, postcode or name
+    commune = Text(max_length=100, load_default=None)  # a name or a postcode, as typed
+    insee = fields.String(validate=validate.Regexp(r"^(\d{5}|2[AB]\d{3})$", error="Code INSEE à 5 caractères."),
+                          load_default=None, metadata={"description": "Une commune par son code INSEE."})
     within_km = Count(minimum=1, maximum=1000, load_default=None, allow_none=True)
     label = Many(Slug(allowed=LABELS))
     network = Many(Slug(allowed=NETWORKS))
@@ -34,6 +38,28 @@ class SearchSchema(BaseSchema):
         """A form sends its empty fields too: an empty criterion is no criterion."""
         return {key: value for key, value in data.items() if value not in ("", None, [])}
 
+    @validates("sector")
+    def known_sectors(self, slugs, **kwargs):
+        unknown = [slug for slug in slugs if not sector_slug_known(slug)]
+        if unknown:
+            raise ValidationError(f"Secteur inconnu : {', '.join(unknown)}.")
+
+    @validates("group")
+    def known_groups(self, slugs, **kwargs):
+        unknown = [slug for slug in slugs if not sector_slug_known(slug, group=True)]
+        if unknown:
+            raise ValidationError(f"Famille de secteurs inconnue : {', '.join(unknown)}.")
+
+    @validates("department")
+    def known_department(self, code, **kwargs):
+        if code is not None and db.session.get(Department, code) is None:
+            raise ValidationError("Département inconnu.")
+
+    @validates("region")
+    def known_region(self, code, **kwargs):
+        if code is not None and db.session.get(Region, code) is None:
+            raise ValidationError("Région inconnue.")
+
     @post_load
     def to_criteria(self, data, **kwargs):
         mask = 0
@@ -48,9 +74,10 @@ class SearchSchema(BaseSchema):
             "department": data["department"],
             "region": data["region"],
             "commune": data["commune"],
+            "insee": data["insee"],
             "within_km": data["within_km"],
             # A commune alone asks "who serves this place"; with a distance, "who is near it".
-            "serves_commune": bool(data["commune"]) and not data["within_km"],
+            "serves_commune": bool(data["commune"] or data["insee"]) and not data["within_km"],
             "labels": data["label"],
             "networks": data["network"],
             "in_consortium": data["in_consortium"],

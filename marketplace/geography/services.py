@@ -1,6 +1,7 @@
 """Looking up places, and distances between them."""
 
 import math
+import re
 
 from sqlalchemy import or_, select
 
@@ -64,6 +65,8 @@ def find_communes(query: str, limit: int = 10) -> list[Commune]:
     query = (query or "").strip()
     if not query:
         return []
+    if POSTCODE.match(query) and communes_with_postcode(query):
+        return communes_with_postcode(query)[:limit]
     if query.isdigit() or query[:2].upper() in ("2A", "2B"):
         statement = select(Commune).where(
             or_(Commune.postcodes.contains(query), Commune.insee_code == query.upper())
@@ -76,15 +79,51 @@ def find_communes(query: str, limit: int = 10) -> list[Commune]:
     return list(db.session.scalars(statement.order_by(Commune.population.desc()).limit(limit)))
 
 
+POSTCODE = re.compile(r"^\d{5}$")
+INSEE_CODE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
+
+
+def communes_with_postcode(postcode: str) -> list[Commune]:
+    """The communes a postcode serves, most populated first (13100: Aix-en-Provence,
+    then Le Tholonet, Saint-Marc-Jaumegarde, Beaurecueil...)."""
+    if not POSTCODE.match(postcode or ""):
+        return []
+    candidates = db.session.scalars(select(Commune).where(Commune.postcodes.contains(postcode))
+                                    .order_by(Commune.population.desc(), Commune.insee_code))
+    return [commune for commune in candidates if postcode in commune.postcodes.split()]
+
+
 def resolve_commune(text: str | None) -> Commune | None:
-    """The commune meant by an INSEE code, a postcode or a name (the most populated match)."""
+    """The commune a person means by what they typed in a field labelled "commune or
+    postcode": five digits are a postcode (the most populated commune it serves; an
+    INSEE code only when no postcode has these digits), anything else a name."""
+    text = (text or "").strip()
     if not text:
         return None
-    exact = db.session.get(Commune, text.strip().upper())
-    if exact is not None:
-        return exact
+    if POSTCODE.match(text):
+        served = communes_with_postcode(text)
+        return served[0] if served else db.session.get(Commune, text)
+    if INSEE_CODE.match(text.upper()):
+        return db.session.get(Commune, text.upper())  # Corsica's 2A004 is no postcode
     matches = find_communes(text, limit=1)
     return matches[0] if matches else None
+
+
+def place_of(commune_text: str | None, insee: str | None = None) -> Commune | None:
+    """The commune of a search: the one picked by INSEE code (the API's parameter, or a
+    choice among the communes of a postcode) while what is typed still designates it;
+    otherwise the commune as typed."""
+    typed = (commune_text or "").strip()
+    chosen = commune_by_insee(insee)
+    if chosen is not None and (not typed or typed in chosen.postcodes.split() or fold(typed) == chosen.search_name):
+        return chosen
+    return resolve_commune(typed)
+
+
+def commune_by_insee(code: str | None) -> Commune | None:
+    """A commune by its INSEE code (the API's `insee` parameter, a choice among the
+    communes of a postcode)."""
+    return db.session.get(Commune, code.strip().upper()) if code and INSEE_CODE.match(code.strip().upper()) else None
 
 
 def commune_for(postcode: str, city: str) -> Commune | None:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 from marketplace import reference
 from marketplace.extensions import db
 from marketplace.geography.models import Commune
-from marketplace.geography.services import KM_PER_DEGREE, resolve_commune, squared_km
+from marketplace.geography.services import KM_PER_DEGREE, place_of, squared_km
 from marketplace.suppliers import search_index, search_pages
 from marketplace.suppliers.models import (
     FRANCE_WIDE,
@@ -41,8 +41,8 @@ TURNOVER_BANDS = {  # euros
     "2m+": (2_000_000, None),
 }
 SORTS = ("relevance", "distance", "completion", "updated")
-FILTER_KEYS = ("sectors", "sector_groups", "kinds", "service_kinds", "department", "region", "commune", "labels",
-               "networks", "in_consortium", "headcount", "turnover")
+FILTER_KEYS = ("sectors", "sector_groups", "kinds", "service_kinds", "department", "region", "commune", "insee",
+               "labels", "networks", "in_consortium", "headcount", "turnover")
 
 
 @dataclass
@@ -115,6 +115,11 @@ def _sector_ids(criteria: dict) -> list[int] | None:
     known = reference.read_once("sector ids by slug", _sector_ids_by_slug)
     wanted = [*(criteria.get("sectors") or []), *(f"group:{g}" for g in criteria.get("sector_groups") or [])]
     return sorted({sector_id for key in wanted for sector_id in known.get(key, [])}) or [-1]
+
+
+def sector_slug_known(slug: str, group: bool = False) -> bool:
+    """Whether a sector (or a group of sectors) has this slug."""
+    return (f"group:{slug}" if group else slug) in reference.read_once("sector ids by slug", _sector_ids_by_slug)
 
 
 def _sector_ids_by_slug() -> dict[str, list[int]]:
@@ -310,7 +315,7 @@ def search_suppliers(criteria: dict, page: int = 1, per_page: int = 20, details:
     The total of a large result may be a lower bound (result.total_is_exact; the exact
     one: count_suppliers). Without `details`, the suppliers come with their activities'
     sectors only (what a result card shows), not their zones, labels and networks."""
-    commune = resolve_commune(criteria.get("commune"))
+    commune = place_of(criteria.get("commune"), criteria.get("insee"))
     sort = _sort_of(criteria, commune)
     found, matched_by = _matches(criteria, commune, sort, page, per_page, exact_total=False)
     featured = _featured(criteria, commune, sort) if page == 1 else []
@@ -341,7 +346,7 @@ def _loaded_with(details: bool) -> list:
 def count_suppliers(criteria: dict) -> int:
     """The exact number of suppliers matching `criteria`, for a search whose page only
     said "more than" (a common word, or a sector, at national scale)."""
-    commune = resolve_commune(criteria.get("commune"))
+    commune = place_of(criteria.get("commune"), criteria.get("insee"))
     return _matches(criteria, commune, _sort_of(criteria, commune), 1, 1, exact_total=True)[0].total
 
 
