@@ -149,6 +149,8 @@ class Need(db.Model):
                                                  order_by="NeedLot.position")
     questions: Mapped[list["NeedQuestion"]] = relationship(cascade="all, delete-orphan",
                                                            order_by="NeedQuestion.position")
+    deadline_changes: Mapped[list["NeedDeadlineChange"]] = relationship(order_by="NeedDeadlineChange.id",
+                                                                        viewonly=True)
 
     @property
     def kinds_of_service(self):
@@ -208,6 +210,20 @@ class NeedQuestion(db.Model):
     need_id: Mapped[int] = mapped_column(ForeignKey("needs.id"), index=True)
     position: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
+
+
+class NeedDeadlineChange(db.Model):
+    """A published need's deadline moved: when, by whom, from what to what. Once offers
+    are in, a deadline only moves later (fairness to those who answered)."""
+
+    __tablename__ = "need_deadline_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    need_id: Mapped[int] = mapped_column(ForeignKey("needs.id"), index=True)
+    previous: Mapped[datetime | None]  # naive UTC
+    deadline: Mapped[datetime | None]
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    changed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
 
 
 class NeedSource(enum.StrEnum):

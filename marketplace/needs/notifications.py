@@ -38,10 +38,12 @@ def remind_supplier(need: Need, link: NeedSupplier) -> None:
                 link=supplier_link(link))
 
 
-def notify_need_changed(need: Need) -> None:
+def notify_need_changed(need: Need, previous_deadline=None) -> None:
+    """Tell the suppliers already told that the need changed (and how its deadline moved)."""
+    moved = previous_deadline if previous_deadline != need.deadline else None
     for link in _told(need):
         queue_email(link.supplier.email, "need_changed", "needs.changed", need=need, supplier=link.supplier,
-                    link=supplier_link(link))
+                    link=supplier_link(link), previous_deadline=moved)
 
 
 def notify_cancelled(need: Need, reason: str | None) -> None:
