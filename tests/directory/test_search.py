@@ -210,7 +210,7 @@ def test_bad_search_input_gives_field_errors(client):
     response = client.get("/annuaire/recherche.json", query_string={"kind": "PIRATE", "page": "zero", "within_km": -3})
     assert response.status_code == 422
     errors = response.get_json()["errors"]
-    assert set(errors) == {"kind", "page", "within_km"}
+    assert set(errors) == {"kind.0", "page", "within_km"}  # the path of the bad value, dotted
     page = client.get("/annuaire", query_string={"page": "zero"})
     assert page.status_code == 422 and "Certains critères sont invalides" in page.get_data(as_text=True)
 
