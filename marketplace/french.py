@@ -48,3 +48,11 @@ def of(name: str) -> str:
     if name.startswith("Les "):
         return "des " + name[4:]
     return ("d'" if _elides(name) else "de ") + name
+
+
+def count(number: int, singular: str, plural: str | None = None) -> str:
+    """A count with its noun agreeing: 1 offre, 3 offres, 0 offre (French uses the
+    singular below 2), 1 200 heures. `plural` defaults to the singular with an s on
+    each word that needs one (given explicitly for the irregular ones)."""
+    noun = singular if abs(number) < 2 else (plural or " ".join(word + "s" for word in singular.split(" ")))
+    return f"{thousands(number)} {noun}"

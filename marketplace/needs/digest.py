@@ -8,7 +8,7 @@ query whatever the size of the directory, and the mails are inserted in bulk.
 from flask import current_app, render_template
 from itsdangerous import BadSignature, Signer, URLSafeSerializer
 from markupsafe import Markup
-from sqlalchemy import Text, cast, func, select
+from sqlalchemy import Text, cast, func, or_, select
 
 from marketplace.errors import DomainError
 from marketplace.extensions import db
@@ -54,9 +54,10 @@ def open_needs() -> dict[int, Need]:
         select(Need).where(Need.status == NeedStatus.PUBLISHED, Need.deadline > now))}
 
 
-def digest_rows(need_ids: list[int]) -> dict[int, list[int]]:
-    """Per supplier, the needs among `need_ids` that match it and that it has not
-    answered. The database groups the millions of stored matches into one row per
+def digest_rows(need_ids: list[int], public_ids: list[int] = ()) -> dict[int, list[int]]:
+    """Per supplier, the needs among `need_ids` that it may open and has not answered:
+    those it was told of (within the need's batches), and the public ones (`public_ids`)
+    that match it. The database groups the millions of stored matches into one row per
     supplier (the need ids joined by commas): far cheaper than one Python row per match."""
     if db.engine.dialect.name == "postgresql":
         joined = func.string_agg(cast(NeedSupplier.need_id, Text), ",")
@@ -64,7 +65,9 @@ def digest_rows(need_ids: list[int]) -> dict[int, list[int]]:
         joined = func.group_concat(NeedSupplier.need_id)
     statement = select(NeedSupplier.supplier_id, joined).where(
         NeedSupplier.need_id.in_(need_ids or [-1]), NeedSupplier.not_interested_at.is_(None),
-        NeedSupplier.offer_submitted_at.is_(None)).group_by(NeedSupplier.supplier_id)
+        NeedSupplier.offer_submitted_at.is_(None),
+        or_(NeedSupplier.told_at.is_not(None), NeedSupplier.need_id.in_(list(public_ids) or [-1]))) \
+        .group_by(NeedSupplier.supplier_id)
     return {supplier_id: [int(need_id) for need_id in ids.split(",")]
             for supplier_id, ids in db.session.execute(statement)}
 
@@ -99,7 +102,8 @@ def build_digests() -> int:
     base_link = external_url("needs.opportunities")
     unsubscribe_base = external_url("needs.unsubscribe_digest", token="TOKEN")
     messages, render = [], mass_renderer("weekly_digest")
-    for supplier_id, ids in digest_rows(list(needs)).items():
+    public = [need_id for need_id, need in needs.items() if need.is_public]
+    for supplier_id, ids in digest_rows(list(needs), public).items():
         email = recipients.get(supplier_id)
         if email is None:
             continue

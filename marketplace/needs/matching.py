@@ -198,17 +198,20 @@ def _rank(table, place: NeedPlace):
     return func.coalesce(func.cast(squared, db.Integer), literal(FAR))
 
 
-def matching_statement(need: Need, place: NeedPlace | None = None):
-    """SELECT (supplier id, rank) of every supplier that matches the need, once each."""
+def matching_statement(need: Need, place: NeedPlace | None = None, among: list[int] | None = None):
+    """SELECT (supplier id, rank) of every supplier (of `among`, if given) that matches
+    the need, once each."""
     place = place or place_of(need)
     table, conditions = _fitting_activities(need, place)
+    if among is not None:
+        conditions.append(table.supplier_id.in_(among))
     return select(table.supplier_id, func.min(_rank(table, place)).label("rank")).where(*conditions) \
         .group_by(table.supplier_id)
 
 
-def matching_suppliers(need: Need) -> list[tuple[int, int]]:
-    """(supplier id, rank) of every supplier the need concerns, best first."""
-    statement = matching_statement(need)
+def matching_suppliers(need: Need, among: list[int] | None = None) -> list[tuple[int, int]]:
+    """(supplier id, rank) of every supplier (of `among`, if given) the need concerns, best first."""
+    statement = matching_statement(need, among=among)
     ordered = statement.order_by(statement.selected_columns.rank, statement.selected_columns.supplier_id)
     # Core rows, not the ORM's: tens of thousands of them for a France-wide need.
     return db.session.connection().execute(ordered).all()

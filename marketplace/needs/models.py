@@ -249,7 +249,7 @@ class NeedSupplier(db.Model):
         Index("ix_need_suppliers_batches", "need_id", "told_at", "rank"),
         # The weekly digest reads the matches nobody answered yet, grouped by supplier,
         # from this index alone (millions of rows: no table lookup per row).
-        Index("ix_need_suppliers_unanswered", "supplier_id", "need_id",
+        Index("ix_need_suppliers_unanswered", "supplier_id", "need_id", "told_at",
               sqlite_where=text("not_interested_at IS NULL AND offer_submitted_at IS NULL"),
               postgresql_where=text("not_interested_at IS NULL AND offer_submitted_at IS NULL")),
     )

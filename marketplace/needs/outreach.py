@@ -24,18 +24,45 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-def store_matches(need: Need) -> int:
-    """Add a row for every matching supplier the need does not concern yet; returns how many."""
+def store_matches(need: Need, among: list[int] | None = None) -> int:
+    """Add a row for every matching supplier (of `among`, if given) the need does not
+    concern yet; returns how many."""
     from marketplace.payments.boosts import boosted_ids
 
-    known = set(db.session.scalars(select(NeedSupplier.supplier_id).where(NeedSupplier.need_id == need.id)))
+    known_query = select(NeedSupplier.supplier_id).where(NeedSupplier.need_id == need.id)
+    if among is not None:
+        known_query = known_query.where(NeedSupplier.supplier_id.in_(among))
+    known = set(db.session.scalars(known_query))
     featured = boosted_ids()  # boosted suppliers are told in the first batch
     rows = [{"need_id": need.id, "supplier_id": supplier_id, "source": NeedSource.MATCHED,
              "rank": -1 if supplier_id in featured else rank, "token": new_token()}
-            for supplier_id, rank in matching.matching_suppliers(need) if supplier_id not in known]
+            for supplier_id, rank in matching.matching_suppliers(need, among) if supplier_id not in known]
     for start in range(0, len(rows), 5000):
         db.session.execute(NeedSupplier.__table__.insert(), rows[start:start + 5000])
     return len(rows)
+
+
+CHANGES_PER_RUN = 2000
+
+
+def match_changed_suppliers() -> int:
+    """Suppliers listed or changed since a need was published take their place in its
+    queue like the others (and are told with its next batch): each open need is matched
+    against the suppliers changed since the last run. Returns how many rows were added."""
+    from marketplace.suppliers.changes import mark_matched, unmatched_changes
+
+    changes = unmatched_changes(CHANGES_PER_RUN)
+    if not changes:
+        return 0
+    supplier_ids = sorted({supplier_id for _, supplier_id in changes})
+    added = 0
+    open_needs = list(db.session.scalars(
+        select(Need).where(Need.status == NeedStatus.PUBLISHED, Need.deadline > utcnow())))
+    for need in open_needs:
+        added += store_matches(need, among=supplier_ids)
+    mark_matched([change_id for change_id, _ in changes])
+    db.session.flush()
+    return added
 
 
 def tell_next_batch(need: Need, size: int | None = None) -> int:

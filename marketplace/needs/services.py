@@ -408,8 +408,10 @@ def run_schedule() -> dict:
     """The periodic work on needs, each step committed on its own."""
     closed = close_due_needs()
     db.session.commit()
+    matched = outreach.match_changed_suppliers()
+    db.session.commit()
     told = outreach.send_due_batches()
     db.session.commit()
     reminded = outreach.send_reminders()
     db.session.commit()
-    return {"closed": closed, "told": told, "reminded": reminded}
+    return {"closed": closed, "matched": matched, "told": told, "reminded": reminded}

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import BigInteger, ForeignKey, String, select
+from sqlalchemy import BigInteger, ForeignKey, Index, String, select, text, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.extensions import db
@@ -23,11 +23,15 @@ class ChangeKind(enum.StrEnum):
 
 class SupplierChange(db.Model):
     __tablename__ = "supplier_changes"
+    __table_args__ = (Index("ix_supplier_changes_unmatched", "id", postgresql_where=text("matched_at IS NULL"),
+                            sqlite_where=text("matched_at IS NULL")),)
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(db.Integer, "sqlite"), primary_key=True)
     supplier_id: Mapped[int] = mapped_column(ForeignKey("suppliers.id"), index=True)
     kind: Mapped[str] = mapped_column(String(10))
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When open needs were matched against the supplier as it now is (needs.outreach).
+    matched_at: Mapped[datetime | None]
 
     supplier: Mapped[Supplier] = relationship()
 
@@ -39,11 +43,24 @@ def record_change(supplier: Supplier, kind: ChangeKind) -> None:
     supplier_changed(supplier, kind.value)
 
 
-def record_created(supplier_ids: list[int]) -> None:
-    """Bulk loads (demo data) log their suppliers too."""
+def record_created(supplier_ids: list[int], matched: bool = True) -> None:
+    """Bulk loads (demo data) log their suppliers too; `matched`: the loader matches its
+    needs itself, so the open needs need not be matched against these again."""
     now = utcnow()
     db.session.execute(SupplierChange.__table__.insert(), [
-        {"supplier_id": i, "kind": ChangeKind.CREATED.value, "changed_at": now} for i in supplier_ids])
+        {"supplier_id": i, "kind": ChangeKind.CREATED.value, "changed_at": now, "matched_at": now if matched else None}
+        for i in supplier_ids])
+
+
+def unmatched_changes(limit: int) -> list[tuple[int, int]]:
+    """(change id, supplier id) of the oldest changes that open needs were not yet
+    matched against."""
+    return list(db.session.execute(select(SupplierChange.id, SupplierChange.supplier_id).where(
+        SupplierChange.matched_at.is_(None)).order_by(SupplierChange.id).limit(limit)).all())
+
+
+def mark_matched(change_ids: list[int]) -> None:
+    db.session.execute(update(SupplierChange).where(SupplierChange.id.in_(change_ids)).values(matched_at=utcnow()))
 
 
 def changes_after(last_id: int, limit: int) -> list[SupplierChange]:
