@@ -27,7 +27,9 @@ ROOT = Path(__file__).resolve().parent.parent
 TEXTS = ["nettoyage", "espaces verts", "traiteur", "recyclage", "conditionnement", "blanchisserie", "menuiserie",
          "peinture", "informatique", "vélo cargo", "entretien", "déchets", "tremplin", "passerelle", "jardins",
          "ressourcerie", "numérisation", "emballages", "intérim", "restauration collective"]
-TYPES = ["text", "text+department", "sector+radius", "filters", "deep-page"]
+WORDS = ["nettoyage", "espaces verts", "traiteur", "ménage", "paysagiste", "emballage", "netoyage", "repas",
+         "entretien des locaux", "intérim"]
+TYPES = ["text", "text+department", "sector+radius", "filters", "deep-page", "words+place"]
 
 
 def query_mix(count: int, departments: list[str], communes: list[str], sectors: list[str]) -> list[tuple[str, dict]]:
@@ -46,9 +48,17 @@ def query_mix(count: int, departments: list[str], communes: list[str], sectors: 
         elif kind == "filters":
             params = {"sector": rng.choice(sectors), "department": rng.choice(departments),
                       "kind": rng.sample(["EI", "ACI", "ESAT", "EA", "AI"], k=2), "service": "service"}
-        else:
+        elif kind == "deep-page":
             params = {"q": rng.choice(["solidaire", "atelier", "insertion"]) if rng.random() < 0.5 else None,
                       "page": rng.randint(20, 200)}
+        else:  # words that name a sector, and a place: searched activity by activity
+            params = {"q": rng.choice(WORDS)}
+            if rng.random() < 0.5:
+                params["department"] = rng.choice(departments)
+            else:
+                params["commune"] = rng.choice(communes)
+                if rng.random() < 0.5:
+                    params["within_km"] = rng.choice([10, 20, 50])
         mix.append((kind, {k: v for k, v in params.items() if v is not None}))
     return mix
 

@@ -178,6 +178,7 @@ def _register_templates(app: Flask) -> None:
     app.add_template_filter(french.money, "euros")
     app.add_template_filter(french.of, "de")
     app.add_template_filter(french.count, "count")
+    app.add_template_filter(french.km, "km")
 
 
 def freeze_startup_heap() -> None:

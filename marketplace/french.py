@@ -56,3 +56,12 @@ def count(number: int, singular: str, plural: str | None = None) -> str:
     each word that needs one (given explicitly for the irregular ones)."""
     noun = singular if abs(number) < 2 else (plural or " ".join(word + "s" for word in singular.split(" ")))
     return f"{thousands(number)} {noun}"
+
+
+def km(distance: float | None) -> str:
+    """A distance as French writes it: 3,2 km, 12 km (no decimal past 10 km)."""
+    if distance is None:
+        return ""
+    if distance >= 10:
+        return f"{thousands(round(distance))}{NBSP}km"
+    return f"{distance:.1f}".replace(".", ",").removesuffix(",0") + NBSP + "km"

@@ -42,6 +42,13 @@ CRITERIA_LABELS = {"q": "Recherche", "sector": "Secteur", "group": "Famille de s
                    "per_page": "Résultats par page"}
 
 
+@bp.app_template_filter("sector_name")
+def sector_name(slug: str) -> str:
+    """A sector's name from its slug (the directory's reference data)."""
+    names = {sector.slug: sector.name for group in _reference_facets()["groups"] for sector in group.sectors}
+    return names.get(slug, slug)
+
+
 def _reference_facets() -> dict:
     """Sectors, departments and regions as plain values, read once per process."""
     return reference.read_once("directory facets", _load_facets)
@@ -100,7 +107,12 @@ def search_json():
         if item["id"] in result.distances:
             item["distance_km"] = result.distances[item["id"]]
         item["featured"] = item["id"] in result.featured
-    return {"total": result.total, "total_is_exact": result.total_is_exact, "page": result.page,
+        item["answered_by"] = result.answered_by.get(item["id"])
+        item["words_only"] = item["id"] in result.words_only
+    understood = result.understood
+    return {"understood": {"sectors": list(understood.sectors), "other_words": understood.rest or None,
+                           "read_as": dict(understood.corrected)} if understood else None,
+            "total": result.total, "total_is_exact": result.total_is_exact, "page": result.page,
             "per_page": result.per_page, "pages": result.pages if result.total_is_exact else None,
             "has_next": result.has_next, "matched_by": result.matched_by, "items": items}
 

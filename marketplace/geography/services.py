@@ -9,6 +9,7 @@ from marketplace.errors import DomainError
 from marketplace.extensions import db
 from marketplace.geography.models import Commune, Department, Region
 from marketplace.geography.text import fold
+from marketplace.reference import read_once
 
 EARTH_RADIUS_KM = 6371.0
 KM_PER_DEGREE = 111.195
@@ -58,6 +59,16 @@ def all_regions() -> list[Region]:
 
 def all_departments() -> list[Department]:
     return list(db.session.scalars(select(Department).order_by(Department.code)))
+
+
+def department_names() -> dict[str, str]:
+    """Each department's name by its code, read once per process."""
+    return read_once("department names", lambda: {d.code: d.name for d in all_departments()})
+
+
+def region_names() -> dict[str, str]:
+    """Each region's name by its code, read once per process."""
+    return read_once("region names", lambda: {r.code: r.name for r in all_regions()})
 
 
 def find_communes(query: str, limit: int = 10) -> list[Commune]:

@@ -15,7 +15,7 @@ from marketplace import reference
 from marketplace.extensions import db
 from marketplace.geography.models import Commune
 from marketplace.geography.services import KM_PER_DEGREE, place_of, squared_km
-from marketplace.suppliers import search_index, search_pages
+from marketplace.suppliers import search_index, search_pages, search_words
 from marketplace.suppliers.models import (
     FRANCE_WIDE,
     ActivityReach,
@@ -34,6 +34,7 @@ from marketplace.suppliers.search_pages import Found
 from marketplace.suppliers.search_text import terms
 from marketplace.suppliers.taxonomy import Sector, SectorGroup
 from marketplace.suppliers.text_matches import facet_condition, text_matches
+from marketplace.suppliers.vocabulary import Understood
 
 HEADCOUNT_BANDS = {"1-9": (1, 9), "10-49": (10, 49), "50-249": (50, 249), "250+": (250, None)}
 TURNOVER_BANDS = {  # euros
@@ -57,6 +58,9 @@ class SearchResult:
     featured: set[int] = field(default_factory=set)  # boosted suppliers shown first
     total_is_exact: bool = True  # else there are more than `total` (see search_pages.COUNT_AT_MOST)
     more: bool = False  # another page follows (known from the page itself when the total is not)
+    understood: Understood | None = None  # the sectors the words named (searched activity by activity)
+    answered_by: dict[int, str] = field(default_factory=dict)  # which activity answered, in words
+    words_only: set[int] = field(default_factory=set)  # matched by name or description alone, listed last
 
     @property
     def pages(self) -> int:
@@ -312,27 +316,78 @@ def _matches(criteria: dict, commune: Commune | None, sort: str, page: int, per_
 
 def search_suppliers(criteria: dict, page: int = 1, per_page: int = 20, details: bool = True) -> SearchResult:
     """Suppliers matching `criteria` (see directory.schemas.SearchSchema), one page of them.
+    Words that name sectors are searched activity by activity (search_words); suppliers
+    whose name or description alone holds them follow, after the last of those.
     The total of a large result may be a lower bound (result.total_is_exact; the exact
     one: count_suppliers). Without `details`, the suppliers come with their activities'
     sectors only (what a result card shows), not their zones, labels and networks."""
     commune = place_of(criteria.get("commune"), criteria.get("insee"))
-    sort = _sort_of(criteria, commune)
-    found, matched_by = _matches(criteria, commune, sort, page, per_page, exact_total=False)
-    featured = _featured(criteria, commune, sort) if page == 1 else []
+    worded, understood = search_words.activity_criteria(criteria, sector_slug_known)
+    sort = _sort_of(worded, commune)
+    found, matched_by = _matches(worded, commune, sort, page, per_page, exact_total=False)
+    words_only = _words_only({**criteria, "q": understood.read}, worded, commune) if understood is not None else []
+    if words_only:
+        found = _followed_by(found, words_only, page, per_page, lambda: _matches(
+            worded, commune, sort, 1, 1, exact_total=True)[0].total)
+    featured = _featured(worded, commune, sort) if page == 1 else []
     ids = featured + [i for i in found.ids if i not in set(featured)]
-    loaded = {
-        s.id: s for s in db.session.scalars(
-            select(Supplier).where(Supplier.id.in_(ids)).options(*_loaded_with(details)))
-    } if ids else {}
-    items = [loaded[i] for i in ids if i in loaded]
+    items = _load(ids, details or understood is not None)
     distances = {}
     if commune is not None:
         from marketplace.geography.services import distance_km
 
         distances = {s.id: round(distance_km(commune.latitude, commune.longitude, s.latitude, s.longitude), 1)
                      for s in items if s.latitude is not None}
-    return SearchResult(items, found.total, page, per_page, distances, matched_by, commune, featured=set(featured),
-                        total_is_exact=found.exact, more=found.more)
+    result = SearchResult(items, found.total, page, per_page, distances, matched_by, commune,
+                          featured=set(featured), total_is_exact=found.exact, more=found.more, understood=understood,
+                          words_only=set(words_only) & set(ids))
+    if understood is not None:
+        result.answered_by = search_words.answer_labels(
+            [s for s in items if s.id not in result.words_only], worded["sectors"], commune,
+            _place_departments(worded))
+    return result
+
+
+WORDS_ONLY_AT_MOST = 50
+
+
+def _words_only(criteria: dict, worded: dict, commune: Commune | None) -> list[int]:
+    """The suppliers whose name or description holds the words (at the place), best
+    first, that have no activity in the sectors the words name (at most
+    WORDS_ONLY_AT_MOST). One that has such an activity was either found by it, or
+    matched the words through that activity and the place through another one: the
+    very answer a search by activity must not give."""
+    statement = build_query(criteria, commune)
+    candidates = search_pages.page_and_total(statement, "relevance", commune, 1, WORDS_ONLY_AT_MOST,
+                                             filtered=True).ids
+    if not candidates:
+        return []
+    in_sector = set(db.session.scalars(select(SupplierActivity.supplier_id).where(
+        SupplierActivity.supplier_id.in_(candidates), SupplierActivity.sector_id.in_(_sector_ids(worded)))))
+    return [i for i in candidates if i not in in_sector]
+
+
+def _followed_by(found: Found, after: list[int], page: int, per_page: int, count_first) -> Found:
+    """A page of the activity matches (`found`) followed, past their last, by `after`.
+    The activities' count is needed only on the page where they end (counted exactly
+    by `count_first()` when a deep page starts past them)."""
+    offset = (page - 1) * per_page
+    ends_here = len(found.ids) < per_page or (found.exact and offset + per_page >= found.total)
+    if not ends_here:
+        return Found(found.ids, found.total + len(after), found.exact, True)
+    first_total = found.total if found.exact else (offset + len(found.ids) if found.ids else count_first())
+    start = max(0, offset - first_total)
+    room = per_page - len(found.ids)
+    return Found(found.ids + after[start:start + room], first_total + len(after), True, start + room < len(after))
+
+
+def _load(ids: list[int], details: bool) -> list[Supplier]:
+    """The suppliers of `ids`, in that order, with what their card shows."""
+    if not ids:
+        return []
+    loaded = {s.id: s for s in db.session.scalars(
+        select(Supplier).where(Supplier.id.in_(ids)).options(*_loaded_with(details)))}
+    return [loaded[i] for i in ids if i in loaded]
 
 
 def _loaded_with(details: bool) -> list:
@@ -347,6 +402,7 @@ def count_suppliers(criteria: dict) -> int:
     """The exact number of suppliers matching `criteria`, for a search whose page only
     said "more than" (a common word, or a sector, at national scale)."""
     commune = place_of(criteria.get("commune"), criteria.get("insee"))
+    criteria, _understood = search_words.activity_criteria(criteria, sector_slug_known)
     return _matches(criteria, commune, _sort_of(criteria, commune), 1, 1, exact_total=True)[0].total
 
 

@@ -15,10 +15,10 @@ def bound(monkeypatch):
 
 @pytest.fixture
 def laundries(make_supplier):
-    """Three named 'Blanchisserie ...' (the named tier) and four that only do laundry, in the Alpes-Maritimes."""
-    named = [make_supplier(name=f"Blanchisserie {c}", email=f"{c}@example.org" if c == "B" else None)
+    """Three named 'Tremplin ...' (the named tier) and four that only mention it, in the Alpes-Maritimes."""
+    named = [make_supplier(name=f"Tremplin {c}", email=f"{c}@example.org" if c == "B" else None)
              for c in "ABC"]
-    others = [make_supplier(name=f"Atelier {c}", description="Blanchisserie industrielle", activities=[
+    others = [make_supplier(name=f"Atelier {c}", description="Tremplin vers l emploi industriel", activities=[
         {"sector": "nettoyage", "range": "zones", "zones": ["department:06"]}]) for c in "DEFG"]
     return named, others
 
@@ -35,31 +35,31 @@ def pages_of(client, **params) -> list[dict]:
 
 def test_past_the_bound_the_count_says_more_than_and_every_match_is_paged_once_in_order(
         client, bound, laundries):
-    exact = [page["items"][0]["name"] for page in pages_of(client, q="blanchisserie", per_page=1)]
-    assert exact[:3] == ["Blanchisserie B", "Blanchisserie A", "Blanchisserie C"]  # named first, complete first
+    exact = [page["items"][0]["name"] for page in pages_of(client, q="tremplin", per_page=1)]
+    assert exact[:3] == ["Tremplin B", "Tremplin A", "Tremplin C"]  # named first, complete first
     assert sorted(exact[3:]) == ["Atelier D", "Atelier E", "Atelier F", "Atelier G"] and len(exact) == 7
 
     for per_page in (2, 3):  # pages that straddle the named tier's end
-        pages = pages_of(client, q="blanchisserie", per_page=per_page)
+        pages = pages_of(client, q="tremplin", per_page=per_page)
         assert [item["name"] for page in pages for item in page["items"]] == exact
         assert {(page["total"], page["total_is_exact"], page["pages"]) for page in pages} == {(3, False, None)}
 
 
 def test_within_the_bound_the_count_is_exact(client, monkeypatch, laundries):
     monkeypatch.setattr(search_pages, "COUNT_AT_MOST", 7)
-    pages = pages_of(client, q="blanchisserie", per_page=2)
+    pages = pages_of(client, q="tremplin", per_page=2)
     assert [(page["total"], page["total_is_exact"], page["pages"]) for page in pages] == [(7, True, 4)] * 4
     assert [len(page["items"]) for page in pages] == [2, 2, 2, 1]
 
 
 def test_the_exact_count_comes_apart_and_the_page_says_more_than(client, bound, laundries):
-    assert client.get("/annuaire/nombre.json", query_string={"q": "blanchisserie"}).get_json() == {"total": 7}
-    assert client.get("/annuaire/nombre.json", query_string={"q": "blanchisserie", "department": "06"}
+    assert client.get("/annuaire/nombre.json", query_string={"q": "tremplin"}).get_json() == {"total": 7}
+    assert client.get("/annuaire/nombre.json", query_string={"q": "tremplin", "department": "06"}
                       ).get_json() == {"total": 4}
-    assert client.get("/annuaire/nombre.json", query_string={"q": "blanchisserie", "department": "75"}
+    assert client.get("/annuaire/nombre.json", query_string={"q": "tremplin", "department": "75"}
                       ).get_json() == {"total": 0}
-    page = client.get("/annuaire", query_string={"q": "blanchisserie", "per_page": 2}).get_data(as_text=True)
-    assert "Plus de 3" in page and 'data-count-url="/annuaire/nombre.json?q=blanchisserie' in page
+    page = client.get("/annuaire", query_string={"q": "tremplin", "per_page": 2}).get_data(as_text=True)
+    assert "Plus de 3" in page and 'data-count-url="/annuaire/nombre.json?q=tremplin' in page
     assert "Page 1<" in page and "Suivante" in page
 
 

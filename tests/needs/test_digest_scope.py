@@ -8,10 +8,9 @@ from sqlalchemy import select
 
 from marketplace.extensions import db
 from marketplace.needs.digest import build_digests
-from marketplace.needs.models import NeedSupplier
+from marketplace.needs.models import Need, NeedSupplier
 from marketplace.needs.outreach import tell_next_batch
 from marketplace.needs.services import run_schedule
-from marketplace.needs.models import Need
 from tests.needs.test_need_lifecycle import deliver
 
 CLEANING = [{"sector": "nettoyage"}]
@@ -38,7 +37,7 @@ def test_the_digest_lists_told_and_public_needs_only_and_every_link_opens(app, b
                       activities=CLEANING)
         members[f"contact{number}@siae.fr"] = user
     private = make_need(buyer, title="Nettoyage des bureaux de la mairie")
-    public = make_need(buyer, title="Entretien des gymnases", is_public=True)
+    make_need(buyer, title="Entretien des gymnases", is_public=True)
     told_private = told_addresses(app, private)
     assert len(told_private) == 5  # the batch cap
     deliver(app)

@@ -11,8 +11,8 @@ from marketplace.extensions import db
 from marketplace.needs.models import Need, NeedDeadlineChange
 from marketplace.offers.models import Offer, OfferAnswer
 from marketplace.timeutil import utc_to_paris, utcnow
-from tests.needs.test_need_lifecycle import answer_all, deliver, lots_of, need_form, offer_form
 from tests.conftest import visible_text
+from tests.needs.test_need_lifecycle import answer_all, deliver, lots_of, need_form, offer_form
 
 QUESTIONS = ["Combien de salariés en insertion ?", "Quel matériel fournissez-vous ?"]
 
