@@ -325,10 +325,13 @@ def search_suppliers(criteria: dict, page: int = 1, per_page: int = 20, details:
     worded, understood = search_words.activity_criteria(criteria, sector_slug_known)
     sort = _sort_of(worded, commune)
     found, matched_by = _matches(worded, commune, sort, page, per_page, exact_total=False)
-    words_only = _words_only({**criteria, "q": understood.read}, worded, commune) if understood is not None else []
-    if words_only:
-        found = _followed_by(found, words_only, page, per_page, lambda: _matches(
+    words_only = []
+    if understood is not None and search_pages.ends_on(found, page, per_page):
+        words_only = _words_only({**criteria, "q": understood.read}, worded, commune)
+        found = search_pages.followed_by(found, words_only, page, per_page, lambda: _matches(
             worded, commune, sort, 1, 1, exact_total=True)[0].total)
+    elif understood is not None:  # the words-only matches come after the last page: not counted yet
+        found = found._replace(exact=False, more=True)
     featured = _featured(worded, commune, sort) if page == 1 else []
     ids = featured + [i for i in found.ids if i not in set(featured)]
     items = _load(ids, details or understood is not None)
@@ -367,20 +370,6 @@ def _words_only(criteria: dict, worded: dict, commune: Commune | None) -> list[i
     return [i for i in candidates if i not in in_sector]
 
 
-def _followed_by(found: Found, after: list[int], page: int, per_page: int, count_first) -> Found:
-    """A page of the activity matches (`found`) followed, past their last, by `after`.
-    The activities' count is needed only on the page where they end (counted exactly
-    by `count_first()` when a deep page starts past them)."""
-    offset = (page - 1) * per_page
-    ends_here = len(found.ids) < per_page or (found.exact and offset + per_page >= found.total)
-    if not ends_here:
-        return Found(found.ids, found.total + len(after), found.exact, True)
-    first_total = found.total if found.exact else (offset + len(found.ids) if found.ids else count_first())
-    start = max(0, offset - first_total)
-    room = per_page - len(found.ids)
-    return Found(found.ids + after[start:start + room], first_total + len(after), True, start + room < len(after))
-
-
 def _load(ids: list[int], details: bool) -> list[Supplier]:
     """The suppliers of `ids`, in that order, with what their card shows."""
     if not ids:
@@ -402,8 +391,11 @@ def count_suppliers(criteria: dict) -> int:
     """The exact number of suppliers matching `criteria`, for a search whose page only
     said "more than" (a common word, or a sector, at national scale)."""
     commune = place_of(criteria.get("commune"), criteria.get("insee"))
-    criteria, _understood = search_words.activity_criteria(criteria, sector_slug_known)
-    return _matches(criteria, commune, _sort_of(criteria, commune), 1, 1, exact_total=True)[0].total
+    worded, understood = search_words.activity_criteria(criteria, sector_slug_known)
+    total = _matches(worded, commune, _sort_of(worded, commune), 1, 1, exact_total=True)[0].total
+    if understood is not None:
+        total += len(_words_only({**criteria, "q": understood.read}, worded, commune))
+    return total
 
 
 FEATURED_AT_MOST = 3

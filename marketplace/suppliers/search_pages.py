@@ -83,3 +83,21 @@ def page_of_found(found, sort: str, page: int, per_page: int) -> Found:
     if rows:
         return Found([row.id for row in rows], rows[0].total)
     return Found([], db.session.scalar(select(func.count()).select_from(found)))
+
+
+def ends_on(found: Found, page: int, per_page: int) -> bool:
+    """Whether the matches of `found` end on this page (or before it)."""
+    return len(found.ids) < per_page or (found.exact and (page - 1) * per_page + per_page >= found.total)
+
+
+def followed_by(found: Found, after: list[int], page: int, per_page: int, count_first) -> Found:
+    """A page of the activity matches (`found`) followed, past their last, by `after`.
+    The activities' count is needed only on the page where they end (counted exactly
+    by `count_first()` when a deep page starts past them)."""
+    offset = (page - 1) * per_page
+    if not ends_on(found, page, per_page):
+        return Found(found.ids, found.total + len(after), found.exact, True)
+    first_total = found.total if found.exact else (offset + len(found.ids) if found.ids else count_first())
+    start = max(0, offset - first_total)
+    room = per_page - len(found.ids)
+    return Found(found.ids + after[start:start + room], first_total + len(after), True, start + room < len(after))
