@@ -264,9 +264,10 @@ def _page_from_activities(criteria: dict, commune: Commune | None, sort: str, pa
     conditions = [*conditions, table.supplier_listed.is_(True), *_tag_conditions(criteria, table.supplier_id)]
     if criteria.get("kinds"):
         conditions.append(table.supplier_kind.in_(criteria["kinds"]))
-    one_sector = len(criteria.get("sectors") or []) == 1 and not criteria.get("sector_groups")
-    if sort == "completion" and table is SupplierActivity and one_sector and not exact:
-        return search_pages.in_completion_order(conditions, page, per_page)
+    few_sectors = 0 < len(criteria.get("sectors") or []) <= search_pages.MERGED_SECTORS_AT_MOST \
+        and not criteria.get("sector_groups")
+    if sort == "completion" and table is SupplierActivity and few_sectors and not exact:
+        return search_pages.in_completion_order(conditions, page, per_page, _sector_ids(criteria))
     if sort == "distance":
         value = func.min(func.coalesce(
             squared_km(table.latitude, table.longitude, commune.latitude, commune.longitude), 1e12))

@@ -28,16 +28,32 @@ class Found(NamedTuple):
     more: bool = False
 
 
-def in_completion_order(conditions: list, page: int, per_page: int) -> Found:
-    """A sector's suppliers, most complete first (a national sector holds 30,000 of
-    200,000): its activities walked in that order (ix_supplier_activities_order), each
-    supplier once, up to the page's end; counted as far as COUNT_AT_MOST, as a text
-    search is (the exact figure comes apart: count_suppliers)."""
+MERGED_SECTORS_AT_MOST = 6
+
+
+def in_completion_order(conditions: list, page: int, per_page: int, sector_ids: list[int]) -> Found:
+    """A few sectors' suppliers, most complete first (a national sector holds 30,000 of
+    200,000): each sector's activities walked in that order (ix_supplier_activities_order)
+    up to the page's end, merged, each supplier once; counted as far as COUNT_AT_MOST,
+    as a text search is (the exact figure comes apart: count_suppliers)."""
     activity = SupplierActivity
-    ordered = (select(activity.supplier_completion, activity.supplier_id).where(*conditions).distinct()
-               .order_by(activity.supplier_completion.desc(), activity.supplier_id.desc()))
-    ids = list(db.session.execute(ordered.limit(per_page + 1).offset((page - 1) * per_page)).scalars(1))
-    total = db.session.scalar(select(func.count()).select_from(ordered.limit(COUNT_AT_MOST + 1).subquery()))
+    end = page * per_page + 1
+    walked = {}
+    counts = []
+    for sector_id in sector_ids:
+        ordered = (select(activity.supplier_completion, activity.supplier_id)
+                   .where(*conditions, activity.sector_id == sector_id).distinct()
+                   .order_by(activity.supplier_completion.desc(), activity.supplier_id.desc()))
+        walked.update((supplier_id, completion) for completion, supplier_id in db.session.execute(ordered.limit(end)))
+        counts.append(db.session.scalar(select(func.count()).select_from(
+            ordered.limit(COUNT_AT_MOST + 1).subquery())))
+    merged = sorted(walked, key=lambda supplier_id: (walked[supplier_id], supplier_id), reverse=True)
+    ids = merged[(page - 1) * per_page:end]
+    if len(sector_ids) == 1 or max(counts) > COUNT_AT_MOST:
+        total = max(counts)
+    else:  # a supplier may be in several of the sectors: count the distinct ones (at most a few thousand)
+        total = db.session.scalar(select(func.count(func.distinct(activity.supplier_id))).where(
+            *conditions, activity.sector_id.in_(sector_ids)))
     return Found(ids[:per_page], min(total, COUNT_AT_MOST), total <= COUNT_AT_MOST, len(ids) > per_page)
 
 
