@@ -8,7 +8,7 @@ so that sector and place must be met by one and the same activity.
 import math
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, exists, func, literal_column, or_, select
+from sqlalchemy import and_, exists, false, func, literal_column, or_, select
 from sqlalchemy.orm import selectinload
 
 from marketplace import reference
@@ -33,7 +33,7 @@ from marketplace.suppliers.models import (
 from marketplace.suppliers.search_pages import Found
 from marketplace.suppliers.search_text import terms
 from marketplace.suppliers.taxonomy import Sector, SectorGroup
-from marketplace.suppliers.text_matches import facet_condition, text_matches
+from marketplace.suppliers.text_matches import Fts5Matches, facet_condition, similar_terms, text_matches
 from marketplace.suppliers.vocabulary import Understood
 
 HEADCOUNT_BANDS = {"1-9": (1, 9), "10-49": (10, 49), "50-249": (50, 249), "250+": (250, None)}
@@ -86,7 +86,13 @@ def _place_departments(criteria: dict) -> list[str] | None:
 def _text_match(query: str, fuzzy: bool = False, departments: list[str] | None = None):
     """A subquery of (supplier_id, rank) for the words of `query` (and the departments
     reached, if given); lower rank is better. None without a word."""
-    if fuzzy and not search_index.is_sqlite():
+    if fuzzy and search_index.is_sqlite():
+        words = similar_terms(terms(query))
+        if words is None:  # nothing to mend: still nothing matches
+            return select(SupplierSearchDocument.supplier_id, literal_column("0").label("rank")).where(
+                false()).subquery("text_match")
+        return Fts5Matches(words, departments).ranked()
+    if fuzzy:
         return _similar_names(query, departments)
     matches = text_matches(query, departments)
     return None if matches is None else matches.ranked()
@@ -299,17 +305,18 @@ def _sort_of(criteria: dict, commune: Commune | None) -> str:
 def _matches(criteria: dict, commune: Commune | None, sort: str, page: int, per_page: int,
              exact_total: bool) -> tuple[Found, str]:
     """One page of the matching ids with their count, and how they matched ("text", or
-    "similar": names alike when no word matched on PostgreSQL)."""
+    "similar" when no word matched: names alike on PostgreSQL (pg_trgm), the words
+    mended to the closest terms of the index on SQLite)."""
     if _text_only(criteria):
         found = _page_of_text_matches(criteria, page, per_page, exact_total)
     else:
         found = _page_from_activities(criteria, commune, sort, page, per_page, exact=exact_total)
-    if found is not None and (found.total or search_index.is_sqlite() or not criteria.get("q")):
+    if found is not None and (found.total or not criteria.get("q")):
         return found, "text"
     statement = build_query(criteria, commune)
     filtered = any(criteria.get(key) for key in FILTER_KEYS + ("q",))
     found = search_pages.page_and_total(statement, sort, commune, page, per_page, filtered)
-    if found.total == 0 and criteria.get("q") and not search_index.is_sqlite():
+    if found.total == 0 and criteria.get("q") and not criteria["q"].replace(" ", "").isdigit():
         statement = build_query(criteria, commune, fuzzy=True)
         return search_pages.page_and_total(statement, sort, commune, page, per_page, filtered), "similar"
     return found, "text"

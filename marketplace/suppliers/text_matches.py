@@ -131,3 +131,30 @@ def text_matches(query: str, departments: list[str] | None = None) -> TieredMatc
     if not words:
         return None
     return (Fts5Matches if search_index.is_sqlite() else PostgresMatches)(words, departments)
+
+
+def similar_terms(words: list[str]) -> list[str] | None:
+    """SQLite, when the words match nothing: each word the index does not hold replaced
+    by the closest term it holds (one letter off, two past 7 letters; RapidFuzz's edit
+    distance over the FTS5 vocabulary, supplier_fts_terms), for typos in names and
+    descriptions. None when no word could be mended."""
+    from rapidfuzz import process
+    from rapidfuzz.distance import Levenshtein
+
+    vocabulary = None
+    mended, changed = [], False
+    for word in words:
+        if db.session.scalar(text("SELECT 1 FROM supplier_fts_terms WHERE term >= :w AND term < :end LIMIT 1"),
+                             {"w": word, "end": word + "\uffff"}):
+            mended.append(word)
+            continue
+        if vocabulary is None:
+            vocabulary = list(db.session.scalars(text("SELECT term FROM supplier_fts_terms")))
+        allowed = 1 if len(word) <= 7 else 2
+        best = process.extractOne(word, vocabulary, scorer=Levenshtein.distance, score_cutoff=allowed) \
+            if len(word) >= 4 else None
+        if best is None:
+            return None
+        mended.append(best[0])
+        changed = True
+    return mended if changed else None

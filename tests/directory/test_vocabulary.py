@@ -48,3 +48,13 @@ def test_the_page_says_what_it_understood_and_which_activity_answered(client, ma
     body = client.get("/annuaire/recherche.json", query_string={"q": "netoyage", "department": "13"}).get_json()
     assert body["understood"] == {"sectors": ["nettoyage"], "other_words": None, "read_as": {"netoyage": "nettoyage"}}
     assert [item["words_only"] for item in body["items"]] == [False, True]
+
+
+def test_a_typo_in_a_name_finds_it_on_both_databases(client, make_supplier):
+    make_supplier(name="Les Ateliers Cocagne", description="Maraîchage biologique.")
+    make_supplier(name="Envie Provence", description="Électroménager reconditionné.")
+    for typo in ("cocagme", "Atelliers Cocagne", "maraichag"):
+        body = client.get("/annuaire/recherche.json", query_string={"q": typo}).get_json()
+        assert [item["name"] for item in body["items"]] == ["Les Ateliers Cocagne"], typo
+        assert body["matched_by"] == "similar" or typo == "maraichag"
+    assert client.get("/annuaire/recherche.json", query_string={"q": "zzyzx"}).get_json()["items"] == []
