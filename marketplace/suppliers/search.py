@@ -316,6 +316,10 @@ def _matches(criteria: dict, commune: Commune | None, sort: str, page: int, per_
     statement = build_query(criteria, commune)
     filtered = any(criteria.get(key) for key in FILTER_KEYS + ("q",))
     found = search_pages.page_and_total(statement, sort, commune, page, per_page, filtered)
+    if found.total == 0 and criteria.get("q") and search_index.is_sqlite() and _text_only(criteria):
+        mended = similar_terms(terms(criteria["q"]))  # words alone: the index pages them, as above
+        return (found if mended is None else Fts5Matches(mended, _place_departments(criteria)).page_and_total(
+            per_page, (page - 1) * per_page, None if exact_total else search_pages.COUNT_AT_MOST)), "similar"
     if found.total == 0 and criteria.get("q") and not criteria["q"].replace(" ", "").isdigit():
         statement = build_query(criteria, commune, fuzzy=True)
         return search_pages.page_and_total(statement, sort, commune, page, per_page, filtered), "similar"
