@@ -16,7 +16,7 @@ pytestmark = pytest.mark.browser
 def test_search_filter_and_open_a_supplier(app, live_server, page, tmp_path, monkeypatch):
     monkeypatch.setattr(search_pages, "COUNT_AT_MOST", 10)  # so that "nettoyage" finds "more than" that
     with app.app_context():
-        load_demo_data(5, 300)
+        load_demo_data(5, 700)  # more cleaners than a page holds: the first page cannot know them all
         cleaners = count_suppliers({"q": "nettoyage"})
         # A supplier of the demo directory that cleans offices somewhere, and where.
         supplier_id, department = db.session.execute(
