@@ -31,7 +31,7 @@ def test_the_digest_lists_told_and_public_needs_only_and_every_link_opens(app, b
                                                                           make_need, login, mailbox):
     app.config["NEED_BATCH_SIZE"] = 5
     members = {}
-    for number in range(12):
+    for number in range(40):
         user = make_user(role="supplier", email=f"gerant{number}@siae.fr")
         make_supplier(name=f"Propreté Solidaire {number}", email=f"contact{number}@siae.fr", member_id=user,
                       activities=CLEANING)
@@ -43,7 +43,7 @@ def test_the_digest_lists_told_and_public_needs_only_and_every_link_opens(app, b
     deliver(app)
     mailbox.clear()
     with app.app_context():
-        assert build_digests() == 12  # the public need reaches every matching supplier
+        assert build_digests() == 40  # the public need reaches every matching supplier
         db.session.commit()
     deliver(app)
     sent = digests(mailbox)
