@@ -21,7 +21,6 @@ from marketplace.timeutil import utcnow
 from marketplace.validation import Count, Text
 
 API_PREFIX = "/api/v1"
-RATE_LIMIT = "300 per minute"
 PAGE_LIMIT = 100
 
 
@@ -109,7 +108,9 @@ def _nullable_unless_required(self, field, **kwargs) -> dict:
 
 
 def rate_key() -> str:
-    key = getattr(g, "api_key", None)
+    """Who a request counts against: its key, or its address without one. The limiter
+    asks before the blueprint authenticates, so the key is read here (once a request)."""
+    key = key_from_request()
     return f"key:{key.prefix}" if key is not None else f"ip:{request.remote_addr}"
 
 
@@ -117,13 +118,16 @@ def blueprint(name: str, description: str) -> SmorestBlueprint:
     """An API blueprint: no CSRF (keys, not cookies), rate limited, scope checked."""
     bp = ApiBlueprint(name, __name__, url_prefix=API_PREFIX, description=description)
     csrf.exempt(bp)
-    limiter.limit(RATE_LIMIT, key_func=rate_key)(bp)
+    limiter.limit(lambda: current_app.config["API_RATE_LIMIT"], key_func=rate_key)(bp)
     bp.before_request(_authenticate_and_check_scope)
     return bp
 
 
 def key_from_request():
-    """The API key of `Authorization: Bearer ...`, set on g (None if absent)."""
+    """The API key of `Authorization: Bearer ...`, set on g (None if absent); read once
+    a request (the rate limiter and the authentication both ask)."""
+    if "api_key" in g:
+        return g.api_key
     header = request.headers.get("Authorization", "")
     if not header.startswith("Bearer "):
         return None

@@ -141,3 +141,22 @@ def test_rate_limit_headers_per_key(make_app, make_user, make_organisation, logi
     response = app.test_client().get("/api/v1/needs", headers=auth(key))
     assert response.status_code == 200
     assert response.headers["X-RateLimit-Limit"] == "300" and int(response.headers["X-RateLimit-Remaining"]) < 300
+
+
+def test_past_the_limit_the_api_answers_429_per_key_and_per_address(make_app, make_user, make_organisation, login):
+    app = make_app(RATELIMIT_ENABLED=True, API_RATE_LIMIT="3 per minute")
+    client = app.test_client()
+    first, second = make_user(email="outil@ville.fr"), make_user(email="outil@metropole.fr")
+    make_organisation(first, name="Ville")
+    make_organisation(second, name="Métropole")
+    keys = [new_key(app, client, login, first), new_key(app, client, login, second)]
+    api = app.test_client()
+    answers = [api.get("/api/v1/needs", headers=auth(keys[0])).status_code for _ in range(4)]
+    assert answers == [200, 200, 200, 429]
+    refused = api.get("/api/v1/needs", headers=auth(keys[0]))
+    assert refused.mimetype == "application/problem+json" and "Retry-After" in refused.headers
+    assert api.get("/api/v1/needs", headers=auth(keys[1])).status_code == 200  # another key counts apart
+    # Without a key, per address: another address still gets through.
+    here = [api.get("/api/v1/sectors", environ_base={"REMOTE_ADDR": "192.0.2.1"}).status_code for _ in range(4)]
+    assert here == [200, 200, 200, 429]
+    assert api.get("/api/v1/sectors", environ_base={"REMOTE_ADDR": "192.0.2.2"}).status_code == 200

@@ -226,3 +226,40 @@ def test_importing_the_scheduler_pulls_in_neither_flask_nor_sqlalchemy():
             "print(bad); sys.exit(1 if bad else 0)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+# --- The approximate path that every real fair takes (too big for the exact MILP) -------------
+
+def approximate(instance, **kwargs):
+    """The programme the LP-guided path gives, forced on a small fair."""
+    from unittest import mock
+
+    with mock.patch("events.scheduling.solver.exact_assignment", return_value=None):
+        result = schedule(instance, **kwargs)
+    assert result.stats["method"] in ("lp-guided", "baseline")
+    return result
+
+
+@PROPERTY_SETTINGS
+@given(instances(), st.data())
+def test_the_approximate_path_is_valid_keeps_locked_meetings_and_beats_the_baseline(instance, data):
+    possible = baseline_meetings(instance)
+    locked = data.draw(st.lists(st.sampled_from(possible), unique_by=lambda m: (m["a"], m["b"]))) if possible else []
+    result = approximate(instance, locked=locked)
+    value = check(instance, result.meetings)
+    assert value == result.stats["value"] and value <= result.stats["upper_bound"] + 1e-6
+    kept = {(m["a"], m["b"], m["slot"], m["table"]) for m in result.meetings}
+    assert all((m["a"], m["b"], m["slot"], m["table"]) in kept for m in locked)
+    if not locked:
+        assert value >= check(instance, baseline_meetings(instance))
+
+
+@PROPERTY_SETTINGS
+@given(instances())
+def test_the_approximate_path_schedules_or_reports_every_request(instance):
+    result = approximate(instance)
+    met = {frozenset((m["a"], m["b"])) for m in result.meetings}
+    reported = [(r["from"], r["to"]) for r in result.left_out]
+    expected = [(r["from"], r["to"]) for r in instance["requests"] if frozenset((r["from"], r["to"])) not in met
+                or r["from"] == r["to"]]
+    assert sorted(reported) == sorted(expected)
