@@ -54,5 +54,5 @@ def test_unknown_filters_are_refused_with_their_field(client, make_supplier):
     page = client.get("/annuaire", query_string={"sector": "plomberie-spatiale"})
     assert page.status_code == 422
     assert "Secteur (Secteur inconnu : plomberie-spatiale.)" in visible_text(page)
-    assert 'id="sector-error">Secteur inconnu : plomberie-spatiale.</div>' in page.get_data(as_text=True)  # on the field
+    assert 'id="sector-error">Secteur inconnu : plomberie-spatiale.</div>' in page.get_data(as_text=True)
     assert found(client, sector="nettoyage") == ["Propreté du Pays d'Aix"]
