@@ -179,11 +179,20 @@ def test_results_are_paginated_with_a_total_count(client, make_supplier):
 
 
 def test_sorting_by_completion_and_last_update(app, client, make_supplier):
+    # The complete profile is the older one: each sort puts another supplier first.
+    complete = make_supplier(name="Fiche complète", description="Une description largement assez longue " * 3,
+                             email="contact@example.org", phone="04 93 00 00 00", activities=[CLEANING_06])
     make_supplier(name="Fiche minimale")
-    make_supplier(name="Fiche complète", description="Une description largement assez longue pour compter " * 2,
-                  email="contact@example.org", phone="04 93 00 00 00", activities=[CLEANING_06])
-    assert found(client, sort="completion")[0] == "Fiche complète"
-    assert found(client, sort="updated")[0] == "Fiche complète"
+    assert found(client, sort="completion") == ["Fiche complète", "Fiche minimale"]
+    assert found(client, sort="updated") == ["Fiche minimale", "Fiche complète"]
+    with app.app_context():
+        from marketplace.accounts.models import User
+
+        supplier = db.session.get(Supplier, complete)
+        admin = db.session.scalar(select(User).where(User.email == "factory-admin@example.org"))
+        services.update_supplier(supplier, {"phone": "04 93 11 11 11"}, admin)
+        db.session.commit()
+    assert found(client, sort="updated") == ["Fiche complète", "Fiche minimale"]
 
 
 def test_delisted_suppliers_leave_the_directory(app, client, make_supplier, make_user):

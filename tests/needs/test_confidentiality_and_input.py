@@ -198,7 +198,9 @@ def test_a_pdf_named_like_an_image_is_stored_as_what_it_is(app, client, login, r
         stored = db.session.get(Attachment, body["id"])
         from pathlib import Path
 
-        assert Path(app.config["UPLOAD_FOLDER"]) / stored.storage_name
+        path = Path(app.config["UPLOAD_FOLDER"]) / stored.storage_name
+        assert "/" not in stored.storage_name and ".." not in stored.storage_name  # never the sent path
+        assert path.read_bytes() == b"%PDF-1.7 cahier des charges"
         assert "static" not in app.config["UPLOAD_FOLDER"]
 
 

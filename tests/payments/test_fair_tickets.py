@@ -2,11 +2,13 @@
 signed webhook, invoiced without gaps, refunded; bad signatures and declined cards
 change nothing; `flask payments sync` repairs a missed webhook."""
 
+import io
 import json
 import threading
 import time
 
 import stripe
+from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from events.fairs.models import Fair, Participant, ParticipantStatus
@@ -45,7 +47,11 @@ def test_a_ticket_is_priced_on_the_server_paid_and_confirmed_by_the_signed_webho
     receipt = [m for m in mailbox.wait_for(2) if "Paiement reçu" in m["Subject"]]
     assert receipt and receipt[0]["To"] == "direction@jardins.fr"
     pdf = client.get(f"/paiements/commandes/{paid_fair['order']}/facture.pdf")
-    assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
+    assert pdf.mimetype == "application/pdf"
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages)
+    for printed in (f"Facture {paid.invoice_number}", "Les Jardins de Provence", "73282932000074",
+                    "60,00", "12,00", "72,00"):  # the buyer, its SIRET, excl. VAT, VAT, incl. VAT
+        assert printed in text.replace("\u202f", " "), printed
     # Paying again charges nothing more.
     again = client.post(f"/paiements/commandes/{paid_fair['order']}/payer", json={"card": card(app)})
     assert again.get_json()["status"] == "succeeded"

@@ -2,11 +2,13 @@
 with conflicts refused (by the code and by the database), re-run around locked and
 published meetings, published to every participant, and read as ICS and PDF."""
 
+import io
 import threading
 from datetime import date
 
 import pytest
 from icalendar import Calendar
+from pypdf import PdfReader
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -15,6 +17,7 @@ from events.meetings.models import Meeting, MeetingSeat, MeetingStatus
 from marketplace.accounts.models import User
 from marketplace.errors import Conflict, DomainError
 from marketplace.extensions import db
+from marketplace.timeutil import utc_to_paris
 from tests.conftest import visible_text
 
 
@@ -257,7 +260,14 @@ def test_the_agenda_downloads_as_ics_and_pdf_with_only_one_s_own_meetings(app, c
             assert meeting.other(db.session.get(Participant, small_fair["p_grasse"])).contact_email in str(
                 event["DESCRIPTION"])
     pdf = participant.get(f"/salons/{fair_id}/mon-agenda.pdf")
-    assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF") and len(pdf.data) > 1000
+    assert pdf.mimetype == "application/pdf"
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages)
+    assert "Structure Jardins" in text and "Structure Proprete" in text and "Structure Atelier" not in text
+    with app.app_context():
+        for event in events:  # each meeting's time (Paris) and table are printed
+            meeting = db.session.get(Meeting, int(str(event["UID"]).split("-")[1]))
+            assert utc_to_paris(meeting.slot.starts_at).strftime("%H:%M") in text
+            assert meeting.table.name in text
     other = app.test_client()
     login(other, small_fair["supplier_atelier"])
     data = other.get(f"/salons/{fair_id}/mon-agenda", headers={"Accept": "application/json"}).get_json()
