@@ -12,7 +12,7 @@ from marketplace.offers.models import Offer, OfferStatus
 from marketplace.outbox.services import deliver_pending
 from marketplace.suppliers.models import Supplier
 from marketplace.timeutil import utcnow
-from tests.conftest import email_of
+from tests.conftest import email_of, visible_text
 from tests.needs.conftest import pass_deadline, sector_id
 
 
@@ -341,6 +341,24 @@ def test_the_deadline_closes_the_need_freezes_offers_and_the_buyer_awards_each_l
     assert figures["needs_by_status"]["awarded"] == 1 and figures["offers_received"] == 4
     supplier_figures = clients["alpha"].get("/tableau-de-bord", headers={"Accept": "application/json"}).get_json()
     assert (supplier_figures["offers_sent"], supplier_figures["offers_won"]) == (1, 1)
+    assert supplier_figures["response_rate"] == 100.0  # told once, answered once
+
+    # The shortlist marks the offers the buyer keeps an eye on, and only those.
+    compare = visible_text(client.get(f"/besoins/{need_id}/offres"))
+    assert compare.count("présélectionnée") == 1
+    assert "Alpha présélectionnée" in compare
+
+    # The inclusive share of the year's purchases: the awards over the total typed in.
+    year = utcnow().year
+    headers = {"X-CSRFToken": client.csrf_token()}
+    assert client.post("/tableau-de-bord/achats", json={"year": year, "amount": "68 000"},
+                       headers=headers).status_code == 200
+    figures = client.get("/tableau-de-bord", headers={"Accept": "application/json"}).get_json()
+    assert figures["inclusive_share"] == 50.0 and figures["purchases_cents"] == 6_800_000
+    below = client.post("/tableau-de-bord/achats", json={"year": year, "amount": "10 000"}, headers=headers)
+    assert below.status_code == 422 and "déjà attribué" in below.get_json()["errors"]["amount"][0]
+    assert client.get("/tableau-de-bord", headers={"Accept": "application/json"}).get_json()[
+        "purchases_cents"] == 6_800_000
 
 
 def test_editing_or_cancelling_a_published_need_tells_the_suppliers_already_told(app, client, login, buyer,
@@ -431,3 +449,41 @@ def test_a_buyer_asks_a_whole_favourite_list_for_quotes(app, client, login, buye
     with app.app_context():
         need = db.session.scalar(select(Need))
         assert (need.kind.value, need.status) == ("quote", NeedStatus.PUBLISHED)
+
+
+def test_a_buyer_asks_one_supplier_for_a_quote_from_its_page(app, client, login, buyer, make_user, make_supplier,
+                                                               mailbox):
+    chosen = make_supplier(name="Traiteur des Iris", email="contact@traiteur-iris.fr",
+                           activities=[{"sector": "restauration"}])
+    make_supplier(name="Autre traiteur", email="autre@traiteur.fr", activities=[{"sector": "restauration"}])
+    login(client, buyer)
+    page = visible_text(client.get(f"/annuaire/structures/{chosen}"))
+    assert "Demander un devis" in page
+    form = client.get(f"/besoins/demande-de-devis?structure={chosen}")
+    assert form.status_code == 200 and "Traiteur des Iris" in visible_text(form)
+    deadline = (utcnow() + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(f"/besoins/demande-de-devis?structure={chosen}",
+                           data={"title": "Buffet pour 80 personnes", "description": "Le 12 décembre, à midi.",
+                                 "deadline": deadline})
+    assert response.status_code == 302
+    deliver(app)
+    assert mailbox.to("contact@traiteur-iris.fr") and not mailbox.to("autre@traiteur.fr")
+    with app.app_context():
+        need = db.session.scalar(select(Need))
+        links = list(db.session.scalars(select(NeedSupplier).where(NeedSupplier.need_id == need.id)))
+        assert need.kind.value == "quote" and [link.supplier_id for link in links] == [chosen]
+        assert links[0].told_at is not None
+
+
+def test_a_public_need_is_open_to_every_supplier_a_private_one_to_those_told(app, client, login, buyer, make_user,
+                                                                            make_supplier, make_need):
+    outsider_user = make_user(role="supplier", email="gerant@ailleurs.fr")
+    make_supplier(name="Jardins d'Ailleurs", member_id=outsider_user, activities=[{"sector": "espaces-verts"}])
+    public = make_need(buyer, title="Entretien des gymnases", is_public=True)
+    private = make_need(buyer, title="Nettoyage des bureaux de la mairie")
+    outsider = app.test_client()
+    login(outsider, outsider_user)
+    assert outsider.get(f"/besoins/{public}").status_code == 200
+    assert outsider.get(f"/besoins/{private}").status_code == 404
+    anonymous = app.test_client()
+    assert anonymous.get(f"/besoins/{public}").status_code in (302, 401)  # suppliers log in to answer
