@@ -7,13 +7,6 @@ from sqlalchemy import select
 from marketplace.extensions import db
 from marketplace.payments.models import Order, OrderStatus, ProductCode
 from tests.api.test_api import auth, new_key
-from tests.events.fairs.conftest import (  # noqa: F401 - the fair fixtures, shared
-    ask,
-    make_fair,
-    organiser,
-    register,
-    small_fair,
-)
 
 
 def test_participants_read_the_catalogue_send_requests_and_read_their_agenda(app, client, login, small_fair,
