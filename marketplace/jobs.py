@@ -114,6 +114,22 @@ def run_need_deadlines() -> dict:
         return run_schedule()
 
 
+@huey.periodic_task(crontab(minute="*/15"))
+def sync_payments() -> list[str]:
+    """Every 15 minutes, when payments are on: repair the orders, plans and invoices whose
+    Stripe webhook was missed or refused (payments.sync)."""
+    from marketplace.extensions import db
+    from marketplace.payments.gateway import payments_enabled
+    from marketplace.payments.sync import sync_recent
+
+    with app_context():
+        if not payments_enabled():
+            return []
+        repaired = sync_recent()
+        db.session.commit()
+        return repaired
+
+
 @huey.periodic_task(crontab(day_of_week="1", hour="7", minute="0"))
 def send_weekly_digest() -> int:
     """Mondays at 07:00 UTC: each supplier's digest of matching open needs."""

@@ -105,7 +105,7 @@ def cancel_at_period_end(plan: PlanSubscription, actor: User) -> PlanSubscriptio
     return plan
 
 
-def _plan_of(subscription_id: str | None) -> PlanSubscription | None:
+def plan_of(subscription_id: str | None) -> PlanSubscription | None:
     if not subscription_id:
         return None
     return db.session.scalar(select(PlanSubscription).where(PlanSubscription.stripe_subscription_id == subscription_id))
@@ -113,7 +113,7 @@ def _plan_of(subscription_id: str | None) -> PlanSubscription | None:
 
 def apply_subscription(remote: dict) -> PlanSubscription | None:
     """customer.subscription.updated / deleted: status, period end, cancellation."""
-    plan = _plan_of(remote.get("id"))
+    plan = plan_of(remote.get("id"))
     if plan is None:
         return None
     plan.cancel_at_period_end = bool(remote.get("cancel_at_period_end"))
@@ -135,7 +135,7 @@ def _start_grace(plan: PlanSubscription) -> None:
 def apply_invoice(invoice: dict, paid: bool) -> PlanSubscription | None:
     """invoice.payment_succeeded (the first payment or a renewal: an order with its
     invoice number) or invoice.payment_failed (a grace period starts)."""
-    plan = _plan_of(invoice.get("subscription"))
+    plan = plan_of(invoice.get("subscription"))
     if plan is None:
         return None
     if not paid:

@@ -91,6 +91,12 @@ def webhook():
         db.session.rollback()
         log.warning("Stripe webhook refused: %s", error)
         return problem(400, "Signature invalide.")
+    except webhooks.NotYetKnown as error:
+        db.session.rollback()  # nothing recorded: the next delivery is handled afresh
+        log.info("Stripe webhook for something not committed yet, to be delivered again: %s", error)
+        response = problem(409, "Évènement en avance sur la base : il sera traité à sa prochaine livraison.")
+        response.headers["Retry-After"] = "60"
+        return response
     db.session.commit()
     log.info("Stripe webhook: %s", outcome)
     return {"received": True, "outcome": outcome}

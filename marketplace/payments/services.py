@@ -129,10 +129,14 @@ def pay_order(order: Order, card: str, actor: User) -> dict:
         db.session.commit()
         raise DomainError("Le service de paiement ne répond pas. Aucun montant n'a été débité : réessayez dans "
                           "un instant.", "card") from None
-    order.stripe_payment_intent_id, order.failure_message = intent.id, None
-    order.status = OrderStatus.PENDING
-    order.charging_since = None
+    # The webhook may have fulfilled the order while Stripe answered: never set a paid
+    # order back to pending (a later sync would then number it a second time).
+    db.session.execute(update(Order).where(Order.id == order.id).values(
+        stripe_payment_intent_id=intent.id, charging_since=None).execution_options(synchronize_session=False))
+    db.session.execute(update(Order).where(Order.id == order.id, Order.status.in_(OPEN_STATUSES)).values(
+        status=OrderStatus.PENDING, failure_message=None).execution_options(synchronize_session=False))
     db.session.commit()
+    db.session.refresh(order)
     return {"status": intent.status, "client_secret": intent.client_secret}
 
 
@@ -150,11 +154,24 @@ def next_invoice_number(year: int) -> str:
     return f"F{year}-{number:06d}"
 
 
+OPEN_STATUSES = (OrderStatus.PENDING, OrderStatus.FAILED)
+
+
 def fulfil(order: Order) -> bool:
-    """Mark an order paid, number its invoice and grant what it buys; once only."""
+    """Mark an order paid, number its invoice and grant what it buys; once only, even
+    when the webhook, the payment page and the periodic sync get there at the same time:
+    the order is claimed by one conditional UPDATE (the row is locked until commit, so a
+    second path finds it paid and does nothing)."""
     if order.is_settled:
         return False
     now = utcnow()
+    claimed = db.session.execute(
+        update(Order).where(Order.id == order.id, Order.status.in_(OPEN_STATUSES))
+        .values(status=OrderStatus.PAID, paid_at=now, failure_message=None)
+        .execution_options(synchronize_session=False)).rowcount
+    if not claimed:
+        db.session.refresh(order)
+        return False
     order.status, order.paid_at, order.failure_message = OrderStatus.PAID, now, None
     order.invoice_number = next_invoice_number(now.year)
     _grant(order)

@@ -1,5 +1,6 @@
-"""`flask payments sync`: re-read recent PaymentIntents and the open subscriptions from
-Stripe, and repair the orders and plans whose webhook was missed."""
+"""Re-read recent PaymentIntents, the open subscriptions and their latest invoices from
+Stripe, and repair the orders and plans whose webhook was missed. Run every 15 minutes
+by the job worker (marketplace.jobs.sync_payments) and by `flask payments sync`."""
 
 from sqlalchemy import select
 
@@ -25,5 +26,22 @@ def sync_recent(limit: int = 100) -> list[str]:
         plans.apply_subscription(remote)
         if (plan.status, plan.current_period_end, plan.cancel_at_period_end) != before:
             repaired.append(f"offre {plan.id} : {plan.status.label.lower()} ({plan.stripe_subscription_id})")
+        repaired += _paid_invoices(plan)
     db.session.flush()
+    return repaired
+
+
+def _paid_invoices(plan: PlanSubscription) -> list[str]:
+    """The plan's latest paid invoices that have no order here yet (their webhook was
+    missed, or refused while the plan was not committed): ordered and numbered now."""
+    invoices = gateway.client().v1.invoices.list(params={"subscription": plan.stripe_subscription_id, "limit": 3})
+    repaired = []
+    for invoice in invoices.data:
+        invoice = invoice.to_dict()
+        if invoice.get("status") != "paid":
+            continue
+        intent = invoice.get("payment_intent") or f"invoice:{invoice.get('id')}"
+        if db.session.scalar(select(Order.id).where(Order.stripe_payment_intent_id == intent)) is None:
+            plans.apply_invoice(invoice, paid=True)
+            repaired.append(f"facture de l'offre {plan.id} ({invoice.get('id')})")
     return repaired

@@ -18,6 +18,12 @@ class BadSignature(Exception):
     pass
 
 
+class NotYetKnown(Exception):
+    """An event about something not committed here yet (a subscription's first invoice
+    can arrive before the request that subscribed has committed its plan): refused, so
+    that Stripe delivers it again later, instead of recorded as handled and lost."""
+
+
 def order_of_intent(intent) -> Order | None:
     order = db.session.scalar(select(Order).where(Order.stripe_payment_intent_id == intent["id"]))
     if order is None and (intent.get("metadata") or {}).get("order_id", "").isdigit():
@@ -49,6 +55,11 @@ def handle(payload: bytes, signature: str | None) -> str:
         event = gateway.verify_event(payload, signature)
     except (ValueError, stripe.SignatureVerificationError) as error:
         raise BadSignature(str(error)) from None
+    obj = event["data"]["object"]
+    obj = obj.to_dict() if hasattr(obj, "to_dict") else obj
+    invoice_event = event["type"] in ("invoice.payment_succeeded", "invoice.paid", "invoice.payment_failed")
+    if invoice_event and obj.get("subscription") and plans.plan_of(obj["subscription"]) is None:
+        raise NotYetKnown(f"subscription {obj['subscription']} of invoice {obj.get('id')}")  # before it is recorded
     record = StripeEvent(stripe_id=event["id"], type=event["type"])
     try:
         with db.session.begin_nested():
@@ -56,15 +67,13 @@ def handle(payload: bytes, signature: str | None) -> str:
             db.session.flush()
     except IntegrityError:
         return "duplicate"
-    obj = event["data"]["object"]
-    obj = obj.to_dict() if hasattr(obj, "to_dict") else obj
     if event["type"] in ("payment_intent.succeeded", "payment_intent.payment_failed"):
         if obj.get("invoice"):
             return "subscription payment (handled with its invoice)"
         order = apply_intent(obj)
         record.order_id = order.id if order else None
         return f"order {order.id} {order.status.value}" if order else "no change"
-    if event["type"] in ("invoice.payment_succeeded", "invoice.paid", "invoice.payment_failed"):
+    if invoice_event:
         plan = plans.apply_invoice(obj, paid=event["type"] != "invoice.payment_failed")
         return f"plan {plan.id} {plan.status.value}" if plan else "no change"
     if event["type"].startswith("customer.subscription."):
