@@ -7,12 +7,13 @@ message); this module renders whatever reaches the top. JSON answers follow RFC 
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from marshmallow import ValidationError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
+RETRY_AFTER_SECONDS = 5  # a database restart or failover takes a few seconds
 
 
 class DomainError(Exception):
@@ -155,7 +156,9 @@ def register_error_handlers(app: Flask) -> None:
         # reconnect on a later request (pool_pre_ping) without restarting the application.
         log.warning("Database unavailable on %s %s: %s", request.method, request.path, error.orig)
         db.session.remove()
-        return _render(503, MESSAGES[503])
+        response = make_response(_render(503, MESSAGES[503]))
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)  # clients and proxies may try again then
+        return response
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):

@@ -91,3 +91,67 @@ def test_a_database_restart_gives_a_clean_503_then_service_resumes_and_nothing_i
         assert stored == set(acknowledged)
         assert db.session.scalar(select(func.count()).select_from(User)) == len(acknowledged)  # none twice
         db.engine.dispose()
+
+
+WRITERS, SECONDS_BEFORE, SECONDS_DOWN, SECONDS_AFTER = 6, 1.5, 2.5, 2.0
+
+
+def test_a_restart_while_writes_arrive_refuses_some_with_503_and_loses_none(private_postgres, capsys):
+    """Six clients sign up in a loop while PostgreSQL is stopped and started again under
+    them: every answer is a success or a 503 with Retry-After, and every success is in
+    the database, once."""
+    import threading
+    import time
+
+    url, start, stop = private_postgres
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "MAIL_BACKEND": "console",
+                      "RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": False})
+    with app.app_context():
+        flask_migrate.upgrade()
+    statuses, accepted, lock = [], [], threading.Lock()
+    phase = {"now": "before"}
+    after_restart = []
+    running = threading.Event()
+    running.set()
+
+    def sign_up_in_a_loop(writer: int):
+        client = app.test_client()
+        number = 0
+        while running.is_set():
+            email = f"ecrivain{writer}-{number}@example.org"
+            number += 1
+            response = client.post("/inscription", data={**SIGNUP, "email": email})
+            with lock:
+                statuses.append(response.status_code)
+                if response.status_code == 200:
+                    accepted.append(email)
+                    if phase["now"] == "after":
+                        after_restart.append(email)
+                elif response.status_code == 503:
+                    assert response.headers.get("Retry-After") == "5"
+
+    writers = [threading.Thread(target=sign_up_in_a_loop, args=(i,)) for i in range(WRITERS)]
+    for writer in writers:
+        writer.start()
+    time.sleep(SECONDS_BEFORE)
+    stop()
+    time.sleep(SECONDS_DOWN)
+    start()
+    phase["now"] = "after"
+    time.sleep(SECONDS_AFTER)
+    running.clear()
+    for writer in writers:
+        writer.join(timeout=60)
+
+    counts = {status: statuses.count(status) for status in sorted(set(statuses))}
+    with app.app_context():
+        stored = list(db.session.scalars(select(User.email)))
+        db.engine.dispose()
+    lost = set(accepted) - set(stored)
+    with capsys.disabled():
+        print(f"\nPostgreSQL restarted under {WRITERS} writers: {len(statuses)} sign-ups sent, "
+              f"{counts.get(200, 0)} succeeded ({len(after_restart)} after the restart), "
+              f"{counts.get(503, 0)} refused with 503, {len(lost)} lost")
+    assert set(counts) <= {200, 503}, counts
+    assert counts.get(503, 0) > 0 and after_restart  # refused while down, through again after
+    assert not lost and len(stored) == len(set(stored))
