@@ -1,6 +1,6 @@
-"""A worker killed (kill -9) in the middle of a scheduling job: the periodic sweep runs the
-job again and its effects happen once. Against PostgreSQL and a private Redis, with a
-real huey consumer process."""
+"""A worker killed (kill -9) in the middle of a scheduling job: the next consumer's own
+periodic sweep runs the job again and its effects happen once. Against PostgreSQL and a
+private Redis, with real huey consumer processes."""
 
 import os
 import signal
@@ -52,8 +52,11 @@ def test_a_killed_worker_s_job_runs_again_and_takes_effect_once(tmp_path, privat
     fair_id = big_fair(app)
     env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": redis_url, "FAIR_SCHEDULER_SECONDS": str(TIME_LIMIT),
            "MAIL_BACKEND": "console", "INSTANCE_PATH": str(tmp_path / "instance")}
-    worker = subprocess.Popen([BIN / "huey_consumer", "marketplace.jobs.heavy", "--workers", "1"], env=env, cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    def start_consumer():
+        return subprocess.Popen([BIN / "huey_consumer", "marketplace.jobs.heavy", "--workers", "1"], env=env,
+                                cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+    worker = start_consumer()
     try:
         from huey import RedisHuey
 
@@ -79,15 +82,17 @@ def test_a_killed_worker_s_job_runs_again_and_takes_effect_once(tmp_path, privat
         worker.wait(timeout=10)
         assert status() == RunStatus.RUNNING, "the job ended before the kill: make the fair larger"
 
-        # The worker is gone: the periodic sweep notices once the run is overdue and runs it again.
+        # The worker is gone. Time passes (the run is made overdue rather than waited for),
+        # a new consumer starts, and its own periodic sweep (every minute) runs the job
+        # again: nothing here calls the job.
         with app.app_context():
-            from events.meetings.runs import resume_stale_runs
-
-            assert resume_stale_runs(older_than_seconds=120) == 0  # not overdue yet
             stuck = db.session.get(ScheduleRun, run_id)
-            stuck.started_at -= timedelta(seconds=3 * TIME_LIMIT + 1)
+            stuck.started_at -= timedelta(seconds=3 * TIME_LIMIT + 121)
             db.session.commit()
-            assert resume_stale_runs(older_than_seconds=0) == 1
+        worker = start_consumer()
+        deadline = time.monotonic() + 100
+        while status() != RunStatus.DONE and time.monotonic() < deadline:
+            time.sleep(0.5)
         with app.app_context():
             run = db.session.get(ScheduleRun, run_id)
             assert run.status == RunStatus.DONE
@@ -98,6 +103,71 @@ def test_a_killed_worker_s_job_runs_again_and_takes_effect_once(tmp_path, privat
             pairs = db.session.execute(select(Meeting.a_id, Meeting.b_id).where(Meeting.fair_id == fair_id)).all()
             assert len({frozenset(p) for p in pairs}) == len(pairs)  # no meeting twice
             assert db.session.scalar(select(func.count(MeetingSeat.id))) == 2 * meetings
+            db.engine.dispose()
+    finally:
+        if worker.poll() is None:
+            os.killpg(worker.pid, signal.SIGKILL)
+        drop()
+
+
+def test_redis_down_during_scheduling_loses_no_run(tmp_path, private_redis):  # noqa: F811
+    """Redis stops while a consumer computes a programme, and while an organiser asks for
+    another: the first run completes, the second is queued in the database (the request
+    does not fail), and once Redis is back the consumer's own sweep computes it."""
+    from huey import RedisHuey
+
+    from events.meetings.runs import start_run
+    from marketplace.jobs import enqueue, run_fair_schedule
+
+    redis_url, start_redis, stop_redis = private_redis
+    url, drop = empty_database(tmp_path)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "MAIL_BACKEND": "console",
+                      "RATELIMIT_ENABLED": False, "FAIR_SCHEDULER_SECONDS": TIME_LIMIT})
+    with app.app_context():
+        flask_migrate.upgrade()
+    fair_id = big_fair(app)
+    env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": redis_url, "FAIR_SCHEDULER_SECONDS": str(TIME_LIMIT),
+           "MAIL_BACKEND": "console", "INSTANCE_PATH": str(tmp_path / "instance")}
+    worker = subprocess.Popen([BIN / "huey_consumer", "marketplace.jobs.heavy", "--workers", "1"], env=env,
+                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    remote = RedisHuey("marketplace-heavy", url=redis_url)
+    schedule = remote.task()(run_fair_schedule.func)
+
+    def new_run() -> int:
+        with app.app_context():
+            run = start_run(db.session.get(Fair, fair_id), db.session.scalar(select(User)))
+            db.session.commit()
+            return run.id
+
+    def status(run_id):
+        with app.app_context():
+            return db.session.get(ScheduleRun, run_id).status
+
+    def wait_until(run_id, wanted, seconds):
+        deadline = time.monotonic() + seconds
+        while status(run_id) != wanted and time.monotonic() < deadline:
+            time.sleep(0.2)
+        return status(run_id)
+
+    try:
+        first = new_run()
+        assert enqueue(schedule, first)
+        assert wait_until(first, RunStatus.RUNNING, 60) == RunStatus.RUNNING
+        stop_redis()  # in the middle of the computation
+        assert wait_until(first, RunStatus.DONE, 60) == RunStatus.DONE  # its effect does not need Redis
+
+        second = new_run()
+        assert enqueue(schedule, second) is False  # logged, not raised: the organiser's request succeeds
+        assert status(second) == RunStatus.QUEUED
+        start_redis()
+        with app.app_context():  # time passes: the queued run is now overdue for the sweep
+            run = db.session.get(ScheduleRun, second)
+            run.created_at -= timedelta(seconds=121)
+            db.session.commit()
+        assert wait_until(second, RunStatus.DONE, 100) == RunStatus.DONE
+        with app.app_context():
+            pairs = db.session.execute(select(Meeting.a_id, Meeting.b_id).where(Meeting.fair_id == fair_id)).all()
+            assert pairs and len({frozenset(p) for p in pairs}) == len(pairs)
             db.engine.dispose()
     finally:
         if worker.poll() is None:
