@@ -14,6 +14,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.fr import siret as stdnum_siret
 from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.utils import cached_property
 
 from marketplace import marshmallow_french  # noqa: F401 - marshmallow's defaults in French, once
 
@@ -42,7 +43,17 @@ class BoundedArgs(ImmutableMultiDict):
 
 
 class BoundedRequest(Request):
+    """Every request: numbers bounded (BoundedArgs), and query-string values without NUL
+    characters, which no database column holds (PostgreSQL refuses them in any text):
+    `?q=a%00b` reads as `a\ufffdb`. Form and JSON values keep theirs, for the fields to
+    refuse with a message."""
+
     parameter_storage_class = BoundedArgs
+
+    @cached_property
+    def args(self) -> BoundedArgs:
+        return BoundedArgs((key, value.replace("\x00", "\ufffd"))
+                           for key, value in super().args.items(multi=True))
 
 
 def _depth(value) -> int:

@@ -99,3 +99,9 @@ def test_an_api_date_time_with_its_offset_is_understood():
     loaded = Sample().load({"moment": "2027-03-18T09:30:00Z"})
     assert loaded["moment"] == datetime(2027, 3, 18, 9, 30)
     assert Sample().load({"moment": "2027-03-18T10:30:00+01:00"})["moment"] == datetime(2027, 3, 18, 9, 30)
+
+
+def test_a_nul_in_a_query_string_is_no_database_error(client):
+    """PostgreSQL refuses NUL in any text: a query-string value carries none."""
+    assert client.get("/annuaire/recherche.json?q=a%00b").status_code == 200
+    assert client.get("/organisations/rejoindre?q=a%00b").status_code in (200, 302)

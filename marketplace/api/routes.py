@@ -1,15 +1,16 @@
 """The API's human-readable documentation (rendered here from the OpenAPI document, no
 CDN) and the API keys on the profile page."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_login import login_required
 
 from marketplace.accounts.current import acting_user
 from marketplace.api import keys
 from marketplace.api.models import SCOPES
+from marketplace.api.schemas import ApiKeySchema
 from marketplace.errors import DomainError
 from marketplace.extensions import db
-from marketplace.forms import perform
+from marketplace.forms import Form, perform
 
 bp = Blueprint("api_pages", __name__)
 
@@ -25,15 +26,18 @@ def docs():
 def api_keys():
     user = acting_user()
     created = None
-    if request.method == "POST":
-        name = (request.form.get("name") or "").strip()[:120] or "Clé sans nom"
+    form = Form(ApiKeySchema())
+    if form.validate_on_submit():
         try:
-            _key, created = keys.create_key(user, name, request.form.getlist("scopes"))
+            _key, created = keys.create_key(user, form.data["name"] or "Clé sans nom", form.data["scopes"])
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
             flash(error.message, "danger")
             return redirect(url_for("api_pages.api_keys"))
+    elif form.errors:
+        flash(" ".join(form.error(field) for field in form.errors), "danger")
+        return redirect(url_for("api_pages.api_keys"))
     return render_template("api/keys.html", keys=keys.keys_of(user), created=created, scopes=SCOPES)
 
 

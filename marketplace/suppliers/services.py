@@ -1,7 +1,7 @@
 """Supplier accounts and profiles: create, claim by SIRET, members, edit, activities,
 references, completion score."""
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from marketplace.accounts.models import Role, User
@@ -10,6 +10,7 @@ from marketplace.extensions import db
 from marketplace.geography.services import commune_for
 from marketplace.suppliers import notifications
 from marketplace.suppliers.models import (
+    ActivityReach,
     ActivityZone,
     GeoRange,
     MemberStatus,
@@ -247,6 +248,8 @@ def get_activity(supplier: Supplier, activity_id: int) -> SupplierActivity:
 
 def delete_activity(supplier: Supplier, activity: SupplierActivity, actor: User) -> None:
     ensure_can_edit(supplier, actor)
+    # Its derived reach rows go first: they reference it (PostgreSQL refused the delete).
+    db.session.execute(delete(ActivityReach).where(ActivityReach.activity_id == activity.id))
     supplier.activities.remove(activity)
     db.session.flush()
     _refresh(supplier)

@@ -214,6 +214,12 @@ def test_hostile_input_never_gives_a_server_error(demo, role, capsys):
                 response = client.post(action, json={**baseline, name: value}, headers=token, csrf=False)
                 check(response, f"POST {action} as JSON with {name}={str(value)[:30]!r}", failures)
                 sent["JSON form posts"] += 1
+        # Without its CSRF token, the form is refused, cleanly.
+        refused = client.post(action, data={k: v for k, v in baseline.items() if k != "csrf_token"}, csrf=False)
+        check(refused, f"POST {action} without CSRF", failures)
+        if refused.status_code not in (400, 401, 403, 404, 405, 409, 422):
+            failures.append(f"{refused.status_code} POST {action} without CSRF was not refused")
+        sent["posts without CSRF"] += 1
 
     names = sorted({name for _, fields in forms for name in fields if name != "csrf_token"})
     for method, url in urls(app, ids, {"POST", "PUT"}):

@@ -199,3 +199,26 @@ def test_a_consortium_invites_members_who_accept_and_shows_their_combined_capaci
     assert "Groupement Bâtir Ensemble" in member.get(f"/annuaire/structures/{member_id}").get_data(as_text=True)
     names = [i["name"] for i in member.get("/annuaire/recherche.json?in_consortium=1").get_json()["items"]]
     assert sorted(names) == ["ACI Peinture", "EI Menuiserie"]
+
+
+def test_a_supplier_deletes_one_of_its_activities_and_is_no_longer_found_for_it(app, client, make_user, login,
+                                                                                  make_supplier):
+    from marketplace.suppliers.models import ActivityReach
+
+    mine = make_user(role="supplier")
+    supplier_id = make_supplier(name="Propreté des Iris", member_id=mine, activities=[
+        {"sector": "nettoyage", "range": "zones", "zones": ["department:06"]},
+        {"sector": "espaces-verts", "range": "zones", "zones": ["department:06"]}])
+    with app.app_context():
+        cleaning = db.session.scalar(select(SupplierActivity.id).where(
+            SupplierActivity.supplier_id == supplier_id).order_by(SupplierActivity.id))
+    login(client, mine)
+    assert client.post(f"/structures/{supplier_id}/activites/{cleaning}/supprimer").status_code == 302
+    with app.app_context():
+        assert db.session.get(SupplierActivity, cleaning) is None
+        assert db.session.scalar(select(ActivityReach.activity_id).where(ActivityReach.activity_id == cleaning)) is None
+    def names(**params):
+        return [i["name"] for i in client.get("/annuaire/recherche.json", query_string=params).get_json()["items"]]
+
+    assert names(sector="nettoyage", department="06") == []
+    assert names(sector="espaces-verts", department="06") == ["Propreté des Iris"]
