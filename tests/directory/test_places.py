@@ -3,14 +3,9 @@ the page says which commune it understood and offers the others of that postcode
 INSEE code has its own parameter, and unknown filters are refused with their field."""
 
 from tests.conftest import visible_text
+from tests.directory.test_search import found
 
 NEAR = {"sector": "nettoyage", "range": "radius", "radius": 15}
-
-
-def found(client, **params) -> list[str]:
-    response = client.get("/annuaire/recherche.json", query_string=params)
-    assert response.status_code == 200, response.get_data(as_text=True)
-    return [item["name"] for item in response.get_json()["items"]]
 
 
 def test_a_postcode_is_read_as_a_postcode_not_an_insee_code(client, make_supplier):
