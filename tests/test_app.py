@@ -179,3 +179,10 @@ def test_a_stripe_key_without_the_webhook_secret_is_refused(monkeypatch):
     monkeypatch.delenv("STRIPE_WEBHOOK_SECRET", raising=False)
     with pytest.raises(ConfigurationError, match="STRIPE_WEBHOOK_SECRET must be set"):
         create_app()
+
+
+def test_the_site_has_an_icon(client):
+    """Browsers ask for /favicon.ico on every page: an icon, not a 404."""
+    response = client.get("/favicon.ico", follow_redirects=True)
+    assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+    assert 'rel="icon"' in client.get("/").get_data(as_text=True)
