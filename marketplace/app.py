@@ -11,7 +11,8 @@ from werkzeug.routing import IntegerConverter
 
 from marketplace.config import check_production_settings, settings_from_env
 from marketplace.extensions import bootstrap, csrf, db, limiter, login_manager, mail, migrate
-from marketplace.validation import DATABASE_INT_MAX, BoundedJSONProvider, BoundedRequest
+from marketplace.request_input import BoundedJSONProvider, BoundedRequest
+from marketplace.validation import DATABASE_INT_MAX
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,20 +1,15 @@
 """Input, bounded at the root: marshmallow building blocks with French messages shared
-by every area's schemas, the query-string and JSON parsing every request goes through,
-and the bounds the database can hold (integers, dates, text)."""
+by every area's schemas, and the bounds the database can hold (integers, dates, text).
+What every request goes through before a schema reads it is in marketplace.request_input."""
 
 import enum
-import json
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 
-from flask import Request
-from flask.json.provider import DefaultJSONProvider
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.fr import siret as stdnum_siret
-from werkzeug.datastructures import ImmutableMultiDict
-from werkzeug.utils import cached_property
 
 from marketplace import marshmallow_french  # noqa: F401 - marshmallow's defaults in French, once
 
@@ -22,52 +17,6 @@ from marketplace import marshmallow_french  # noqa: F401 - marshmallow's default
 # 21 million euros are BIGINT where needed: those fields set their own maximum).
 DATABASE_INT_MIN, DATABASE_INT_MAX = -(2**31), 2**31 - 1
 FIRST_YEAR, LAST_YEAR = 1900, 2200
-JSON_MAX_DEPTH = 32
-
-
-def database_int(text: str) -> int:
-    """A whole number from a query string or form field that a database column can hold;
-    ValueError otherwise (Werkzeug's `args.get(..., type=...)` then uses the default)."""
-    number = int(text)
-    if not DATABASE_INT_MIN <= number <= DATABASE_INT_MAX:
-        raise ValueError(f"{text!r} is out of the database's integer range")
-    return number
-
-
-class BoundedArgs(ImmutableMultiDict):
-    """Query-string and form values whose `get(key, type=int)` never returns a number
-    past what the database holds (`?page=99999999999999999999` means no page given)."""
-
-    def get(self, key, default=None, type=None):  # noqa: A002 - Werkzeug's signature
-        return super().get(key, default, database_int if type is int else type)
-
-
-class BoundedRequest(Request):
-    """Every request: numbers bounded (BoundedArgs), and query-string values without NUL
-    characters, which no database column holds (PostgreSQL refuses them in any text):
-    `?q=a%00b` reads as `a\ufffdb`. Form and JSON values keep theirs, for the fields to
-    refuse with a message."""
-
-    parameter_storage_class = BoundedArgs
-
-    @cached_property
-    def args(self) -> BoundedArgs:
-        return BoundedArgs((key, value.replace("\x00", "\ufffd"))
-                           for key, value in super().args.items(multi=True))
-
-
-def _depth(value) -> int:
-    """How deeply lists and objects nest in a parsed JSON value (walked iteratively,
-    and only as far as one level past the limit)."""
-    deepest, stack = 0, [(value, 1)]
-    while stack:
-        item, level = stack.pop()
-        if isinstance(item, dict | list):
-            deepest = max(deepest, level)
-            if level > JSON_MAX_DEPTH:
-                break
-            stack.extend((child, level + 1) for child in (item.values() if isinstance(item, dict) else item))
-    return deepest
 
 
 def displayable(value):
@@ -81,21 +30,6 @@ def displayable(value):
     if isinstance(value, dict):
         return {displayable(key): displayable(item) for key, item in value.items()}
     return value
-
-
-class BoundedJSONProvider(DefaultJSONProvider):
-    """Flask's JSON, refusing a body nested deeper than any of our schemas reads (a
-    thousands-deep body would otherwise exhaust the parser's recursion). The refusal is
-    a ValueError, which Flask turns into a 400 (or None with `silent=True`)."""
-
-    def loads(self, s, **kwargs):
-        try:
-            value = json.loads(s, **kwargs)
-        except RecursionError:
-            raise ValueError("JSON nested too deeply") from None
-        if _depth(value) > JSON_MAX_DEPTH:
-            raise ValueError("JSON nested too deeply")
-        return value
 
 
 REQUIRED = "Ce champ est obligatoire."

@@ -7,10 +7,10 @@ from datetime import datetime
 import pytest
 from marshmallow import ValidationError
 
+from marketplace.request_input import BoundedArgs
 from marketplace.validation import (
     DATABASE_INT_MAX,
     BaseSchema,
-    BoundedArgs,
     Count,
     Day,
     Email,

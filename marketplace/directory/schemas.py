@@ -5,7 +5,8 @@ from marshmallow import ValidationError, fields, post_load, pre_load, validate, 
 from marketplace.extensions import db
 from marketplace.geography.models import Department, Region
 from marketplace.suppliers.schemas import SERVICE_SLUGS
-from marketplace.suppliers.search import HEADCOUNT_BANDS, SORTS, TURNOVER_BANDS, sector_slug_known
+from marketplace.suppliers.search import HEADCOUNT_BANDS, SORTS, TURNOVER_BANDS
+from marketplace.suppliers.sector_lookup import sector_slug_known
 from marketplace.suppliers.taxonomy import LABELS, NETWORKS, SupplierKind
 from marketplace.validation import BaseSchema, Checkbox, Choice, Count, Many, Slug, Text
 

@@ -13,7 +13,7 @@ from marketplace.errors import DomainError, NotAllowed, NotFound
 from marketplace.extensions import db
 from marketplace.geography.models import Department, Region
 from marketplace.geography.services import resolve_commune
-from marketplace.needs import notifications, outreach
+from marketplace.needs import editing, notifications, outreach
 from marketplace.needs.models import (
     VISIBLE_STATUSES,
     Need,
@@ -228,11 +228,11 @@ def update_need(need: Need, data: dict, actor: User) -> Need:
     if need.status == NeedStatus.PUBLISHED and data.get("kind", need.kind) != need.kind:
         raise DomainError("Le type d'un besoin publié ne change pas.", "kind")
     previous_deadline = need.deadline
-    if _same_minute(data.get("deadline"), previous_deadline):
+    if editing.same_minute(data.get("deadline"), previous_deadline):
         data = {**data, "deadline": previous_deadline}  # the form shows minutes: an unchanged deadline stays as is
     if need.status == NeedStatus.PUBLISHED:
-        _keep_answered_questions(need, [text for text in data.get("questions") or [] if text])
-        _keep_deadline_fair(need, data.get("deadline"))
+        editing.keep_answered_questions(need, [text for text in data.get("questions") or [] if text])
+        editing.keep_deadline_fair(need, data.get("deadline"))
     _apply(need, data)
     if need.status == NeedStatus.REJECTED:
         need.status = NeedStatus.DRAFT
@@ -245,44 +245,6 @@ def update_need(need: Need, data: dict, actor: User) -> Need:
         outreach.store_matches(need)
     db.session.flush()
     return need
-
-
-def _same_minute(one, other) -> bool:
-    return one is not None and other is not None and one.replace(second=0, microsecond=0) == \
-        other.replace(second=0, microsecond=0)
-
-
-def _answered_question_ids(need: Need) -> set[int]:
-    from marketplace.offers.models import OfferAnswer
-
-    ids = [question.id for question in need.questions if question.id]
-    return set(db.session.scalars(select(OfferAnswer.question_id).where(OfferAnswer.question_id.in_(ids)))) \
-        if ids else set()
-
-
-def _keep_answered_questions(need: Need, texts: list[str]) -> None:
-    """A question that offers have answered stays, worded as it was answered: removing
-    or rewording it would orphan or change the meaning of those answers."""
-    answered = _answered_question_ids(need)
-    for question in need.questions:
-        if question.id in answered and (question.position > len(texts) or texts[question.position - 1] !=
-                                        question.text):
-            raise DomainError(f"La question {question.position} (« {question.text[:60]} ») a déjà reçu des "
-                              "réponses : elle ne peut être ni retirée ni reformulée. Vous pouvez ajouter des "
-                              "questions après les autres.", "questions")
-
-
-def _keep_deadline_fair(need: Need, deadline) -> None:
-    """Once an offer is in, the deadline may move later, never earlier: those who answered
-    must not lose time they were promised, after the buyer has seen prices."""
-    from marketplace.offers.models import LIVE_STATUSES, Offer
-
-    if need.deadline is None or deadline is None or deadline >= need.deadline:
-        return
-    if db.session.scalar(select(Offer.id).where(Offer.need_id == need.id, Offer.status.in_(LIVE_STATUSES))
-                         .limit(1)) is not None:
-        raise DomainError("Des offres ont déjà été remises : la date limite peut être reportée, pas avancée.",
-                          "deadline")
 
 
 # --- Workflow -----------------------------------------------------------------------------

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from sqlalchemy import and_, exists, false, func, literal_column, or_, select
 from sqlalchemy.orm import selectinload
 
-from marketplace import reference
 from marketplace.extensions import db
 from marketplace.geography.models import Commune
 from marketplace.geography.services import KM_PER_DEGREE, place_of, squared_km
@@ -32,8 +31,8 @@ from marketplace.suppliers.models import (
 )
 from marketplace.suppliers.search_pages import Found
 from marketplace.suppliers.search_text import terms
-from marketplace.suppliers.taxonomy import Sector, SectorGroup
-from marketplace.suppliers.text_matches import Fts5Matches, facet_condition, similar_terms, text_matches
+from marketplace.suppliers.sector_lookup import sector_ids, sector_slug_known
+from marketplace.suppliers.text_matches import Fts5Matches, similar_names, similar_terms, text_matches
 from marketplace.suppliers.vocabulary import Understood
 
 HEADCOUNT_BANDS = {"1-9": (1, 9), "10-49": (10, 49), "50-249": (50, 249), "250+": (250, None)}
@@ -93,22 +92,9 @@ def _text_match(query: str, fuzzy: bool = False, departments: list[str] | None =
                 false()).subquery("text_match")
         return Fts5Matches(words, departments).ranked()
     if fuzzy:
-        return _similar_names(query, departments)
+        return similar_names(query, departments)
     matches = text_matches(query, departments)
     return None if matches is None else matches.ranked()
-
-
-def _similar_names(query: str, departments: list[str] | None):
-    """PostgreSQL, when the words match nothing: names alike (pg_trgm), for typos."""
-    words = terms(query)
-    if not words:
-        return None
-    document, phrase = SupplierSearchDocument, " ".join(words)
-    return (
-        select(document.supplier_id, (-func.similarity(document.name_text, phrase)).label("rank"))
-        .where(document.name_text.op("%")(phrase), *([facet_condition(departments)] if departments else []))
-        .subquery("text_match")
-    )
 
 
 def _siret_prefix(digits: str):
@@ -118,43 +104,19 @@ def _siret_prefix(digits: str):
     return condition
 
 
-def _sector_ids(criteria: dict) -> list[int] | None:
-    """The sectors asked for (by slug, or by group), or None when any sector will do."""
-    if not (criteria.get("sectors") or criteria.get("sector_groups")):
-        return None
-    known = reference.read_once("sector ids by slug", _sector_ids_by_slug)
-    wanted = [*(criteria.get("sectors") or []), *(f"group:{g}" for g in criteria.get("sector_groups") or [])]
-    return sorted({sector_id for key in wanted for sector_id in known.get(key, [])}) or [-1]
-
-
-def sector_slug_known(slug: str, group: bool = False) -> bool:
-    """Whether a sector (or a group of sectors) has this slug."""
-    return (f"group:{slug}" if group else slug) in reference.read_once("sector ids by slug", _sector_ids_by_slug)
-
-
-def _sector_ids_by_slug() -> dict[str, list[int]]:
-    """Each sector's slug, and each group's as "group:<slug>", with their sectors' ids."""
-    known: dict[str, list[int]] = {}
-    for sector_id, slug, group_slug in db.session.execute(
-            select(Sector.id, Sector.slug, SectorGroup.slug).join(SectorGroup)):
-        known.setdefault(slug, []).append(sector_id)
-        known.setdefault(f"group:{group_slug}", []).append(sector_id)
-    return known
-
-
 def _activity_filter(criteria: dict, commune: Commune | None):
     """The rows (table, conditions) of the activities meeting every activity-level
     criterion at once; None without such criteria.
 
     Without a place, the activities themselves are read (one row each, indexed by
     sector); with a place, their derived reach (indexed by department and sector)."""
-    sector_ids = _sector_ids(criteria)
+    wanted_sectors = sector_ids(criteria)
     departments = _place_departments(criteria)
     serves_commune = commune is not None and criteria.get("serves_commune")
     table = ActivityReach if departments or serves_commune else SupplierActivity
     conditions = []
-    if sector_ids is not None:
-        conditions.append(table.sector_id.in_(sector_ids))
+    if wanted_sectors is not None:
+        conditions.append(table.sector_id.in_(wanted_sectors))
     if criteria.get("service_kinds"):
         conditions.append(table.service_kinds.op("&")(criteria["service_kinds"]) != 0)
     if departments:
@@ -273,7 +235,7 @@ def _page_from_activities(criteria: dict, commune: Commune | None, sort: str, pa
     few_sectors = 0 < len(criteria.get("sectors") or []) <= search_pages.MERGED_SECTORS_AT_MOST \
         and not criteria.get("sector_groups")
     if sort == "completion" and table is SupplierActivity and few_sectors and not exact:
-        return search_pages.in_completion_order(conditions, page, per_page, _sector_ids(criteria))
+        return search_pages.in_completion_order(conditions, page, per_page, sector_ids(criteria))
     if sort == "distance":
         value = func.min(func.coalesce(
             squared_km(table.latitude, table.longitude, commune.latitude, commune.longitude), 1e12))
@@ -378,7 +340,7 @@ def _words_only(criteria: dict, worded: dict, commune: Commune | None) -> list[i
     if not candidates:
         return []
     in_sector = set(db.session.scalars(select(SupplierActivity.supplier_id).where(
-        SupplierActivity.supplier_id.in_(candidates), SupplierActivity.sector_id.in_(_sector_ids(worded)))))
+        SupplierActivity.supplier_id.in_(candidates), SupplierActivity.sector_id.in_(sector_ids(worded)))))
     return [i for i in candidates if i not in in_sector]
 
 

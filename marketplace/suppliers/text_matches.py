@@ -176,3 +176,16 @@ def similar_terms(words: list[str]) -> list[str] | None:
         mended.append(best[0])
         changed = True
     return mended if changed else None
+
+
+def similar_names(query: str, departments: list[str] | None):
+    """PostgreSQL, when the words match nothing: names alike (pg_trgm), for typos."""
+    words = terms(query)
+    if not words:
+        return None
+    document, phrase = SupplierSearchDocument, " ".join(words)
+    return (
+        select(document.supplier_id, (-func.similarity(document.name_text, phrase)).label("rank"))
+        .where(document.name_text.op("%")(phrase), *([facet_condition(departments)] if departments else []))
+        .subquery("text_match")
+    )
