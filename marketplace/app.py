@@ -55,12 +55,13 @@ def create_app(config: dict | None = None) -> Flask:
     _register_models()
     _register_blueprints(app)
     _register_login(app)
-    from marketplace.api.core import init_api
+    from marketplace.api.wiring import init_api
 
     init_api(app)
     _register_outbox_delivery(app)
     _register_templates(app)
 
+    from marketplace import jobs  # noqa: F401 - jobs answer the hooks that queue background work
     from marketplace.cli import register_cli
     from marketplace.errors import register_error_handlers
     from marketplace.http_headers import register_security_headers
@@ -104,6 +105,7 @@ def _register_blueprints(app: Flask) -> None:
     from marketplace.dashboards.routes import bp as dashboards_bp
     from marketplace.directory.routes import bp as directory_bp
     from marketplace.favourites.routes import bp as favourites_bp
+    from marketplace.legal.routes import bp as legal_bp
     from marketplace.main.routes import bp as main_bp
     from marketplace.messaging.routes import bp as messaging_bp
     from marketplace.needs.routes import bp as needs_bp
@@ -112,6 +114,7 @@ def _register_blueprints(app: Flask) -> None:
     from marketplace.suppliers.routes import bp as suppliers_bp
 
     app.register_blueprint(main_bp)
+    app.register_blueprint(legal_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(organisations_bp)
     app.register_blueprint(admin_bp)
@@ -162,9 +165,18 @@ def _register_templates(app: Flask) -> None:
     from marketplace.accounts.models import Role
     from marketplace.timeutil import utc_to_paris
 
+    def buyer_has_organisation() -> bool:
+        """Whether the buyer's menu offers the pages that need an organisation (asked
+        once a page, by buyers' pages only)."""
+        from marketplace.organisations.models import MembershipStatus
+        from marketplace.organisations.services import membership_of
+
+        membership = membership_of(current_user._get_current_object())
+        return membership is not None and membership.status == MembershipStatus.ACTIVE
+
     @app.context_processor
     def inject_globals():
-        return {"Role": Role, "current_user": current_user}
+        return {"Role": Role, "current_user": current_user, "buyer_has_organisation": buyer_has_organisation}
 
     @app.template_filter("date_fr")
     def date_fr(value, with_time: bool = False):
@@ -180,6 +192,7 @@ def _register_templates(app: Flask) -> None:
     app.add_template_filter(french.of, "de")
     app.add_template_filter(french.count, "count")
     app.add_template_filter(french.km, "km")
+    app.add_template_filter(french.percent, "percent")
 
 
 def freeze_startup_heap() -> None:

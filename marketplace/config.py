@@ -74,6 +74,20 @@ def settings_from_env(instance_path: str) -> dict:
             "MAIL_DEFAULT_SENDER", "Marché de l'achat inclusif <ne-pas-repondre@marche-inclusif.fr>"
         ),
         "MAIL_TIMEOUT_SECONDS": _int("MAIL_TIMEOUT_SECONDS", 10),
+        # The operator, as the legal pages name it (drafts until these are set).
+        "OPERATOR_NAME": os.environ.get("OPERATOR_NAME", "[Raison sociale de l'exploitant]"),
+        "OPERATOR_LEGAL_FORM": os.environ.get("OPERATOR_LEGAL_FORM", "[forme juridique, capital]"),
+        "OPERATOR_ADDRESS": os.environ.get("OPERATOR_ADDRESS", "[adresse du siège]"),
+        "OPERATOR_SIREN": os.environ.get("OPERATOR_SIREN", "[SIREN, RCS]"),
+        "OPERATOR_EMAIL": os.environ.get("OPERATOR_EMAIL", "contact@marche-inclusif.fr"),
+        "OPERATOR_PHONE": os.environ.get("OPERATOR_PHONE", "[téléphone]"),
+        "PUBLICATION_DIRECTOR": os.environ.get("PUBLICATION_DIRECTOR", "[nom du directeur de la publication]"),
+        "HOST_DETAILS": os.environ.get("HOST_DETAILS", "[hébergeur : raison sociale, adresse, téléphone]"),
+        "PRIVACY_EMAIL": os.environ.get("PRIVACY_EMAIL", "donnees-personnelles@marche-inclusif.fr"),
+        "MODERATION_EMAIL": os.environ.get("MODERATION_EMAIL", "moderation@marche-inclusif.fr"),
+        "MODERATION_DELAY": os.environ.get("MODERATION_DELAY", "un jour ouvré"),
+        # The accessibility audit's measured state (RGAA), as the statement says it.
+        "ACCESSIBILITY_STATUS": os.environ.get("ACCESSIBILITY_STATUS", "partiellement conforme"),
         "OUTBOX_BATCH_SIZE": _int("OUTBOX_BATCH_SIZE", 200),
         # Background jobs (huey): Redis when REDIS_URL is set, else SQLite under instance/.
         "REDIS_URL": os.environ.get("REDIS_URL", ""),

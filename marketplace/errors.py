@@ -17,15 +17,18 @@ RETRY_AFTER_SECONDS = 5  # a database restart or failover takes a few seconds
 
 
 class DomainError(Exception):
-    """A business rule refused the action. `field` names the input at fault, if any."""
+    """A business rule refused the action. `field` names the input at fault, if any;
+    `next_step` (endpoint, label) is what the person should do first, offered as a button
+    on the error page (a new buyer told to create their organisation, not a bare 403)."""
 
     status = 422
     title = "Action impossible"
 
-    def __init__(self, message: str, field: str | None = None):
+    def __init__(self, message: str, field: str | None = None, next_step: tuple[str, str] | None = None):
         super().__init__(message)
         self.message = message
         self.field = field
+        self.next_step = next_step
 
 
 class NotAllowed(DomainError):
@@ -113,12 +116,14 @@ def problem(status: int, detail: str, errors: dict | None = None, title: str | N
     return response
 
 
-def _render(status: int, detail: str, errors: dict | None = None, title: str | None = None):
+def _render(status: int, detail: str, errors: dict | None = None, title: str | None = None,
+            next_step: tuple[str, str] | None = None):
     if wants_json():
         return problem(status, detail, errors, title)
     page = f"errors/{status}.html" if status in (403, 404, 500, 503) else "errors/generic.html"
     return (
-        render_template(page, status=status, title=title or TITLES.get(status, "Erreur"), detail=detail),
+        render_template(page, status=status, title=title or TITLES.get(status, "Erreur"), detail=detail,
+                        next_step=next_step),
         status,
     )
 
@@ -129,7 +134,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
         errors = {error.field: [error.message]} if error.field else None
-        return _render(error.status, error.message, errors, error.title)
+        return _render(error.status, error.message, errors, error.title, error.next_step)
 
     @app.errorhandler(ValidationError)
     def validation_error(error: ValidationError):

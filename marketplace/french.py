@@ -21,6 +21,12 @@ def money(cents: int | None, with_cents: bool = True) -> str:
     return ("-" if cents < 0 else "") + text + NBSP + "€"
 
 
+def percent(basis_points: int) -> str:
+    """Basis points as a French percentage figure (without the sign): 2000 -> 20, 550 -> 5,5."""
+    whole, rest = divmod(int(basis_points), 100)
+    return str(whole) if not rest else f"{whole},{rest:02d}".rstrip("0")
+
+
 # Place names whose h is aspirated: no elision before them (de Haguenau, not d'Haguenau).
 ASPIRATED_H = ("hag", "hal", "ham", "han", "har", "hau", "hav", "hay", "haz", "hen", "her", "hon", "hou", "hoy", "hu")
 VOWELS = "aeiouyàâäéèêëîïôöûüœ"

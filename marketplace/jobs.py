@@ -12,8 +12,8 @@ participants). The Procfile starts the heavy queue's consumer at idle CPU priori
 (`chrt --idle 0`), so that a scheduling run only takes the CPU that pages, offers and
 mails leave: it runs longer under load instead of slowing everyone down.
 
-Run the consumers with: huey_consumer marketplace.jobs.huey, and
-huey_consumer marketplace.jobs.heavy
+Run the consumers with: huey_consumer marketplace.worker.huey, and
+huey_consumer marketplace.worker.heavy (marketplace/worker.py gives them the app).
 """
 
 import logging
@@ -23,6 +23,8 @@ from pathlib import Path
 
 from flask import Flask, current_app, has_app_context
 from huey import RedisHuey, SqliteHuey, crontab
+
+from events.meetings import hooks as meetings_hooks
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +61,13 @@ def _take_only_idle_cpu():
 
 
 _worker_app: Flask | None = None
+_app_factory = None
+
+
+def build_app_with(factory) -> None:
+    """How a consumer process builds the application its jobs run in (marketplace.worker)."""
+    global _app_factory
+    _app_factory = factory
 
 
 @contextmanager
@@ -69,10 +78,9 @@ def app_context():
         yield current_app
         return
     if _worker_app is None:
-        from marketplace.app import create_app, freeze_startup_heap
-
-        _worker_app = create_app()
-        freeze_startup_heap()
+        if _app_factory is None:
+            raise RuntimeError("No application for this job: start consumers with marketplace.worker.huey/heavy")
+        _worker_app = _app_factory()
     with _worker_app.app_context():
         yield _worker_app
 
@@ -151,6 +159,11 @@ def run_fair_schedule(run_id: int) -> int:
     with app_context():
         run = execute_run(run_id)
         return run.progress if run is not None else 0
+
+
+@meetings_hooks.compute_run_later.answer
+def compute_run_later(run_id: int) -> bool:
+    return enqueue(run_fair_schedule, run_id)
 
 
 @heavy.periodic_task(crontab(minute="*"))

@@ -11,7 +11,10 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.fr import siret as stdnum_siret
 
-from marketplace import marshmallow_french  # noqa: F401 - marshmallow's defaults in French, once
+from marketplace import (
+    french,
+    marshmallow_french,  # noqa: F401 - marshmallow's defaults in French, once
+)
 
 # What every database column can hold: PostgreSQL's INTEGER (ids, counts, cents up to
 # 21 million euros are BIGINT where needed: those fields set their own maximum).
@@ -290,6 +293,31 @@ class Euros(BlankIsNone, fields.Field):
         if amount != amount.quantize(Decimal("0.01")):
             raise ValidationError("Montant en euros attendu, au centime près.")
         return int(amount * 100)
+
+
+class Percent(BlankIsNone, fields.Field):
+    """A rate typed as a percentage ("20", "5,5", "2.1 %"), loaded as basis points (2000,
+    550, 210) and written back as a percentage: people type VAT as they read it."""
+
+    def __init__(self, **kwargs):
+        super().__init__(error_messages=BASE_MESSAGES, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool):
+            raise ValidationError("Pourcentage invalide.")
+        text = str(value).replace("\u202f", "").replace("\xa0", "").replace(" ", "").replace("%", "").replace(",", ".")
+        try:
+            rate = Decimal(text)
+        except InvalidOperation as error:
+            raise ValidationError("Pourcentage attendu, par exemple 20 ou 5,5.") from error
+        if not rate.is_finite() or rate < 0 or rate > 100:
+            raise ValidationError("Pourcentage attendu entre 0 et 100.")
+        if rate != rate.quantize(Decimal("0.01")):
+            raise ValidationError("Pourcentage attendu, au centième près.")
+        return int(rate * 100)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else french.percent(value)
 
 
 def euros_decimal(cents: int) -> str:

@@ -70,7 +70,8 @@ def test_navigation_depends_on_the_role(app, make_user, login):
     buyer, admin = app.test_client(), app.test_client()
     login(buyer, make_user(role="buyer"))
     login(admin, make_user(role="admin"))
-    assert "Mon organisation" in buyer.get("/").get_data(as_text=True)
+    new_buyer_page = buyer.get("/").get_data(as_text=True)
+    assert "Créer ou rejoindre mon organisation" in new_buyer_page and 'href="/besoins"' not in new_buyer_page
     admin_page = admin.get("/").get_data(as_text=True)
     assert "Utilisateurs" in admin_page and "Mon organisation" not in admin_page
 

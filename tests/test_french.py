@@ -36,3 +36,9 @@ def test_no_template_writes_a_plural_by_hand():
     templates = Path(__file__).resolve().parents[1] / "templates"
     offenders = [str(path.relative_to(templates)) for path in templates.rglob("*.*") if "(s)" in path.read_text()]
     assert not offenders
+
+
+def test_percentages_are_written_the_french_way():
+    from marketplace.french import percent
+
+    assert [percent(rate) for rate in (2000, 550, 210, 0, 1000, 1)] == ["20", "5,5", "2,1", "0", "10", "0,01"]

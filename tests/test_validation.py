@@ -105,3 +105,21 @@ def test_a_nul_in_a_query_string_is_no_database_error(client):
     """PostgreSQL refuses NUL in any text: a query-string value carries none."""
     assert client.get("/annuaire/recherche.json?q=a%00b").status_code == 200
     assert client.get("/organisations/rejoindre?q=a%00b").status_code in (200, 302)
+
+
+def test_a_rate_is_typed_as_a_percentage_and_stored_in_basis_points():
+    import pytest
+    from marshmallow import ValidationError
+
+    from marketplace.validation import BaseSchema, Percent
+
+    class Rate(BaseSchema):
+        vat_rate = Percent(required=True)
+
+    assert [Rate().load({"vat_rate": typed})["vat_rate"] for typed in ("20", "5,5", "2.1 %", "0", 10)] == \
+        [2000, 550, 210, 0, 1000]
+    for wrong in ("2000", "-1", "abc", "20,001", "NaN", True):
+        with pytest.raises(ValidationError) as refused:
+            Rate().load({"vat_rate": wrong})
+        assert "vat_rate" in refused.value.messages
+    assert Rate().dump({"vat_rate": 550}) == {"vat_rate": "5,5"}

@@ -6,7 +6,8 @@ from datetime import date, datetime, time
 from sqlalchemy import Column, ForeignKey, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from marketplace.accounts.models import User, enum_column
+from marketplace.accounts.models import User
+from marketplace.columns import enum_column
 from marketplace.extensions import db
 from marketplace.organisations.models import BuyerOrganisation
 from marketplace.suppliers.models import Supplier

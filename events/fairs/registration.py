@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-from events.fairs import notifications
+from events.fairs import hooks, notifications
 from events.fairs.models import Attendee, Fair, Participant, ParticipantRole, ParticipantStatus
 from events.fairs.services import ensure_organiser, is_organiser, registration_open
 from marketplace.accounts.models import Role, User
@@ -18,7 +18,9 @@ from marketplace.forms import sniff_dialect
 from marketplace.geography.services import commune_for
 from marketplace.organisations import services as organisations
 from marketplace.organisations.models import BuyerOrganisation
+from marketplace.payments import hooks as payments_hooks
 from marketplace.payments.gateway import payments_enabled
+from marketplace.payments.models import ProductCode
 from marketplace.suppliers import services as suppliers
 from marketplace.suppliers.models import Supplier
 from marketplace.suppliers.taxonomy import Sector
@@ -100,7 +102,6 @@ def _billing(participant: Participant) -> dict:
 
 
 def _ticket_order(participant: Participant, fee_cents: int, actor: User):
-    from marketplace.payments.models import ProductCode
     from marketplace.payments.services import create_order
 
     return create_order(ProductCode.FAIR_TICKET, f"Inscription au salon {participant.fair.name} — "
@@ -207,14 +208,13 @@ def update_registration(participant: Participant, data: dict, actor: User) -> Pa
 def cancel_registration(participant: Participant, actor: User) -> Participant:
     """Cancel a registration; its meetings are cancelled and the other parties told.
     A paid registration cancelled before the fair's cancellation deadline is refunded."""
-    from events.meetings.programme import cancel_meetings_of
     from marketplace.payments.services import refund_order, ticket_order_of
 
     ensure_manages(participant, actor)
     if participant.status == ParticipantStatus.CANCELLED:
         raise DomainError("Cette inscription est déjà annulée.")
     participant.status = ParticipantStatus.CANCELLED
-    cancel_meetings_of(participant)
+    hooks.participant_cancelled.send(participant)
     order = ticket_order_of(participant)
     deadline = participant.fair.cancellation_deadline
     if order is not None and order.refundable_cents and deadline is not None and utcnow() < deadline:
@@ -335,3 +335,38 @@ def import_participants(fair: Fair, content: str, actor: User, dry_run: bool = F
         except DomainError as error:
             report.append(ImportLine(number, name, "erreur", error.message))
     return report
+
+
+# --- confirmed participants and check-in --------------------------------------
+
+def confirmed_participants(fair: Fair, with_sessions: bool = False) -> list[Participant]:
+    query = confirmed_only(select(Participant), fair)
+    if with_sessions:
+        query = query.options(selectinload(Participant.sessions))
+    return list(db.session.scalars(query))
+
+
+def confirmed_only(statement, fair: Fair, ordered: bool = True):
+    """`statement` narrowed to the fair's confirmed participants (by name unless `ordered` is False)."""
+    statement = statement.where(Participant.fair_id == fair.id, Participant.status == ParticipantStatus.CONFIRMED)
+    return statement.order_by(Participant.name) if ordered else statement
+
+
+def check_in(participant: Participant, actor: User, present: bool = True) -> Participant:
+    """The organiser records a participant's arrival at the entrance (or undoes it)."""
+    ensure_organiser(participant.fair, actor)
+    if participant.status != ParticipantStatus.CONFIRMED:
+        raise DomainError(f"{participant.name} n'a pas d'inscription confirmée.")
+    participant.checked_in_at = utcnow() if present else None
+    db.session.flush()
+    return participant
+
+
+@payments_hooks.order_paid.connect
+def confirm_paid_registration(order) -> None:
+    """A paid ticket confirms the registration waiting for it."""
+    if order.product != ProductCode.FAIR_TICKET or not order.participant_id:
+        return
+    participant = db.session.get(Participant, order.participant_id)
+    if participant is not None and participant.status == ParticipantStatus.AWAITING_PAYMENT:
+        participant.status = ParticipantStatus.CONFIRMED

@@ -5,11 +5,10 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from events.fairs import registration, results, schemas, services
+from events.fairs import hooks, registration, schemas, services
 from events.fairs.models import FairMode, Participant, ParticipantRole, ParticipantStatus, Stand, Talk
 from marketplace.accounts.current import acting_user
 from marketplace.errors import DomainError, wants_json
-from marketplace.exports import csv_download
 from marketplace.extensions import db
 from marketplace.forms import Form, form_response, perform, perform_form
 from marketplace.geography.services import all_regions
@@ -70,7 +69,7 @@ def index():
     return render_template(
         "fairs/index.html", upcoming=services.upcoming_fairs(), past=past,
         organised=services.fairs_organised_by(user) if user else [],
-        summaries={fair.id: results.past_fair_summary(fair) for fair in past})
+        summaries={fair.id: hooks.past_fair_summary(fair) for fair in past})
 
 
 @bp.route("/salons/nouveau", methods=["GET", "POST"])
@@ -124,7 +123,7 @@ def show(fair_id: int):
     return render_template(
         "fairs/show.html", fair=fair, organiser=organiser, mine=mine,
         identities=registration.identities_of(user) if user else [], is_open=services.registration_open(fair),
-        slots=services.slots_of(fair), summary=results.past_fair_summary(fair),
+        slots=services.slots_of(fair), summary=hooks.past_fair_summary(fair),
         fees={role: registration.fee_due_cents(fair, role) for role in fair.allowed_roles},
         tickets={p.id: ticket_order_of(p) for p in mine},
         talk_form=Form(schemas.TalkSchema()), stand_form=Form(schemas.StandSchema()),
@@ -299,12 +298,10 @@ def import_participants(fair_id: int):
 @bp.route("/salons/<int:fair_id>/accueil")
 @login_required
 def checkin(fair_id: int):
-    from events.meetings.programme import confirmed_participants
-
     fair = services.get_fair(fair_id)
     services.ensure_organiser(fair, acting_user())
     query = (request.args.get("q") or "").strip().lower()
-    participants = [p for p in confirmed_participants(fair) if query in p.name.lower()]
+    participants = [p for p in registration.confirmed_participants(fair) if query in p.name.lower()]
     cancelled = [(p, ticket_order_of(p)) for p in db.session.scalars(select(Participant).where(
         Participant.fair_id == fair.id, Participant.status == ParticipantStatus.CANCELLED))]
     return render_template("fairs/checkin.html", fair=fair, participants=participants, query=query,
@@ -326,28 +323,12 @@ def refund(fair_id: int, participant_id: int):
 @bp.route("/salons/<int:fair_id>/participants/<int:participant_id>/accueil", methods=["POST"])
 @login_required
 def check_in(fair_id: int, participant_id: int):
-    from events.meetings.day import check_in as check_in_participant
-
     fair = services.get_fair(fair_id)
     participant = registration.get_participant(fair, participant_id)
     present = request.form.get("present", "1") == "1"
-    return perform(lambda: check_in_participant(participant, acting_user(), present),
+    return perform(lambda: registration.check_in(participant, acting_user(), present),
                    url_for("fairs.checkin", fair_id=fair.id, q=request.args.get("q", "")),
                    f"{participant.name} : {'arrivée enregistrée' if present else 'arrivée annulée'}.")
-
-
-@bp.route("/salons/<int:fair_id>/resultats")
-@login_required
-def dashboard(fair_id: int):
-    fair = services.get_fair(fair_id)
-    services.ensure_organiser(fair, acting_user())
-    figures = results.fair_results(fair)
-    if request.args.get("format") == "csv":
-        return csv_download(results.results_table(figures), f"resultats-salon-{fair.id}.csv")
-    if wants_json():
-        return {"figures": dict(figures.figures())}
-    return render_template("fairs/results.html", fair=fair, results=figures,
-                           registration_bars=[(role.label, count) for role, count in figures.registrations.items()])
 
 
 @bp.route("/salons/<int:fair_id>/organisateurs", methods=["POST"])

@@ -1,8 +1,9 @@
 """Fairs: who manages them, creating and editing them (sessions, slots, tables, fees),
 talks and stands, and the lists of upcoming and past fairs."""
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
+from events.fairs import hooks
 from events.fairs.models import (
     Fair,
     FairFee,
@@ -49,12 +50,6 @@ def slots_of(fair: Fair) -> list[Slot]:
     return list(db.session.scalars(select(Slot).where(Slot.fair_id == fair.id).order_by(Slot.starts_at)))
 
 
-def has_meetings(fair: Fair) -> bool:
-    from events.meetings.models import Meeting
-
-    return bool(db.session.scalar(select(func.count(Meeting.id)).where(Meeting.fair_id == fair.id)))
-
-
 FAIR_FIELDS = ("name", "venue", "city", "address", "description", "starts_on", "ends_on", "registration_opens_at",
                "registration_closes_at", "cancellation_deadline", "mode", "max_participants", "max_requests",
                "max_meetings")
@@ -72,8 +67,6 @@ def _apply_fees(fair: Fair, data: dict) -> None:
 
 def _apply_tables(fair: Fair, count: int, names: list[str]) -> None:
     """Tables 1..count, named as given or "Table n"; tables holding meetings stay."""
-    from events.meetings.models import Meeting
-
     by_number = {table.number: table for table in fair.tables}
     for number in range(1, count + 1):
         name = names[number - 1] if number <= len(names) else f"Table {number}"
@@ -83,7 +76,7 @@ def _apply_tables(fair: Fair, count: int, names: list[str]) -> None:
             fair.tables.append(FairTable(number=number, name=name))
     for number, table in by_number.items():
         if number > count:
-            if table.id and db.session.scalar(select(func.count(Meeting.id)).where(Meeting.table_id == table.id)):
+            if table.id and hooks.table_holds_meetings(table.id):
                 raise DomainError(f"La table {number} accueille déjà des rendez-vous : elle ne peut pas être retirée.",
                                   "table_count")
             fair.tables.remove(table)
@@ -92,7 +85,7 @@ def _apply_tables(fair: Fair, count: int, names: list[str]) -> None:
 def _apply_sessions(fair: Fair, sessions: list[dict]) -> None:
     """Sessions in the given order (existing ones edited in place, so that participants
     keep their availability), and their slots computed again."""
-    if fair.id and has_meetings(fair):
+    if fair.id and hooks.fair_has_meetings(fair):
         current = [(s.day, s.starts, s.ends, s.slot_minutes, s.pause_minutes,
                     [(b.starts, b.ends) for b in s.breaks]) for s in fair.sessions]
         wanted = [(s["day"], s["starts"], s["ends"], s["slot_minutes"], s["pause_minutes"],

@@ -3,7 +3,7 @@ meetings in the slots no-shows free, and feedback that can turn into a quote req
 
 from sqlalchemy import select
 
-from events.fairs.models import Fair, Participant, ParticipantRole, ParticipantStatus
+from events.fairs.models import Fair, Participant, ParticipantRole
 from events.fairs.registration import manages
 from events.fairs.services import ensure_organiser
 from events.meetings import notifications
@@ -21,15 +21,6 @@ from marketplace.accounts.models import User
 from marketplace.errors import Conflict, DomainError, NotAllowed, flush_or_conflict
 from marketplace.extensions import db
 from marketplace.timeutil import utcnow
-
-
-def check_in(participant: Participant, actor: User, present: bool = True) -> Participant:
-    ensure_organiser(participant.fair, actor)
-    if participant.status != ParticipantStatus.CONFIRMED:
-        raise DomainError(f"{participant.name} n'a pas d'inscription confirmée.")
-    participant.checked_in_at = utcnow() if present else None
-    db.session.flush()
-    return participant
 
 
 def mark_held(meeting: Meeting, actor: User) -> Meeting:

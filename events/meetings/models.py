@@ -8,7 +8,8 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from events.fairs.models import Fair, FairTable, Participant, Slot
-from marketplace.accounts.models import User, enum_column
+from marketplace.accounts.models import User
+from marketplace.columns import enum_column
 from marketplace.extensions import db
 from marketplace.needs.models import Need
 from marketplace.timeutil import utcnow

@@ -12,16 +12,21 @@ from types import SimpleNamespace
 from sqlalchemy import func, select, union_all, update
 from sqlalchemy.orm import aliased, selectinload
 
+from events.fairs import hooks as fairs_hooks
 from events.fairs.models import Fair, FairTable, Participant, ParticipantStatus, Slot
+from events.fairs.registration import confirmed_only, confirmed_participants, ensure_manages
 from events.fairs.services import ensure_organiser
 from events.meetings import notifications
 from events.meetings.models import (
     Meeting,
     MeetingOrigin,
+    MeetingRequest,
     MeetingSeat,
     MeetingStatus,
+    RequestStatus,
 )
 from events.meetings.requests import (
+    OPEN_STATUSES,
     add_must_meet,
     between,
     counts_for_scheduling,
@@ -95,7 +100,7 @@ def participants_served(fair: Fair, listed: int) -> tuple[int, int, list]:
     meetings = func.coalesce(per.c.meetings, 0)
     # The counts over every confirmed participant ride along the listed rows (window
     # functions run before the limit; at least one row is read, for them): one pass.
-    least_served = db.session.execute(_confirmed(
+    least_served = db.session.execute(confirmed_only(
         select(Participant.id, Participant.name, Participant.role, Participant.max_meetings,
                meetings.label("meetings"), func.count().over().label("confirmed"),
                func.count().filter(per.c.participant_id.is_(None)).over().label("without"))
@@ -118,20 +123,8 @@ def meetings_of(participant: Participant, published_only: bool = False) -> list[
 def confirmed_participant_rows(fair: Fair) -> list:
     """(id, name, role, max_meetings) of the confirmed participants, by name: plain rows,
     for a small fair's participant lists on the programme page."""
-    return list(db.session.execute(_confirmed(
+    return list(db.session.execute(confirmed_only(
         select(Participant.id, Participant.name, Participant.role, Participant.max_meetings), fair)))
-
-
-def confirmed_participants(fair: Fair, with_sessions: bool = False) -> list[Participant]:
-    query = _confirmed(select(Participant), fair)
-    if with_sessions:
-        query = query.options(selectinload(Participant.sessions))
-    return list(db.session.scalars(query))
-
-
-def _confirmed(statement, fair: Fair, ordered: bool = True):
-    statement = statement.where(Participant.fair_id == fair.id, Participant.status == ParticipantStatus.CONFIRMED)
-    return statement.order_by(Participant.name) if ordered else statement
 
 
 # --- seats ------------------------------------------------------------------
@@ -255,6 +248,7 @@ def cancel_meeting(meeting: Meeting, actor: User | None, check: bool = True) -> 
     return meeting
 
 
+@fairs_hooks.participant_cancelled.connect
 def cancel_meetings_of(participant: Participant) -> int:
     """When a registration is cancelled: its upcoming meetings are cancelled."""
     count = 0
@@ -263,6 +257,20 @@ def cancel_meetings_of(participant: Participant) -> int:
             cancel_meeting(meeting, None, check=False)
             count += 1
     return count
+
+
+def withdraw_request(request: MeetingRequest, actor: User) -> MeetingRequest:
+    """The requester withdraws; a meeting already placed for the pair is cancelled."""
+    ensure_manages(request.requester, actor)
+    if request.status not in OPEN_STATUSES:
+        raise Conflict("Cette demande n'est plus en cours.")
+    request.status = RequestStatus.WITHDRAWN
+    request.decided_at = utcnow()
+    for meeting in live_meetings_between(request.requester, request.recipient):
+        if meeting.status == MeetingStatus.SCHEDULED:
+            cancel_meeting(meeting, actor, check=False)
+    db.session.flush()
+    return request
 
 
 # --- publication ------------------------------------------------------------------
@@ -294,3 +302,13 @@ def publish_programme(fair: Fair, actor: User) -> int:
             notifications.agenda_published(participant, meetings_of(participant, published_only=True), first_time)
             told += 1
     return told
+
+
+@fairs_hooks.fair_has_meetings.answer
+def fair_has_meetings(fair: Fair) -> bool:
+    return db.session.scalar(select(Meeting.id).where(Meeting.fair_id == fair.id).limit(1)) is not None
+
+
+@fairs_hooks.table_holds_meetings.answer
+def table_holds_meetings(table_id: int) -> bool:
+    return db.session.scalar(select(Meeting.id).where(Meeting.table_id == table_id).limit(1)) is not None

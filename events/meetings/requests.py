@@ -4,7 +4,7 @@ pairs; the weight each pair carries into the scheduler."""
 from sqlalchemy import and_, func, or_, select
 
 from events.fairs.models import Fair, FairMode, Participant
-from events.fairs.registration import ensure_manages, manages
+from events.fairs.registration import manages
 from events.fairs.services import ensure_organiser
 from events.meetings import notifications
 from events.meetings.models import Meeting, MeetingRequest, MeetingStatus, RequestStatus
@@ -106,22 +106,6 @@ def answer_request(request: MeetingRequest, accept: bool, actor: User) -> Meetin
     request.decided_at = utcnow()
     db.session.flush()
     notifications.request_answered(request)
-    return request
-
-
-def withdraw_request(request: MeetingRequest, actor: User) -> MeetingRequest:
-    """The requester withdraws; a meeting already placed for the pair is cancelled."""
-    from events.meetings.programme import cancel_meeting
-
-    ensure_manages(request.requester, actor)
-    if request.status not in OPEN_STATUSES:
-        raise Conflict("Cette demande n'est plus en cours.")
-    request.status = RequestStatus.WITHDRAWN
-    request.decided_at = utcnow()
-    for meeting in live_meetings_between(request.requester, request.recipient):
-        if meeting.status == MeetingStatus.SCHEDULED:
-            cancel_meeting(meeting, actor, check=False)
-    db.session.flush()
     return request
 
 

@@ -10,13 +10,13 @@ from flask_login import login_required
 from events.fairs import registration
 from events.fairs.models import FairMode, Participant
 from events.fairs.services import ensure_organiser, get_fair, slots_of
-from events.meetings import agendas, day, programme, requests, runs, schemas
+from events.meetings import agendas, day, hooks, programme, requests, results, runs, schemas
 from events.meetings.models import PRIORITY_LABELS, RunStatus
 from marketplace.accounts.current import acting_user
 from marketplace.errors import DomainError, NotAllowed, NotFound, wants_json
+from marketplace.exports import csv_download
 from marketplace.extensions import db
 from marketplace.forms import Form, form_response, perform, perform_form
-from marketplace.jobs import enqueue, run_fair_schedule
 from marketplace.paging import ListPage
 
 bp = Blueprint("meetings", __name__)
@@ -101,7 +101,7 @@ def decline(fair_id: int, request_id: int):
 def withdraw(fair_id: int, request_id: int):
     fair = get_fair(fair_id)
     made = requests.get_request(fair, request_id)
-    return perform(lambda: requests.withdraw_request(made, acting_user()),
+    return perform(lambda: programme.withdraw_request(made, acting_user()),
                    url_for("meetings.requests", fair_id=fair.id), "Demande retirée.",
                    schemas.MeetingRequestOut().dump)
 
@@ -248,7 +248,7 @@ def start_run(fair_id: int):
             raise
         flash(error.message, "danger")
         return redirect(back)
-    enqueue(run_fair_schedule, run.id)
+    hooks.compute_run_later(run.id)
     if wants_json():
         db.session.refresh(run)
         return _run_json(run), 202
@@ -397,3 +397,17 @@ def _by(meetings, key: str) -> dict[int, list]:
     for meeting in meetings:
         grouped.setdefault(getattr(meeting, key), []).append(meeting)
     return grouped
+
+
+@bp.route("/salons/<int:fair_id>/resultats")
+@login_required
+def dashboard(fair_id: int):
+    fair = get_fair(fair_id)
+    ensure_organiser(fair, acting_user())
+    figures = results.fair_results(fair)
+    if request.args.get("format") == "csv":
+        return csv_download(results.results_table(figures), f"resultats-salon-{fair.id}.csv")
+    if wants_json():
+        return {"figures": dict(figures.figures())}
+    return render_template("fairs/results.html", fair=fair, results=figures,
+                           registration_bars=[(role.label, count) for role, count in figures.registrations.items()])

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from events.fairs.models import Fair, Participant
+from events.fairs.registration import confirmed_participants
 from events.fairs.services import ensure_organiser, slots_of
 from events.meetings.models import (
     Meeting,
@@ -23,7 +24,7 @@ from events.meetings.models import (
     RunStatus,
     ScheduleRun,
 )
-from events.meetings.programme import HOLDS_TABLE, confirmed_participants, meetings_of_fair, seat
+from events.meetings.programme import HOLDS_TABLE, meetings_of_fair, seat
 from events.meetings.requests import scheduling_requests
 from events.scheduling import InstanceError, load_problem, solve
 from events.scheduling.solver import REASONS_FR

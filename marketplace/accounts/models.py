@@ -4,10 +4,11 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Enum, String
+from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from marketplace.accounts import passwords
+from marketplace.columns import enum_column
 from marketplace.extensions import db
 from marketplace.timeutil import utcnow
 
@@ -32,17 +33,6 @@ ROLE_LABELS = {
 
 # Roles a person may choose when signing up; admins are appointed.
 SELF_SERVICE_ROLES = (Role.BUYER, Role.SUPPLIER, Role.ORGANISER)
-
-
-def enum_column(enum_class: type[enum.Enum], length: int = 20) -> Enum:
-    """A portable enum column storing the members' values as strings."""
-    return Enum(
-        enum_class,
-        native_enum=False,
-        length=length,
-        values_callable=lambda members: [member.value for member in members],
-        validate_strings=True,
-    )
 
 
 class User(UserMixin, db.Model):

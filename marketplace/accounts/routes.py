@@ -7,6 +7,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from marketplace.accounts import schemas, services
 from marketplace.accounts.current import acting_user
+from marketplace.accounts.hooks import membership_of
 from marketplace.errors import DomainError
 from marketplace.extensions import db, limiter
 from marketplace.forms import Form
@@ -87,7 +88,7 @@ def login():
             login_user(user, remember=form.data["remember"])
             db.session.commit()
             flash(f"Bienvenue, {user.first_name} !", "success")
-            return redirect(_safe_next(url_for("main.home")))
+            return redirect(_safe_next(url_for("main.my_space")))
     return (
         render_template("accounts/login.html", form=form, unconfirmed=unconfirmed, next=_safe_next("")),
         form.status,
@@ -131,8 +132,6 @@ def reset_password(token: str):
 @bp.route("/profil", methods=["GET", "POST"])
 @login_required
 def profile():
-    from marketplace.organisations.services import membership_of
-
     user = acting_user()
     form = Form(
         schemas.ProfileSchema(),
@@ -157,8 +156,6 @@ def profile():
 @bp.route("/profil/mot-de-passe", methods=["POST"])
 @login_required
 def change_password():
-    from marketplace.organisations.services import membership_of
-
     user = acting_user()
     password_form = Form(schemas.ChangePasswordSchema())
     if password_form.validate_on_submit():

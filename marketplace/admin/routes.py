@@ -1,13 +1,12 @@
 """Administration pages: list accounts, deactivate and reactivate them."""
 
-from functools import wraps
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 
 from marketplace.accounts import services as account_services
-from marketplace.accounts.current import acting_user
+from marketplace.accounts.current import acting_user, admin_required
 from marketplace.accounts.models import Role, User
 from marketplace.errors import NotFound
 from marketplace.extensions import db
@@ -15,17 +14,6 @@ from marketplace.extensions import db
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 PAGE_SIZE = 50
-
-
-def admin_required(view):
-    @wraps(view)
-    @login_required
-    def wrapper(*args, **kwargs):
-        if not current_user.is_admin:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapper
 
 
 def _get_user(user_id: int) -> User:

@@ -19,6 +19,7 @@ from marketplace.accounts.models import User
 from marketplace.attachments.models import Attachment
 from marketplace.errors import DomainError, NotFound
 from marketplace.extensions import db
+from marketplace.needs import hooks as needs_hooks
 
 ACCEPTED = {
     "pdf": "application/pdf",
@@ -70,6 +71,7 @@ def store_upload(upload: FileStorage | None, need_id: int, offer_id: int | None,
     return attachment
 
 
+@needs_hooks.attachments_of.answer
 def attachments_of(need_id: int, offer_id: int | None = None) -> list[Attachment]:
     return list(db.session.query(Attachment).filter_by(need_id=need_id, offer_id=offer_id)
                 .order_by(Attachment.created_at, Attachment.id))

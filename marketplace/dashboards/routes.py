@@ -49,7 +49,7 @@ def report():
 
     organisation = organisation_of(acting_user())
     if not has_plan(organisation):
-        flash("Le rapport d'achats inclusifs fait partie de l'offre Acheteur.", "warning")
+        flash("Le rapport d'achats inclusifs fait partie de l'abonnement acheteur.", "warning")
         return redirect(url_for("payments.plan"))
     year = request.args.get("annee", type=int) or services.current_year()
     return csv_download(services.purchasing_report_rows(organisation, year), f"rapport-achats-inclusifs-{year}.csv")

@@ -7,6 +7,7 @@ from marketplace.accounts.models import User
 from marketplace.errors import Conflict, DomainError, NotAllowed, NotFound
 from marketplace.extensions import db
 from marketplace.favourites.models import FavouriteItem, FavouriteList
+from marketplace.organisations import hooks as organisations_hooks
 from marketplace.organisations.models import MembershipStatus
 from marketplace.organisations.services import membership_of
 from marketplace.suppliers.services import get_supplier
@@ -15,7 +16,8 @@ from marketplace.suppliers.services import get_supplier
 def organisation_id_of(actor: User) -> int:
     membership = membership_of(actor)
     if membership is None or membership.status != MembershipStatus.ACTIVE:
-        raise NotAllowed("Rejoignez ou inscrivez votre organisation pour créer des listes de favoris.")
+        raise NotAllowed("Rejoignez ou inscrivez votre organisation pour créer des listes de favoris.",
+                         next_step=("organisations.mine", "Créer ou rejoindre mon organisation"))
     return membership.organisation_id
 
 
@@ -43,12 +45,11 @@ def create_list(data: dict, actor: User) -> FavouriteList:
     organisation_id = organisation_id_of(actor)
     owned = db.session.scalar(select(func.count()).select_from(FavouriteList).where(FavouriteList.owner_id == actor.id))
     from marketplace.organisations.models import BuyerOrganisation
-    from marketplace.payments.plans import has_plan
 
-    planned = has_plan(db.session.get(BuyerOrganisation, organisation_id))
+    planned = organisations_hooks.has_plan(db.session.get(BuyerOrganisation, organisation_id))
     limit = current_app.config["FAVOURITE_LISTS_LIMIT" if planned else "FAVOURITE_LISTS_FREE_LIMIT"]
     if owned >= limit:
-        more = "" if planned else " L'offre Acheteur en permet davantage."
+        more = "" if planned else " L'abonnement acheteur en permet davantage."
         raise DomainError(f"Vous avez atteint la limite de {limit} listes.{more}", "name")
     favourite_list = FavouriteList(organisation_id=organisation_id, owner_id=actor.id, name=data["name"],
                                    shared=data.get("shared", False))

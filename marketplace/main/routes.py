@@ -4,9 +4,12 @@ import redis
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Blueprint, current_app, redirect, render_template, url_for
+from flask_login import login_required
 from sqlalchemy import text
 
+from marketplace.accounts.current import acting_user
 from marketplace.extensions import db
+from marketplace.main.my_space import space_of
 
 bp = Blueprint("main", __name__)
 
@@ -20,6 +23,13 @@ def favicon():
 @bp.route("/")
 def home():
     return render_template("main/home.html")
+
+
+@bp.route("/mon-espace")
+@login_required
+def my_space():
+    """Where each person lands after logging in: where they stand, what to do next."""
+    return render_template("main/my_space.html", space=space_of(acting_user()))
 
 
 @bp.route("/healthz")

@@ -8,6 +8,7 @@ from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.messaging import notifications
 from marketplace.messaging.models import Message
+from marketplace.needs import hooks as needs_hooks
 from marketplace.needs.models import Need
 from marketplace.needs.outreach import told_link
 from marketplace.needs.services import is_buyer_of
@@ -42,6 +43,7 @@ def post_message(need: Need, supplier: Supplier, body: str, actor: User) -> Mess
     return message
 
 
+@needs_hooks.threads_of_need.answer
 def threads_of_need(need: Need) -> dict[int, int]:
     """Message counts per supplier on a need (for the buyer's overview)."""
     return dict(db.session.execute(select(Message.supplier_id, func.count()).where(Message.need_id == need.id)

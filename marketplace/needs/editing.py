@@ -1,10 +1,9 @@
 """The rules of editing a published need once suppliers have answered it: answers are
 never orphaned, and a promised deadline is never taken back."""
 
-from sqlalchemy import select
 
 from marketplace.errors import DomainError
-from marketplace.extensions import db
+from marketplace.needs import hooks
 from marketplace.needs.models import Need
 
 
@@ -15,11 +14,8 @@ def same_minute(one, other) -> bool:
 
 
 def _answered_question_ids(need: Need) -> set[int]:
-    from marketplace.offers.models import OfferAnswer
-
     ids = [question.id for question in need.questions if question.id]
-    return set(db.session.scalars(select(OfferAnswer.question_id).where(OfferAnswer.question_id.in_(ids)))) \
-        if ids else set()
+    return hooks.answered_question_ids(ids) if ids else set()
 
 
 def keep_answered_questions(need: Need, texts: list[str]) -> None:
@@ -37,11 +33,8 @@ def keep_answered_questions(need: Need, texts: list[str]) -> None:
 def keep_deadline_fair(need: Need, deadline) -> None:
     """Once an offer is in, the deadline may move later, never earlier: those who answered
     must not lose time they were promised, after the buyer has seen prices."""
-    from marketplace.offers.models import LIVE_STATUSES, Offer
-
     if need.deadline is None or deadline is None or deadline >= need.deadline:
         return
-    if db.session.scalar(select(Offer.id).where(Offer.need_id == need.id, Offer.status.in_(LIVE_STATUSES))
-                         .limit(1)) is not None:
+    if hooks.has_live_offers(need):
         raise DomainError("Des offres ont déjà été remises : la date limite peut être reportée, pas avancée.",
                           "deadline")

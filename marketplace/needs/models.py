@@ -7,7 +7,8 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from marketplace.accounts.models import User, enum_column
+from marketplace.accounts.models import User
+from marketplace.columns import enum_column
 from marketplace.extensions import db
 from marketplace.geography.models import Commune
 from marketplace.organisations.models import BuyerOrganisation

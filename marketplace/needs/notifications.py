@@ -4,6 +4,7 @@ from sqlalchemy import select
 
 from marketplace.accounts.models import Role, User
 from marketplace.extensions import db
+from marketplace.needs import hooks
 from marketplace.needs.digest import opt_out_token
 from marketplace.needs.models import Need, NeedSupplier
 from marketplace.organisations.services import active_members
@@ -72,8 +73,6 @@ def notify_rejected(need: Need) -> None:
 
 
 def notify_closed(need: Need) -> None:
-    from marketplace.offers.services import offers_count
-
     for buyer in buyers_of(need):
         queue_email(buyer.email, "need_closed", "needs.closed", need=need, recipient=buyer,
-                    offers=offers_count(need), link=external_url("offers.compare", need_id=need.id))
+                    offers=hooks.offers_count(need), link=external_url("offers.compare", need_id=need.id))

@@ -16,6 +16,7 @@ from sqlalchemy import func, or_, select
 from marketplace.extensions import db
 from marketplace.needs import matching, notifications
 from marketplace.needs.models import Need, NeedSource, NeedStatus, NeedSupplier
+from marketplace.suppliers import hooks as suppliers_hooks
 from marketplace.suppliers.models import Supplier
 from marketplace.timeutil import utcnow
 
@@ -27,13 +28,11 @@ def new_token() -> str:
 def store_matches(need: Need, among: list[int] | None = None) -> int:
     """Add a row for every matching supplier (of `among`, if given) the need does not
     concern yet; returns how many."""
-    from marketplace.payments.boosts import boosted_ids
-
     known_query = select(NeedSupplier.supplier_id).where(NeedSupplier.need_id == need.id)
     if among is not None:
         known_query = known_query.where(NeedSupplier.supplier_id.in_(among))
     known = set(db.session.scalars(known_query))
-    featured = boosted_ids()  # boosted suppliers are told in the first batch
+    featured = suppliers_hooks.boosted_ids()  # boosted suppliers are told in the first batch
     rows = [{"need_id": need.id, "supplier_id": supplier_id, "source": NeedSource.MATCHED,
              "rank": -1 if supplier_id in featured else rank, "token": new_token()}
             for supplier_id, rank in matching.matching_suppliers(need, among) if supplier_id not in known]

@@ -7,12 +7,11 @@ from sqlalchemy import select
 
 from marketplace.accounts.current import acting_user
 from marketplace.accounts.models import Role
-from marketplace.attachments.services import attachments_of
 from marketplace.errors import DomainError, NotFound, wants_json
 from marketplace.extensions import db
 from marketplace.forms import Form, form_response
 from marketplace.geography.services import all_departments, all_regions
-from marketplace.needs import digest, matching, outreach, schemas, services
+from marketplace.needs import digest, hooks, matching, outreach, schemas, services
 from marketplace.needs.models import AnswerMode, NeedArea, NeedKind, NeedStatus, NeedSupplier
 from marketplace.suppliers.models import Supplier
 from marketplace.suppliers.taxonomy import SectorGroup, ServiceKind, SupplierKind
@@ -173,10 +172,8 @@ def edit(need_id: int):
 
 def _supplier_page(need):
     """A need as a supplier sees it, with its answers panel."""
-    from marketplace.offers.services import answering_suppliers, offers_of_supplier
-
     actor = acting_user()
-    answering = answering_suppliers(need, actor)
+    answering = hooks.answering_suppliers(need, actor)
     chosen_id = request.args.get("structure", type=int)
     supplier = next((s for s in answering if s.id == chosen_id), answering[0] if answering else None)
     link = None
@@ -187,9 +184,9 @@ def _supplier_page(need):
             db.session.commit()
     return render_template(
         "needs/supplier_view.html", need=need, supplier=supplier, answering=answering, link=link,
-        offers=offers_of_supplier(need, supplier) if supplier else {},
+        offers=hooks.offers_of_supplier(need, supplier) if supplier else {},
         explanation=matching.explain(need, supplier) if supplier else None,
-        open=services.accepts_answers(need), attachments=attachments_of(need.id))
+        open=services.accepts_answers(need), attachments=hooks.attachments_of(need.id))
 
 
 @bp.route("/besoins/<int:need_id>")
@@ -202,17 +199,15 @@ def show(need_id: int):
             db.session.commit()
         if wants_json():
             return schemas.NeedOut().dump(need)
-        from marketplace.messaging.services import threads_of_need
-        from marketplace.offers.services import offers_count
-
         links = list(db.session.scalars(
             select(NeedSupplier).where(NeedSupplier.need_id == need.id, NeedSupplier.told_at.is_not(None))
             .order_by(NeedSupplier.told_at, NeedSupplier.rank).limit(500)))
         waiting = db.session.scalar(select(db.func.count()).select_from(NeedSupplier).where(
             NeedSupplier.need_id == need.id, NeedSupplier.told_at.is_(None)))
         return render_template("needs/buyer_view.html", need=need, links=links, waiting=waiting,
-                               offers=offers_count(need), threads=threads_of_need(need),
-                               attachments=attachments_of(need.id), cancel_form=Form(schemas.CancellationSchema()))
+                               offers=hooks.offers_count(need), threads=hooks.threads_of_need(need),
+                               attachments=hooks.attachments_of(need.id),
+                               cancel_form=Form(schemas.CancellationSchema()))
     if not services.supplier_can_see(need, actor):
         raise NotFound("Ce besoin n'existe pas.")
     if wants_json():

@@ -13,7 +13,7 @@ from marketplace.errors import DomainError, NotAllowed, NotFound
 from marketplace.extensions import db
 from marketplace.geography.models import Department, Region
 from marketplace.geography.services import resolve_commune
-from marketplace.needs import editing, notifications, outreach
+from marketplace.needs import editing, hooks, notifications, outreach
 from marketplace.needs.models import (
     VISIBLE_STATUSES,
     Need,
@@ -25,8 +25,9 @@ from marketplace.needs.models import (
     NeedStatus,
     NeedSupplier,
 )
-from marketplace.organisations.models import BuyerOrganisation, Membership, MembershipStatus
+from marketplace.organisations.models import BuyerOrganisation
 from marketplace.organisations.services import is_member as is_organisation_member
+from marketplace.organisations.services import organisation_of
 from marketplace.suppliers.schemas import SERVICE_SLUGS
 from marketplace.suppliers.services import suppliers_of
 from marketplace.suppliers.taxonomy import Sector, SupplierKind
@@ -43,18 +44,6 @@ def get_need(need_id: int) -> Need:
     if need is None:
         raise NotFound("Ce besoin n'existe pas.")
     return need
-
-
-def organisation_of(actor: User) -> BuyerOrganisation:
-    """The buyer organisation the actor posts needs for."""
-    if actor.role != Role.BUYER:
-        raise NotAllowed("Seuls les acheteurs publient des besoins.")
-    organisation = db.session.scalar(
-        select(BuyerOrganisation).join(Membership).where(
-            Membership.user_id == actor.id, Membership.status == MembershipStatus.ACTIVE))
-    if organisation is None:
-        raise NotAllowed("Rejoignez ou créez votre organisation avant de publier un besoin.")
-    return organisation
 
 
 def is_buyer_of(need: Need, actor: User) -> bool:
@@ -168,10 +157,8 @@ def _apply_lots(need: Need, lots: list[dict]) -> None:
         lot.title, lot.description = data["title"], data.get("description")
         lot.budget_min_cents, lot.budget_max_cents = data.get("budget_min_cents"), data.get("budget_max_cents")
         lot.sectors = _sectors(data.get("sector_ids") or [], "lots")
-    from marketplace.offers.models import Offer
-
     for lot in existing[len(lots):]:
-        if lot.id and db.session.scalar(select(Offer.id).where(Offer.lot_id == lot.id).limit(1)):
+        if lot.id and hooks.lot_has_offers(lot.id):
             raise DomainError(f"Le lot « {lot.title} » a déjà reçu des offres : il ne peut pas être retiré.", "lots")
         need.lots.remove(lot)
 
@@ -282,9 +269,7 @@ def publish_need(need: Need) -> Need:
     outreach.store_matches(need)
     outreach.tell_next_batch(need)
     notifications.notify_published(need)
-    from marketplace.webhooks.services import need_published
-
-    need_published(need)
+    hooks.need_published.send(need)
     db.session.flush()
     return need
 

@@ -6,7 +6,8 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, ForeignKey, Index, Integer, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from marketplace.accounts.models import User, enum_column
+from marketplace.accounts.models import User
+from marketplace.columns import enum_column
 from marketplace.extensions import db
 from marketplace.needs.models import Need, NeedLot, NeedQuestion
 from marketplace.suppliers.models import Supplier

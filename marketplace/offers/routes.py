@@ -7,10 +7,10 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from marketplace.accounts.current import acting_user
-from marketplace.attachments.services import attachments_of
 from marketplace.errors import DomainError, NotFound, wants_json
 from marketplace.extensions import db
 from marketplace.forms import Form, form_response
+from marketplace.needs import hooks as needs_hooks
 from marketplace.needs.services import get_need
 from marketplace.offers import schemas, services
 from marketplace.offers.models import VAT_RATES, OfferStatus
@@ -99,7 +99,7 @@ def edit(need_id: int, lot_id: int):
     members = consortiums.memberships(supplier) if supplier.is_consortium else []
     return form_response(form, "offers/form.html", need=need, lot=lot, supplier=supplier, offer=offer,
                          vat_rates=[(str(rate), label) for rate, label in VAT_RATES.items()], members=members,
-                         attachments=attachments_of(need.id, offer.id) if offer else [])
+                         attachments=needs_hooks.attachments_of(need.id, offer.id) if offer else [])
 
 
 @bp.route("/offres/<int:offer_id>/retirer", methods=["POST"])
@@ -127,7 +127,8 @@ def show(offer_id: int):
         raise NotFound("Cette offre n'existe pas.")
     if wants_json():
         return schemas.OfferOut().dump(offer)
-    return render_template("offers/show.html", offer=offer, attachments=attachments_of(offer.need_id, offer.id))
+    return render_template("offers/show.html", offer=offer,
+                           attachments=needs_hooks.attachments_of(offer.need_id, offer.id))
 
 
 # --- The buyer's side ---------------------------------------------------------------------

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from marketplace.accounts.models import User
 from marketplace.errors import Conflict, DomainError, NotAllowed, NotFound
 from marketplace.extensions import db
+from marketplace.needs import hooks as needs_hooks
 from marketplace.needs import outreach
 from marketplace.needs.models import Need, NeedLot, NeedSource, NeedStatus, NeedSupplier
 from marketplace.needs.services import accepts_answers, close_if_due, ensure_buyer_of
@@ -48,6 +49,7 @@ def answering_link(need: Need, supplier: Supplier, actor: User) -> NeedSupplier:
     return source if isinstance(source, NeedSupplier) else outreach.link_for(need, supplier, source)
 
 
+@needs_hooks.answering_suppliers.answer
 def answering_suppliers(need: Need, actor: User) -> list[Supplier]:
     """The suppliers the actor may answer this need for."""
     return [supplier for supplier in suppliers_of(actor) if _source(need, supplier) is not None]
@@ -180,6 +182,7 @@ def withdraw_offer(offer: Offer, actor: User) -> Offer:
     return offer
 
 
+@needs_hooks.offers_of_supplier.answer
 def offers_of_supplier(need: Need, supplier: Supplier) -> dict[int, Offer]:
     """The supplier's offers on the need, by lot id."""
     return {offer.lot_id: offer for offer in db.session.scalars(
@@ -196,9 +199,26 @@ def offers_for_user(actor: User) -> list[Offer]:
 
 # --- The buyer's side ---------------------------------------------------------------------
 
+@needs_hooks.offers_count.answer
 def offers_count(need: Need) -> int:
     return db.session.scalar(select(func.count()).select_from(Offer).where(
         Offer.need_id == need.id, Offer.status.in_(LIVE_STATUSES))) or 0
+
+
+@needs_hooks.has_live_offers.answer
+def has_live_offers(need: Need) -> bool:
+    return db.session.scalar(select(Offer.id).where(Offer.need_id == need.id, Offer.status.in_(LIVE_STATUSES))
+                             .limit(1)) is not None
+
+
+@needs_hooks.lot_has_offers.answer
+def lot_has_offers(lot_id: int) -> bool:
+    return db.session.scalar(select(Offer.id).where(Offer.lot_id == lot_id).limit(1)) is not None
+
+
+@needs_hooks.answered_question_ids.answer
+def answered_question_ids(question_ids: list[int]) -> set[int]:
+    return set(db.session.scalars(select(OfferAnswer.question_id).where(OfferAnswer.question_id.in_(question_ids))))
 
 
 def offers_by_lot(need: Need, actor: User) -> dict[int, list[Offer]]:

@@ -6,7 +6,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from marketplace.accounts.models import User, enum_column
+from marketplace.accounts.models import User
+from marketplace.columns import enum_column
 from marketplace.extensions import db
 from marketplace.timeutil import utcnow
 

@@ -3,6 +3,7 @@
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
+from marketplace.accounts import hooks as accounts_hooks
 from marketplace.accounts.models import Role, User
 from marketplace.errors import Conflict, DomainError, NotAllowed, NotFound
 from marketplace.extensions import db
@@ -18,6 +19,7 @@ def get_organisation(organisation_id: int) -> BuyerOrganisation:
     return organisation
 
 
+@accounts_hooks.membership_of.answer
 def membership_of(user: User) -> Membership | None:
     """The user's active membership, or else their latest pending request."""
     memberships = db.session.scalars(
@@ -28,6 +30,19 @@ def membership_of(user: User) -> Membership | None:
     ).all()
     active = [m for m in memberships if m.status == MembershipStatus.ACTIVE]
     return (active or memberships or [None])[0]
+
+
+def organisation_of(actor: User) -> BuyerOrganisation:
+    """The buyer organisation the actor posts needs for."""
+    if actor.role != Role.BUYER:
+        raise NotAllowed("Seuls les acheteurs publient des besoins.")
+    organisation = db.session.scalar(
+        select(BuyerOrganisation).join(Membership).where(
+            Membership.user_id == actor.id, Membership.status == MembershipStatus.ACTIVE))
+    if organisation is None:
+        raise NotAllowed("Rejoignez ou créez votre organisation avant de publier un besoin.",
+                         next_step=("organisations.mine", "Créer ou rejoindre mon organisation"))
+    return organisation
 
 
 def active_members(organisation: BuyerOrganisation) -> list[User]:

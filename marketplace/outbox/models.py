@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from marketplace.accounts.models import enum_column
+from marketplace.columns import enum_column
 from marketplace.extensions import db
 from marketplace.timeutil import utcnow
 

@@ -9,14 +9,16 @@ from sqlalchemy import func, select
 from marketplace.accounts.models import User
 from marketplace.errors import DomainError
 from marketplace.extensions import db
-from marketplace.payments import gateway, services
+from marketplace.payments import gateway, hooks, services
 from marketplace.payments.models import Boost, Order, ProductCode
+from marketplace.suppliers import hooks as suppliers_hooks
 from marketplace.suppliers.models import Supplier
 from marketplace.timeutil import utcnow
 
 BOOST_DAYS = 30
 
 
+@suppliers_hooks.boosted_ids.answer
 def boosted_ids(now: datetime | None = None) -> set[int]:
     """The suppliers featured right now."""
     now = now or utcnow()
@@ -26,6 +28,13 @@ def boosted_ids(now: datetime | None = None) -> set[int]:
 def boosted_until(supplier: Supplier) -> datetime | None:
     end = db.session.scalar(select(func.max(Boost.ends_at)).where(Boost.supplier_id == supplier.id))
     return end if end is not None and end > utcnow() else None
+
+
+@suppliers_hooks.boost_panel.answer
+def boost_panel(supplier: Supplier) -> dict:
+    """Until when the supplier is boosted, and the price of a boost when payments are on."""
+    return {"boosted_until": boosted_until(supplier),
+            "price": services.product(ProductCode.BOOST) if gateway.payments_enabled() else None}
 
 
 def buy_boost(supplier: Supplier, actor: User) -> Order:
@@ -39,8 +48,11 @@ def buy_boost(supplier: Supplier, actor: User) -> Order:
                                  actor, services.billing_of(supplier), supplier_id=supplier.id)
 
 
-def grant_boost(order: Order) -> Boost:
+@hooks.order_paid.connect
+def grant_boost(order: Order) -> Boost | None:
     """30 days from now, or from the end of the boost already bought."""
+    if order.product != ProductCode.BOOST or not order.supplier_id:
+        return None
     start = max(utcnow(), db.session.scalar(select(func.max(Boost.ends_at)).where(
         Boost.supplier_id == order.supplier_id)) or utcnow())
     boost = Boost(supplier_id=order.supplier_id, order_id=order.id, starts_at=start,

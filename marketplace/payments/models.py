@@ -7,7 +7,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from marketplace.accounts.models import User, enum_column
+from marketplace.accounts.models import User
+from marketplace.columns import enum_column
 from marketplace.extensions import db
 from marketplace.timeutil import utcnow
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from marketplace.accounts.models import User
 from marketplace.errors import Conflict, DomainError, NotAllowed
 from marketplace.extensions import db
+from marketplace.organisations import hooks as organisations_hooks
 from marketplace.organisations.models import BuyerOrganisation
 from marketplace.organisations.services import is_member
 from marketplace.payments import gateway, services
@@ -33,6 +34,7 @@ def current_plan(organisation: BuyerOrganisation | None) -> PlanSubscription | N
         .order_by(PlanSubscription.id.desc()).limit(1))
 
 
+@organisations_hooks.has_plan.answer
 def has_plan(organisation: BuyerOrganisation | None) -> bool:
     """Whether the organisation has the advanced tools now."""
     if not gateway.payments_enabled():

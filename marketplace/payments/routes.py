@@ -7,15 +7,14 @@ from flask import Blueprint, Response, current_app, flash, redirect, render_temp
 from flask_login import login_required
 from sqlalchemy import select
 
-from marketplace.accounts.current import acting_user
-from marketplace.admin.routes import admin_required
+from marketplace.accounts.current import acting_user, admin_required
 from marketplace.errors import NotFound, problem, wants_json
 from marketplace.exports import csv_download
 from marketplace.extensions import csrf, db
 from marketplace.forms import Form, form_response, json_object, perform, perform_form
 from marketplace.http_headers import payment_page_policy
-from marketplace.payments import gateway, invoices, schemas, services, webhooks
-from marketplace.payments.models import Order, OrderStatus, Product
+from marketplace.payments import boosts, gateway, invoices, schemas, services, webhooks
+from marketplace.payments.models import Order, OrderStatus, Product, ProductCode
 from marketplace.validation import euros_decimal
 
 log = logging.getLogger(__name__)
@@ -105,11 +104,10 @@ def webhook():
 @bp.route("/structures/<int:supplier_id>/mise-en-avant", methods=["POST"])
 @login_required
 def buy_boost(supplier_id: int):
-    from marketplace.payments.boosts import buy_boost as order_boost
     from marketplace.suppliers.services import get_supplier
 
     supplier = get_supplier(supplier_id, include_delisted=True)
-    order_made = order_boost(supplier, acting_user())
+    order_made = boosts.buy_boost(supplier, acting_user())
     db.session.commit()
     if wants_json():
         return schemas.OrderOut().dump(order_made), 201
@@ -171,13 +169,25 @@ def catalogue():
     return form_response(form, "payments/catalogue.html", products=products)
 
 
+@bp.route("/tarifs")
+def pricing():
+    """The public price list, read from the catalogue; everything is free when payments are off."""
+    enabled = gateway.payments_enabled()
+    products = {product.code: product for product in db.session.scalars(select(Product))} if enabled else {}
+    rows = [(products[code], unit, products[code].amount_cents + services.vat_of(products[code].amount_cents,
+                                                                                   products[code].vat_rate))
+            for code, unit in ((ProductCode.PLAN_MONTHLY, "par mois"), (ProductCode.PLAN_YEARLY, "par an"),
+                               (ProductCode.BOOST, "")) if code in products]
+    return render_template("payments/pricing.html", enabled=enabled, rows=rows)
+
+
 # --- the buyer plan -------------------------------------------------------------------------
 
 @bp.route("/organisations/offre", methods=["GET", "POST"])
 @login_required
 def plan():
     """The buyer plan of my organisation: subscribe (JSON from the page's script) or see it."""
-    from marketplace.needs.services import organisation_of
+    from marketplace.organisations.services import organisation_of
     from marketplace.payments import plans
     from marketplace.payments.models import ProductCode
 
@@ -199,7 +209,7 @@ def plan():
 @bp.route("/organisations/offre/resilier", methods=["POST"])
 @login_required
 def cancel_plan():
-    from marketplace.needs.services import organisation_of
+    from marketplace.organisations.services import organisation_of
     from marketplace.payments import plans
 
     current = plans.current_plan(organisation_of(acting_user()))

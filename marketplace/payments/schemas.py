@@ -2,7 +2,7 @@
 
 from marshmallow import fields
 
-from marketplace.validation import BaseSchema, Count, Euros, Text, UtcDateTime
+from marketplace.validation import BaseSchema, Euros, Percent, Text, UtcDateTime
 
 
 class CardSchema(BaseSchema):
@@ -16,7 +16,7 @@ class RefundSchema(BaseSchema):
 class ProductSchema(BaseSchema):
     name = Text(required=True, max_length=200)
     amount_cents = Euros(data_key="amount", required=True, maximum_euros=1_000_000)
-    vat_rate = Count(minimum=0, maximum=10000, required=True)
+    vat_rate = Percent(required=True)
 
 
 class OrderOut(BaseSchema):

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from marketplace.accounts.models import User
 from marketplace.errors import Conflict, DomainError, NotAllowed, NotFound
 from marketplace.extensions import db
-from marketplace.payments import gateway
+from marketplace.payments import gateway, hooks
 from marketplace.payments.models import InvoiceCounter, Order, OrderLine, OrderStatus, Product, ProductCode
 from marketplace.timeutil import utcnow
 
@@ -110,8 +110,6 @@ def pay_order(order: Order, card: str, actor: User) -> dict:
         intent = gateway.retrieve_payment_intent(order.stripe_payment_intent_id)
         if intent.status in ("succeeded", "processing", "requires_action"):
             if intent.status == "succeeded":
-                from marketplace.payments.webhooks import apply_intent
-
                 apply_intent(intent)
                 db.session.commit()
             return {"status": intent.status, "client_secret": intent.client_secret}
@@ -183,16 +181,34 @@ def fulfil(order: Order) -> bool:
 
 
 def _grant(order: Order) -> None:
-    if order.product == ProductCode.BOOST and order.supplier_id:
-        from marketplace.payments.boosts import grant_boost
+    """What the order bought: a boost (payments.boosts), a fair ticket (events.fairs), each
+    granted by its own area listening to order_paid."""
+    hooks.order_paid.send(order)
 
-        grant_boost(order)
-    if order.product == ProductCode.FAIR_TICKET and order.participant_id:
-        from events.fairs.models import Participant, ParticipantStatus
 
-        participant = db.session.get(Participant, order.participant_id)
-        if participant.status == ParticipantStatus.AWAITING_PAYMENT:
-            participant.status = ParticipantStatus.CONFIRMED
+def order_of_intent(intent) -> Order | None:
+    order = db.session.scalar(select(Order).where(Order.stripe_payment_intent_id == intent["id"]))
+    if order is None and (intent.get("metadata") or {}).get("order_id", "").isdigit():
+        order = db.session.get(Order, int(intent["metadata"]["order_id"]))
+        if order is not None and order.stripe_payment_intent_id in (None, intent["id"]):
+            order.stripe_payment_intent_id = intent["id"]
+        else:
+            order = None
+    return order
+
+
+def apply_intent(intent) -> Order | None:
+    """Bring an order in line with its PaymentIntent; returns the order if it changed."""
+    intent = intent.to_dict() if hasattr(intent, "to_dict") else intent
+    order = order_of_intent(intent)
+    if order is None:
+        return None
+    if intent["status"] == "succeeded" and intent["amount"] == order.total_incl_cents:
+        return order if fulfil(order) else None
+    if intent["status"] in ("requires_payment_method", "canceled") and (intent.get("last_payment_error") or {}):
+        fail(order, None)
+        return order
+    return None
 
 
 def fail(order: Order, message: str | None) -> None:

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from marketplace.extensions import db
 from marketplace.payments import gateway, plans
 from marketplace.payments.models import Order, OrderStatus, PlanStatus, PlanSubscription
-from marketplace.payments.webhooks import apply_intent
+from marketplace.payments.services import apply_intent
 
 
 def sync_recent(limit: int = 100) -> list[str]:

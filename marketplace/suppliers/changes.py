@@ -10,6 +10,7 @@ from sqlalchemy import BigInteger, ForeignKey, Index, String, select, text, upda
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.extensions import db
+from marketplace.suppliers import hooks
 from marketplace.suppliers.models import Supplier
 from marketplace.timeutil import utcnow
 
@@ -37,10 +38,8 @@ class SupplierChange(db.Model):
 
 
 def record_change(supplier: Supplier, kind: ChangeKind) -> None:
-    from marketplace.webhooks.services import supplier_changed
-
     db.session.add(SupplierChange(supplier_id=supplier.id, kind=kind.value))
-    supplier_changed(supplier, kind.value)
+    hooks.supplier_changed.send(supplier, change=kind.value)
 
 
 def record_created(supplier_ids: list[int], matched: bool = True) -> None:

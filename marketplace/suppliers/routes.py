@@ -10,7 +10,7 @@ from marketplace.errors import DomainError, wants_json
 from marketplace.extensions import db
 from marketplace.forms import Form, form_response
 from marketplace.geography.services import all_departments, all_regions
-from marketplace.suppliers import consortiums, schemas, services
+from marketplace.suppliers import consortiums, hooks, schemas, services
 from marketplace.suppliers.models import MemberStatus, Supplier
 from marketplace.suppliers.taxonomy import LABELS, NETWORKS, SectorGroup, ServiceKind, SupplierKind
 
@@ -112,14 +112,10 @@ def _manage_page(supplier: Supplier, **failed_forms):
     if status == 422 and wants_json():
         failed = next(f for f in forms.values() if f.errors)
         return form_response(failed, "suppliers/manage.html")
-    from marketplace.payments.boosts import boosted_until
-    from marketplace.payments.gateway import payments_enabled
-    from marketplace.payments.models import ProductCode
-    from marketplace.payments.services import product
-
+    boost = hooks.boost_panel(supplier)
     return render_template(
-        "suppliers/manage.html", supplier=supplier, score=score, missing=missing, boosted_until=boosted_until(supplier),
-        boost_price=product(ProductCode.BOOST) if payments_enabled() else None,
+        "suppliers/manage.html", supplier=supplier, score=score, missing=missing, boosted_until=boost["boosted_until"],
+        boost_price=boost["price"],
         claims=services.pending_claims(supplier), members=services.active_members(supplier),
         groups=list(db.session.scalars(select(SectorGroup).order_by(SectorGroup.id))),
         services_list=list(ServiceKind), departments=all_departments(), regions=all_regions(),

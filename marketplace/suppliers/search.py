@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 from marketplace.extensions import db
 from marketplace.geography.models import Commune
 from marketplace.geography.services import KM_PER_DEGREE, place_of, squared_km
-from marketplace.suppliers import search_index, search_pages, search_words
+from marketplace.suppliers import hooks, search_index, search_pages, search_words
 from marketplace.suppliers.models import (
     FRANCE_WIDE,
     ActivityReach,
@@ -378,9 +378,7 @@ FEATURED_AT_MOST = 3
 def _featured(criteria: dict, commune: Commune | None, sort: str) -> list[int]:
     """The boosted suppliers among this search's matches (the same query, narrowed to
     them), shown first on the first page."""
-    from marketplace.payments.boosts import boosted_ids
-
-    boosted = boosted_ids()
+    boosted = hooks.boosted_ids()
     if not boosted:
         return []
     statement = build_query(criteria, commune).where(Supplier.id.in_(boosted))

@@ -19,6 +19,9 @@ from sqlalchemy import select, update
 from marketplace.accounts.models import User
 from marketplace.errors import DomainError, NotFound
 from marketplace.extensions import db
+from marketplace.needs import hooks as needs_hooks
+from marketplace.needs.schemas import NeedOut
+from marketplace.suppliers import hooks as suppliers_hooks
 from marketplace.timeutil import utcnow
 from marketplace.webhooks.models import EVENTS, WebhookDelivery, WebhookSubscription
 
@@ -177,13 +180,13 @@ def need_regions(need) -> set[str] | None:
     return regions
 
 
+@needs_hooks.need_published.connect
 def need_published(need) -> None:
     """A public need was published: tell the partners of its region."""
     if need.is_public:
-        from marketplace.needs.schemas import NeedOut
-
         queue_event("need.published", NeedOut().dump(need), need_regions(need))
 
 
+@suppliers_hooks.supplier_changed.connect
 def supplier_changed(supplier, change: str) -> None:
     queue_event("supplier.changed", {"supplier_id": supplier.id, "change": change, "siret": supplier.siret})

@@ -114,7 +114,7 @@ def test_login_redirects_back_to_the_page_asked_for_but_never_off_site(client, m
     assert response.headers["Location"] == "/profil"
     client.post("/deconnexion")
     response = client.post("/connexion?next=//evil.example.com/", data={"email": email, "password": PASSWORD})
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/mon-espace"
 
 
 def test_password_reset_by_email_works_once(app, client, mailbox, make_user):

@@ -24,6 +24,7 @@ def log_in(page, live_server, email):
 
 
 def log_out(page):
+    page.locator("#nav-principale .dropdown-toggle").last.click()  # the person's menu
     page.get_by_role("button", name="Se déconnecter").click()
     page.wait_for_load_state()
 
@@ -37,7 +38,7 @@ def test_post_a_need_with_two_lots_answer_it_and_award_it(app, live_server, page
 
     # The buyer describes the need: what, where, budget, deadline, two lots, a question.
     log_in(page, live_server, email_of(app, buyer))
-    page.get_by_role("link", name="Mes besoins").click()
+    page.get_by_role("navigation", name="Navigation principale").get_by_role("link", name="Mes besoins").click()
     page.get_by_role("link", name="Publier un besoin").click()
     page.get_by_label("Type de besoin").select_option("consultation")
     page.get_by_role("textbox", name="Titre", exact=True).fill("Nettoyage de la médiathèque")

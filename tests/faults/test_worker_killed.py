@@ -53,7 +53,7 @@ def test_a_killed_worker_s_job_runs_again_and_takes_effect_once(tmp_path, privat
     env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": redis_url, "FAIR_SCHEDULER_SECONDS": str(TIME_LIMIT),
            "MAIL_BACKEND": "console", "INSTANCE_PATH": str(tmp_path / "instance")}
     def start_consumer():
-        return subprocess.Popen([BIN / "huey_consumer", "marketplace.jobs.heavy", "--workers", "1"], env=env,
+        return subprocess.Popen([BIN / "huey_consumer", "marketplace.worker.heavy", "--workers", "1"], env=env,
                                 cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
 
     worker = start_consumer()
@@ -128,7 +128,7 @@ def test_redis_down_during_scheduling_loses_no_run(tmp_path, private_redis):  # 
     fair_id = big_fair(app)
     env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": redis_url, "FAIR_SCHEDULER_SECONDS": str(TIME_LIMIT),
            "MAIL_BACKEND": "console", "INSTANCE_PATH": str(tmp_path / "instance")}
-    worker = subprocess.Popen([BIN / "huey_consumer", "marketplace.jobs.heavy", "--workers", "1"], env=env,
+    worker = subprocess.Popen([BIN / "huey_consumer", "marketplace.worker.heavy", "--workers", "1"], env=env,
                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     remote = RedisHuey("marketplace-heavy", url=redis_url)
     schedule = remote.task()(run_fair_schedule.func)

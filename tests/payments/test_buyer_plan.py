@@ -115,7 +115,7 @@ def test_more_favourite_lists_come_with_the_plan(app, client, login, buyer):
     for i in range(3):
         assert client.post("/favoris", data={"name": f"Liste {i}"}).status_code in (200, 302)
     refused = client.post("/favoris", data={"name": "Liste 4"})
-    assert refused.status_code == 422 and "L'offre Acheteur en permet davantage" in refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "L'abonnement acheteur en permet davantage" in refused.get_data(as_text=True)
     subscribe(app, client)
     assert client.post("/favoris", data={"name": "Liste 4"}).status_code == 302
 

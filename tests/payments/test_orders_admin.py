@@ -48,7 +48,7 @@ def test_admins_edit_prices_and_vat_and_bad_input_changes_nothing(app, login, ma
         boost_id, before = boost.id, (boost.name, boost.amount_cents, boost.vat_rate)
     try:
         response = admin.post("/admin/catalogue", data={"product_id": boost_id, "name": "Mise en avant 30 jours",
-                                                        "amount": "39", "vat_rate": "2000"})
+                                                        "amount": "39", "vat_rate": "20"})
         assert response.status_code == 302
         bad = admin.post("/admin/catalogue", data={"product_id": boost_id, "name": "", "amount": "-1",
                                                    "vat_rate": "abc"})

@@ -12,7 +12,7 @@ from marketplace.extensions import db
 from marketplace.outbox.models import OutboxMessage
 from marketplace.payments import gateway, services
 from marketplace.payments.models import InvoiceCounter, Order, OrderStatus, PlanSubscription
-from marketplace.payments.webhooks import apply_intent
+from marketplace.payments.services import apply_intent
 from tests.payments.conftest import card, order_of, token
 from tests.payments.test_fair_tickets import signed
 
@@ -110,7 +110,7 @@ def test_a_first_invoice_before_its_plan_is_committed_is_refused_then_applied(ap
     has not committed the plan: refused (409, nothing recorded), then applied when
     delivered again, as Stripe does."""
     from marketplace.accounts.models import User
-    from marketplace.needs.services import organisation_of
+    from marketplace.organisations.services import organisation_of
     from marketplace.payments import plans
 
     with app.app_context():

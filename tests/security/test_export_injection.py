@@ -15,9 +15,9 @@ from marketplace.demo import DEMO_PASSWORD
 from marketplace.exports import csv_text, inert, xlsx_bytes
 from marketplace.extensions import db
 from marketplace.needs.models import Need
-from marketplace.needs.services import organisation_of
 from marketplace.offers.models import Offer, OfferStatus
 from marketplace.offers.services import award_offer
+from marketplace.organisations.services import organisation_of
 from marketplace.payments.models import Order, OrderStatus, ProductCode
 from marketplace.suppliers.models import Supplier
 from marketplace.timeutil import utcnow

@@ -41,7 +41,9 @@ PUBLIC_ENDPOINTS = {
     "directory.communes_json", "directory.supplier", "directory.check_siret", "accounts.signup",
     "accounts.login", "accounts.logout", "accounts.forgot_password", "accounts.reset_password",
     "accounts.confirm_email", "accounts.resend_confirmation", "needs.pixel", "needs.unsubscribe_digest",
-    "fairs.index", "fairs.show",
+    "fairs.index", "fairs.show", "payments.pricing",
+    # The legal pages and the price list are for everyone.
+    "legal.notice", "legal.terms", "legal.privacy", "legal.cookies", "legal.accessibility",
     # The API's public part: its description, the directory's public data, fairs.
     "api-docs.openapi_json", "api_pages.docs", "annuaire.Suppliers", "annuaire.supplier",
     "annuaire.supplier_by_siret", "annuaire.sectors", "annuaire.supplier_kinds", "annuaire.service_kinds",

@@ -4,8 +4,9 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from events.fairs import registration
 from events.fairs.models import Fair, Participant
-from events.meetings import day, programme, requests
+from events.meetings import day, programme
 from events.meetings.models import Meeting, MeetingRequest
 from marketplace.accounts.models import User
 from marketplace.extensions import db
@@ -27,9 +28,9 @@ def play_the_fair(app, ids, ask):
     with app.app_context():
         get = db.session.get
         organiser = get(User, ids["organiser"])
-        requests.withdraw_request(get(MeetingRequest, withdrawn), get(User, ids["buyer_grasse"]))
+        programme.withdraw_request(get(MeetingRequest, withdrawn), get(User, ids["buyer_grasse"]))
         for key in ("p_grasse", "p_jardins", "p_atelier"):
-            day.check_in(get(Participant, ids[key]), organiser)
+            registration.check_in(get(Participant, ids[key]), organiser)
         day.give_feedback(get(Meeting, held), get(Participant, ids["p_grasse"]), {
             "rating": 4, "follow_up": False, "quote_request": {
                 "title": "Entretien des parcs", "description": "Deux hectares", "deadline": utcnow() + timedelta(

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
+from events.fairs import hooks as fairs_hooks
 from events.fairs.models import Fair, Participant, ParticipantRole, ParticipantStatus
 from events.meetings.models import Meeting, MeetingFeedback, MeetingRequest, MeetingStatus, RequestStatus
 from marketplace.extensions import db
@@ -112,6 +113,7 @@ def results_table(results: FairResults) -> list[list]:
     return table
 
 
+@fairs_hooks.past_fair_summary.answer
 def past_fair_summary(fair: Fair) -> dict:
     """The few public figures of a past fair (no personal data)."""
     participants = db.session.scalar(select(func.count(Participant.id)).where(

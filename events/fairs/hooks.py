@@ -1,0 +1,12 @@
+"""What the fairs area asks of, and announces to, the meetings area above it (see
+marketplace/hooks.py): fairs never import meetings."""
+
+from marketplace.hooks import Hook, signal
+
+fair_has_meetings = Hook("whether meetings were placed at a fair")
+table_holds_meetings = Hook("whether meetings were placed at a fair's table")
+past_fair_summary = Hook("a past fair's figures for its card (meetings held, participants)")
+
+# A registration was cancelled (sender: the participant): its meetings are cancelled
+# and the other parties told, in the same transaction.
+participant_cancelled = signal("participant-cancelled")
