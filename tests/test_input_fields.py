@@ -14,8 +14,8 @@ from marketplace.app import create_app
 STRUCTURAL = (fields.List, fields.Nested, fields.Dict, fields.Boolean, fields.Enum, fields.Function, fields.Method,
               fields.Constant, fields.Pluck)
 BOUNDED = (validation.Text, validation.Count, validation.Email, validation.Siret, validation.Postcode, validation.Slug,
-           validation.Password, validation.Euros, validation.Percent, validation.Day, validation.ParisDateTime, validation.ClockTime,
-           validation.WebAddress, validation.Choice)
+           validation.Password, validation.Euros, validation.Percent, validation.Day, validation.ParisDateTime,
+           validation.ClockTime, validation.WebAddress, validation.Choice)
 
 
 OUTPUT_ONLY = {"BaseSchema", "CreatedSubscription", "OffersByLot", "CodeLabel"}
