@@ -180,12 +180,13 @@ def _register_templates(app: Flask) -> None:
 
     @app.template_filter("date_fr")
     def date_fr(value, with_time: bool = False):
-        """A date, or a stored (UTC) date and time, as read in Paris."""
+        """A date, or a stored (UTC) date and time, as read in Paris: 18 mars 2027 (à 14 h 30)."""
         if value is None:
             return ""
         if isinstance(value, datetime):
             value = utc_to_paris(value)
-        return value.strftime("%d/%m/%Y à %H:%M" if with_time else "%d/%m/%Y")
+            return french.day_and_time(value) if with_time else french.day(value.date())
+        return french.day(value)
 
     app.add_template_filter(french.thousands, "thousands")
     app.add_template_filter(french.money, "euros")
@@ -193,6 +194,16 @@ def _register_templates(app: Flask) -> None:
     app.add_template_filter(french.count, "count")
     app.add_template_filter(french.km, "km")
     app.add_template_filter(french.percent, "percent")
+    app.add_template_filter(french.days, "days")
+    from marketplace.geography import names as place_names
+
+    app.add_template_filter(place_names.department, "department")
+    app.add_template_filter(place_names.region, "region")
+    app.add_template_filter(place_names.commune, "commune")
+    app.add_template_filter(lambda code, zone_type: place_names.zone(zone_type, code), "zone")
+    app.add_template_filter(place_names.departments, "departments_named")
+    app.add_template_filter(place_names.regions, "regions_named")
+    app.add_template_filter(french.clock, "clock")
 
 
 def freeze_startup_heap() -> None:

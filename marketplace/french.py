@@ -1,5 +1,12 @@
-"""French text for people: numbers and money as written in France. Templates reach
-these through filters (marketplace.app); services use them for messages."""
+"""French text for people: numbers, money, dates as written in France. Templates reach
+these through filters (marketplace.app); services use them for messages. Month and day
+names come from Babel's French locale data (CLDR)."""
+
+from datetime import date, datetime
+
+from babel.dates import format_date
+
+LOCALE = "fr_FR"
 
 NARROW_NBSP = "\u202f"  # between thousands
 NBSP = "\u00a0"  # before the euro sign
@@ -71,3 +78,34 @@ def km(distance: float | None) -> str:
     if distance >= 10:
         return f"{thousands(round(distance))}{NBSP}km"
     return f"{distance:.1f}".replace(".", ",").removesuffix(",0") + NBSP + "km"
+
+
+def day(value: date, weekday: bool = False) -> str:
+    """A date as French writes it: 18 mars 2027, 1er mars 2027 (jeudi 18 mars 2027)."""
+    text = format_date(value, "d MMMM y", locale=LOCALE)
+    if value.day == 1:
+        text = "1er" + text[1:]
+    return (format_date(value, "EEEE", locale=LOCALE) + " " + text) if weekday else text
+
+
+def clock(value: datetime) -> str:
+    """A time of day as French typography writes it: 14 h 30, 9 h."""
+    return f"{value.hour} h" + (f" {value.minute:02d}" if value.minute else "")
+
+
+def day_and_time(value: datetime) -> str:
+    """18 mars 2027 à 14 h 30 (the caller gives the time as read in Paris)."""
+    return f"{day(value)} à {clock(value)}"
+
+
+def days(start: date, end: date) -> str:
+    """A span of days, one day said once: le 18 mars 2027, du 18 au 19 mars 2027,
+    du 28 février au 2 mars 2027, du 30 décembre 2026 au 2 janvier 2027."""
+    if start == end:
+        return "le " + day(start)
+    first = day(start)
+    if start.year == end.year:
+        first = first.rsplit(" ", 1)[0]  # the year once
+        if start.month == end.month:
+            first = first.split(" ", 1)[0]  # the month once
+    return f"du {first} au {day(end)}"

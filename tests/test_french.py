@@ -42,3 +42,27 @@ def test_percentages_are_written_the_french_way():
     from marketplace.french import percent
 
     assert [percent(rate) for rate in (2000, 550, 210, 0, 1000, 1)] == ["20", "5,5", "2,1", "0", "10", "0,01"]
+
+
+def test_dates_are_written_the_french_way():
+    from datetime import date, datetime
+
+    from marketplace.french import day, day_and_time, days
+
+    assert day(date(2027, 3, 18)) == "18 mars 2027"
+    assert day(date(2027, 3, 1)) == "1er mars 2027"
+    assert day(date(2027, 3, 18), weekday=True) == "jeudi 18 mars 2027"
+    assert day_and_time(datetime(2027, 3, 18, 14, 30)) == "18 mars 2027 à 14 h 30"
+    assert day_and_time(datetime(2027, 3, 18, 9, 0)) == "18 mars 2027 à 9 h"
+
+
+def test_a_span_of_days_says_each_part_once():
+    from datetime import date
+
+    from marketplace.french import days
+
+    assert days(date(2027, 3, 18), date(2027, 3, 18)) == "le 18 mars 2027"
+    assert days(date(2027, 3, 18), date(2027, 3, 19)) == "du 18 au 19 mars 2027"
+    assert days(date(2027, 2, 28), date(2027, 3, 2)) == "du 28 février au 2 mars 2027"
+    assert days(date(2026, 12, 30), date(2027, 1, 2)) == "du 30 décembre 2026 au 2 janvier 2027"
+    assert days(date(2027, 3, 1), date(2027, 3, 2)) == "du 1er au 2 mars 2027"

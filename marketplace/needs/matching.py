@@ -32,6 +32,7 @@ from functools import lru_cache
 from sqlalchemy import and_, exists, func, literal, or_, select
 
 from marketplace.extensions import db
+from marketplace.geography import names
 from marketplace.geography.models import Commune, Department
 from marketplace.geography.services import squared_km
 from marketplace.needs.models import Need, NeedArea
@@ -102,7 +103,7 @@ def _geography_reason(place: NeedPlace, activity: SupplierActivity, supplier: Su
     if activity.geo_range == GeoRange.FRANCE:
         return "intervient dans toute la France"
     if place.area == NeedArea.ZONES:
-        return "intervient dans " + ", ".join(sorted(reach & place.departments))
+        return "zone d'intervention : " + names.departments(sorted(reach & place.departments))
     commune = place.commune
     if activity.geo_range == GeoRange.RADIUS:
         if supplier.latitude is None:
@@ -115,9 +116,9 @@ def _geography_reason(place: NeedPlace, activity: SupplierActivity, supplier: Su
                 f"intervient dans un rayon de {activity.radius_km} km")
     for zone in activity.zones:
         if zone.zone_type == ZoneType.DEPARTMENT and zone.code in place.departments:
-            return f"intervient dans le département {zone.code}"
+            return f"zone d'intervention : {names.department(zone.code)}"
         if zone.zone_type == ZoneType.REGION and zone.code in place.regions:
-            return f"intervient dans la région {zone.code}"
+            return f"zone d'intervention : {names.region(zone.code)}"
         if zone.zone_type == ZoneType.COMMUNE:
             zone_commune = db.session.get(Commune, zone.code)
             if zone_commune is not None and squared_km(zone_commune.latitude, zone_commune.longitude,

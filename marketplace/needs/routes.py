@@ -1,7 +1,7 @@
 """Needs: the buyer's list, form and page; the supplier's view of a need and its
 opportunities; moderation; the links in the suppliers' mails."""
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -63,6 +63,15 @@ def _need_values(need) -> dict:
     return values
 
 
+def moderation_notice() -> str:
+    """What happens after a need is submitted, said when it is (and on its page)."""
+    config = current_app.config
+    return (f"Votre besoin est envoyé à la modération : l'équipe vérifie qu'il est complet et clair (délai "
+            f"habituel : {config['MODERATION_DELAY']}), puis le publie et prévient les structures qui "
+            f"correspondent. Vous recevrez un e-mail à sa publication, ou s'il faut le préciser. Une question : "
+            f"{config['MODERATION_EMAIL']}.")
+
+
 def _after_save(need, action: str, created: bool = False):
     """Submit if asked; answer JSON or go to the need's page."""
     if action == "submit":
@@ -71,7 +80,7 @@ def _after_save(need, action: str, created: bool = False):
     if wants_json():
         return schemas.NeedOut().dump(need), 201 if created else 200
     if need.status == NeedStatus.SUBMITTED:
-        flash("Votre besoin est envoyé à la validation. Vous serez prévenu par e-mail de sa publication.", "success")
+        flash(moderation_notice(), "success")
     elif need.status == NeedStatus.PUBLISHED and action == "submit":
         flash("Votre besoin est publié : les structures qui correspondent sont prévenues.", "success")
     else:

@@ -7,12 +7,12 @@ reads activity rows). Words that name no sector stay full-text words. Each resul
 says which of its activities answered, with its reach in words.
 """
 
-from marketplace.extensions import db
 from marketplace.french import of
+from marketplace.geography import names as place_names
 from marketplace.geography.models import Commune
-from marketplace.geography.services import department_names, distance_km, region_names
+from marketplace.geography.services import distance_km
 from marketplace.suppliers import vocabulary
-from marketplace.suppliers.models import GeoRange, Supplier, SupplierActivity, ZoneType
+from marketplace.suppliers.models import GeoRange, Supplier, SupplierActivity
 from marketplace.suppliers.vocabulary import Understood
 
 
@@ -62,22 +62,13 @@ def _serves(activity: SupplierActivity, supplier: Supplier, commune: Commune | N
 
 def reach_text(activity: SupplierActivity, supplier: Supplier) -> str:
     """Where an activity is carried out, in words: *partout en France*, *dans un rayon
-    de 50 km autour de Mougins*, *en Bouches-du-Rhône (13), Var (83)*."""
+    de 50 km autour de Mougins*, *zone d'intervention : Bouches-du-Rhône (13), Var (83)*."""
     if activity.geo_range == GeoRange.FRANCE:
         return "partout en France"
     if activity.geo_range == GeoRange.RADIUS:
         return f"dans un rayon de {activity.radius_km or 0} km autour {of(supplier.city or 'sa commune')}"
-    departments, regions = department_names(), region_names()
-    names = []
-    for zone in activity.zones:
-        if zone.zone_type == ZoneType.DEPARTMENT:
-            names.append(f"{departments.get(zone.code, zone.code)} ({zone.code})")
-        elif zone.zone_type == ZoneType.REGION:
-            names.append(regions.get(zone.code, zone.code))
-        else:
-            commune = db.session.get(Commune, zone.code)
-            names.append(commune.name if commune else zone.code)
-    return "en " + ", ".join(names) if names else "zones à préciser"
+    zones = [place_names.zone(zone.zone_type.value, zone.code) for zone in activity.zones]
+    return "zone d'intervention : " + ", ".join(zones) if zones else "zones à préciser"
 
 
 def answer_labels(suppliers: list[Supplier], sector_slugs: list[str], commune: Commune | None,

@@ -50,7 +50,7 @@ CLEANER_GRASSE = {"name": "Propreté Grasse", "email": "contact@proprete-grasse.
     ({"area": NeedArea.COMMUNE, "commune": "06088", "radius_km": 0}, True, "intervient dans un rayon de 30 km"),
     ({"area": NeedArea.COMMUNE, "commune": "13055", "radius_km": 0}, False, "aucune de ses activités"),  # Marseille
     ({"area": NeedArea.COMMUNE, "commune": "13055", "radius_km": 120}, True, "rayon de 30 km"),
-    ({"area": NeedArea.ZONES, "departments": ["06"]}, True, "intervient dans 06"),
+    ({"area": NeedArea.ZONES, "departments": ["06"]}, True, "zone d'intervention : Alpes-Maritimes (06)"),
     ({"area": NeedArea.ZONES, "departments": ["75"]}, False, "aucune de ses activités"),
     ({"area": NeedArea.ZONES, "regions": ["93"]}, True, "06"),  # PACA
     ({"area": NeedArea.ZONES, "sectors": ["restauration"], "lots": [{"title": "Lot ménage", "sectors": ["nettoyage"]}],

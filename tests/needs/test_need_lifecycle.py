@@ -72,8 +72,12 @@ def test_a_need_is_moderated_published_and_told_to_matching_suppliers(app, clien
     far = make_supplier(name="Nettoyage Lillois", postcode="59000", city="Lille", email="contact@lille.fr",
                         activities=[{"sector": "nettoyage", "range": "radius", "radius": 20}])
     login(client, buyer)
+    form_page = client.get("/besoins/nouveau").get_data(as_text=True)
+    assert "relu par l'équipe de modération (délai habituel : un jour ouvré)" in form_page
     response = client.post("/besoins/nouveau", data=need_form(app))
     assert response.status_code == 302
+    told = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "envoyé à la modération" in told and "un jour ouvré" in told and "moderation@marche-inclusif.fr" in told
     with app.app_context():
         need = db.session.scalar(select(Need))
         assert need.status == NeedStatus.SUBMITTED

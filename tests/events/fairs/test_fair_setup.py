@@ -129,5 +129,5 @@ def test_talks_and_stands_appear_on_the_fair_page(client, login, organiser, make
     bad = client.post(f"/salons/{fair_id}/interventions", data={"title": "", "room": "X", "starts_at": "n'importe"})
     assert bad.status_code == 302
     page = client.get(f"/salons/{fair_id}").get_data(as_text=True)
-    assert "Les clauses sociales en pratique" in page and "14/01/2027 à 14:00" in page
+    assert "Les clauses sociales en pratique" in page and "14 janvier 2027 à 14 h" in page
     assert "Stand A1 — Réseau des SIAE" in page
