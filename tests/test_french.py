@@ -47,7 +47,7 @@ def test_percentages_are_written_the_french_way():
 def test_dates_are_written_the_french_way():
     from datetime import date, datetime
 
-    from marketplace.french import day, day_and_time, days
+    from marketplace.french import day, day_and_time
 
     assert day(date(2027, 3, 18)) == "18 mars 2027"
     assert day(date(2027, 3, 1)) == "1er mars 2027"
