@@ -92,6 +92,7 @@ def find_communes(query: str, limit: int = 10) -> list[Commune]:
 
 POSTCODE = re.compile(r"^\d{5}$")
 INSEE_CODE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
+NAMED_WITH_DEPARTMENT = re.compile(r"^(?P<name>.+?)\s*\((?P<department>\d[0-9AB]|\d{3})\)$")
 
 
 def communes_with_postcode(postcode: str) -> list[Commune]:
@@ -116,6 +117,11 @@ def resolve_commune(text: str | None) -> Commune | None:
         return served[0] if served else db.session.get(Commune, text)
     if INSEE_CODE.match(text.upper()):
         return db.session.get(Commune, text.upper())  # Corsica's 2A004 is no postcode
+    named = NAMED_WITH_DEPARTMENT.match(text)  # as suggestions write it: Grasse (06)
+    if named:
+        return db.session.scalar(select(Commune).where(
+            Commune.search_name == fold(named["name"]), Commune.department_code == named["department"])
+            .order_by(Commune.population.desc()).limit(1))
     matches = find_communes(text, limit=1)
     return matches[0] if matches else None
 
@@ -150,3 +156,51 @@ def commune_for(postcode: str, city: str) -> Commune | None:
         if folded and (commune.search_name.startswith(folded) or folded.startswith(commune.search_name)):
             return commune
     return max(candidates, key=lambda c: c.population) if len(candidates) == 1 else None
+
+
+def communes_from_text(text: str, field: str) -> list[Commune]:
+    """The communes a person listed by name, separated by commas or semicolons, as the
+    suggestions write them (*Grasse (06)*), or by postcode or INSEE code. A name shared
+    by communes of several departments must say which one (DomainError on `field`)."""
+    found: list[Commune] = []
+    for entry in (part.strip() for part in re.split(r"[,;\n]+", text or "")):
+        if not entry:
+            continue
+        if INSEE_CODE.match(entry.upper()) or POSTCODE.match(entry):
+            commune = resolve_commune(entry)
+            if commune is None:
+                raise DomainError(f"Commune inconnue : aucune commune n'a le code « {entry} ».", field)
+            found.append(commune)
+            continue
+        named = NAMED_WITH_DEPARTMENT.match(entry)
+        name, department = (named["name"], named["department"]) if named else (entry, None)
+        statement = select(Commune).where(Commune.search_name == fold(name))
+        if department:
+            statement = statement.where(Commune.department_code == department)
+        candidates = list(db.session.scalars(statement.order_by(Commune.population.desc())))
+        if not candidates:
+            close = communes_named_like(name)
+            hint = " Vouliez-vous dire : " + ", ".join(f"{c.name} ({c.department_code})" for c in close) + " ?" \
+                if close else ""
+            raise DomainError(f"Commune inconnue : « {entry} ».{hint}", field)
+        if len({commune.department_code for commune in candidates}) > 1:
+            listed = ", ".join(f"{c.name} ({c.department_code})" for c in candidates[:6])
+            raise DomainError(f"Plusieurs communes s'appellent « {name} » : précisez le département, par exemple "
+                              f"{listed}.", field)
+        found.append(candidates[0])
+    return list({commune.insee_code: commune for commune in found}.values())
+
+
+def communes_named_like(name: str, limit: int = 3) -> list[Commune]:
+    """Communes whose name is a typo away from `name` (same first two letters, edit
+    distance of 2 at most), most populated first: what "did you mean" offers."""
+    from rapidfuzz.distance import Levenshtein
+
+    folded = fold(name)
+    if len(folded) < 3:
+        return []
+    candidates = db.session.scalars(select(Commune).where(Commune.search_name.startswith(folded[:2]))
+                                    .order_by(Commune.population.desc()).limit(5000))
+    close = [(Levenshtein.distance(folded, commune.search_name, score_cutoff=2), -commune.population, commune)
+             for commune in candidates]
+    return [commune for distance, _, commune in sorted(close, key=lambda row: row[:2]) if distance <= 2][:limit]

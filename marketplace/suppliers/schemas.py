@@ -1,8 +1,7 @@
 """Input and output of supplier profiles, activities and references."""
 
-import re
 
-from marshmallow import ValidationError, fields, post_load, validate, validates, validates_schema
+from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
 from marketplace.suppliers.models import GeoRange, ZoneType
 from marketplace.suppliers.taxonomy import LABELS, NETWORKS, ServiceKind, SupplierKind
@@ -70,13 +69,9 @@ class ActivitySchema(BaseSchema):
     geo_range = Choice(GeoRange, required=True)
     radius_km = Count(minimum=1, maximum=1000, load_default=None, allow_none=True)
     zones = Many(fields.String(validate=validate.Regexp(ZONE_PATTERN, error="Zone invalide.")))
-    # Communes typed as INSEE codes, separated by spaces or commas (the form's free field).
-    communes = Text(max_length=1000, load_default=None)
-
-    @validates("communes")
-    def check_communes(self, value, **kwargs):
-        if value and not all(re.fullmatch(r"[0-9][0-9AB][0-9]{3}", c) for c in re.split(r"[\s,;]+", value) if c):
-            raise ValidationError("Codes INSEE à 5 caractères attendus, séparés par des espaces.")
+    # Communes by name (as suggested: "Grasse (06)"), postcode or INSEE code, separated by
+    # commas; resolved by the service (suppliers.services.save_activity).
+    communes = Text(max_length=2000, load_default=None)
 
     @validates_schema
     def check_range(self, data, **kwargs):
@@ -92,7 +87,7 @@ class ActivitySchema(BaseSchema):
             mask |= SERVICE_SLUGS[slug]
         data["service_kinds"] = int(mask)
         data["zones"] = [(ZoneType(z.split(":")[0]), z.split(":")[1]) for z in data.get("zones", [])]
-        data["zones"] += [(ZoneType.COMMUNE, c) for c in re.split(r"[\s,;]+", data.pop("communes") or "") if c]
+        data["communes"] = data.get("communes") or ""
         return data
 
 

@@ -20,6 +20,7 @@ from marketplace.suppliers.models import (
     SupplierMember,
     SupplierNetwork,
     SupplierReference,
+    ZoneType,
 )
 from marketplace.suppliers.reach import refresh_reach, refresh_search_document
 from marketplace.suppliers.taxonomy import Sector
@@ -217,11 +218,10 @@ def save_activity(supplier: Supplier, data: dict, actor: User, activity: Supplie
     """Add an activity, or change one, then refresh where the supplier is found."""
     ensure_can_edit(supplier, actor)
     _sector(data["sector_id"])
-    from marketplace.geography.models import Commune
+    from marketplace.geography.services import communes_from_text
 
-    for zone_type, code in data.get("zones", []):
-        if zone_type.value == "commune" and db.session.get(Commune, code) is None:
-            raise DomainError(f"Commune inconnue : {code}.", "communes")
+    communes = communes_from_text(data.pop("communes", ""), "communes")
+    data["zones"] = list(data.get("zones", [])) + [(ZoneType.COMMUNE, commune.insee_code) for commune in communes]
     if activity is None:
         activity = SupplierActivity(supplier=supplier)
         db.session.add(activity)

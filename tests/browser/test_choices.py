@@ -28,3 +28,16 @@ def test_sectors_are_chosen_with_plain_clicks_and_filtered_by_typing(app, live_s
     assert page.locator("#sectors-choisis").inner_text().startswith("Choisis : ")
     sectors.locator("option:not([hidden])").first.click()  # clicked again: removed
     assert sectors.evaluate("select => select.selectedOptions.length") == 1
+
+
+def test_communes_are_suggested_by_name_as_one_types(app, live_server, page, make_user, make_supplier):
+    owner = make_user(role="supplier")
+    supplier_id = make_supplier(name="Jardins de la Siagne", member_id=owner)
+    log_in(page, live_server, email_of(app, owner))
+    page.goto(f"{live_server}/structures/{supplier_id}")
+    field = page.get_by_label("Communes", exact=True)
+    field.fill("Grasse (06), Mou")
+    list_id = field.get_attribute("list")
+    page.locator(f"#{list_id} option").first.wait_for(state="attached")
+    values = page.locator(f"#{list_id} option").evaluate_all("options => options.map(option => option.value)")
+    assert "Grasse (06), Mougins (06)" in values  # the earlier commune kept, the new one completed

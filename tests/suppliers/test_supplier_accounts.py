@@ -222,3 +222,25 @@ def test_a_supplier_deletes_one_of_its_activities_and_is_no_longer_found_for_it(
 
     assert names(sector="nettoyage", department="06") == []
     assert names(sector="espaces-verts", department="06") == ["Propreté des Iris"]
+
+
+def test_communes_of_an_activity_are_typed_by_name_and_shown_by_name(app, client, make_user, login, make_supplier):
+    owner_id = make_user(role="supplier")
+    supplier_id = make_supplier(name="Jardins de la Siagne", member_id=owner_id)
+    login(client, owner_id)
+    with app.app_context():
+        from marketplace.suppliers.taxonomy import Sector
+
+        sector_id = db.session.scalar(select(Sector.id).where(Sector.slug == "nettoyage"))
+    ambiguous = client.post(f"/structures/{supplier_id}/activites", data={
+        "sector_id": sector_id, "service_kinds": "service", "geo_range": "zones", "communes": "Sainte-Colombe"})
+    assert ambiguous.status_code == 422 and "précisez le département" in ambiguous.get_data(as_text=True)
+    saved = client.post(f"/structures/{supplier_id}/activites", data={
+        "sector_id": sector_id, "service_kinds": "service", "geo_range": "zones",
+        "communes": "Grasse (06), Mougins, 83400", "zones": ["department:04"]})
+    assert saved.status_code == 302
+    page = client.get(f"/structures/{supplier_id}").get_data(as_text=True)
+    assert "Grasse (06)" in page and "Mougins (06)" in page and "Hyères (83)" in page
+    assert "Alpes-de-Haute-Provence (04)" in page and "06069" not in page
+    public = client.get(f"/annuaire/structures/{supplier_id}").get_data(as_text=True)
+    assert "Grasse (06)" in public and "Alpes-de-Haute-Provence (04)" in public
