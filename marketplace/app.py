@@ -204,6 +204,7 @@ def _register_templates(app: Flask) -> None:
     app.add_template_filter(place_names.departments, "departments_named")
     app.add_template_filter(place_names.regions, "regions_named")
     app.add_template_filter(french.clock, "clock")
+    app.add_template_filter(french.hours, "hours")
 
 
 def freeze_startup_heap() -> None:

@@ -93,6 +93,11 @@ def clock(value: datetime) -> str:
     return f"{value.hour} h" + (f" {value.minute:02d}" if value.minute else "")
 
 
+def hours(start, end) -> str:
+    """A span of hours: 9 h – 12 h 30."""
+    return f"{clock(start)} – {clock(end)}"
+
+
 def day_and_time(value: datetime) -> str:
     """18 mars 2027 à 14 h 30 (the caller gives the time as read in Paris)."""
     return f"{day(value)} à {clock(value)}"

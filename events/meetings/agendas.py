@@ -6,6 +6,7 @@ from icalendar import Calendar, Event
 
 from events.fairs.models import Participant
 from events.meetings.models import Meeting
+from marketplace import french
 from marketplace.pdf import Document
 from marketplace.timeutil import utc_to_paris, utcnow
 
@@ -46,7 +47,7 @@ def agenda_pdf(participant: Participant, meetings: list[Meeting]) -> bytes:
     pdf.set_font(pdf.family_name, "B", 16)
     pdf.paragraph(8, f"{fair.name} — agenda de {participant.name}")
     pdf.set_font(pdf.family_name, "", 10)
-    pdf.paragraph(6, f"{fair.venue}, {fair.city} · du {fair.starts_on:%d/%m/%Y} au {fair.ends_on:%d/%m/%Y}")
+    pdf.paragraph(6, f"{fair.venue}, {fair.city} · {french.days(fair.starts_on, fair.ends_on)}")
     pdf.ln(4)
     if not meetings:
         pdf.paragraph(6, "Aucun rendez-vous pour l'instant.")

@@ -32,6 +32,7 @@ from events.meetings.requests import (
     counts_for_scheduling,
     live_meetings_between,
 )
+from marketplace import french
 from marketplace.accounts.models import User
 from marketplace.errors import Conflict, DomainError, NotFound, flush_or_conflict
 from marketplace.extensions import db
@@ -141,7 +142,8 @@ def unseat(meeting: Meeting) -> None:
 # --- checks for manual changes ----------------------------------------------
 
 def slot_label(slot: Slot) -> str:
-    return utc_to_paris(slot.starts_at).strftime("%d/%m à %H:%M")
+    """18 mars 2027 à 10 h 40, as read in Paris."""
+    return french.day_and_time(utc_to_paris(slot.starts_at))
 
 
 def _check_can_sit(fair: Fair, participant: Participant, slot: Slot, ignoring: Meeting | None = None) -> None:

@@ -7,6 +7,7 @@ from sqlalchemy import insert, select
 
 from marketplace.demo.common import batches, demo_siret
 from marketplace.extensions import db
+from marketplace.french import of
 from marketplace.organisations.models import BuyerOrganisation, OrganisationKind, SizeClass
 from marketplace.timeutil import utcnow
 
@@ -26,8 +27,8 @@ CITIES = [
     ("La Rochelle", "17000", "17"), ("Poitiers", "86000", "86"), ("Ajaccio", "20000", "2A"),
 ]
 PUBLIC_PREFIXES = [
-    "Ville de", "Centre hospitalier de", "Communauté d'agglomération de",
-    "Office public de l'habitat de", "Centre communal d'action sociale de", "Université de",
+    "Ville", "Centre hospitalier", "Communauté d'agglomération", "Office public de l'habitat",
+    "Centre communal d'action sociale", "Université",
 ]
 PUBLIC_SECTORS = ["Collectivité territoriale", "Santé", "Logement social", "Enseignement supérieur", "Action sociale"]
 SURNAMES = [
@@ -50,15 +51,15 @@ def demo_organisation(index: int) -> dict:
     rng = random.Random(f"buyer-{index}")
     city, postcode, _department = rng.choice(CITIES)
     if rng.random() < 0.35:
-        name = f"{rng.choice(PUBLIC_PREFIXES)} {city}"
+        name = f"{rng.choice(PUBLIC_PREFIXES)} {of(city)}"
         kind, sector = OrganisationKind.PUBLIC, rng.choice(PUBLIC_SECTORS)
         size = rng.choice([SizeClass.SME, SizeClass.MID, SizeClass.LARGE])
     else:
         suffix, sector = rng.choice(PRIVATE_SECTORS)
         name = f"{rng.choice(SURNAMES)} {suffix}"
         kind, size = OrganisationKind.PRIVATE, rng.choice(list(SizeClass))
-    if index >= len(CITIES):
-        name = f"{name} ({index})" if rng.random() < 0.5 else f"{name} {postcode[:2]}-{index}"
+    if index >= len(CITIES):  # told apart as companies and bodies are: by their site
+        name = f"{name}, site {of(city)}" if kind == OrganisationKind.PRIVATE else f"{name} — antenne n° {index}"
     siret = demo_siret(index)
     return {
         "name": name,

@@ -13,6 +13,7 @@ from sqlalchemy import insert, select
 
 from marketplace.demo.common import batches, demo_siret
 from marketplace.extensions import db
+from marketplace.french import of
 from marketplace.geography.models import Commune, Department
 from marketplace.suppliers import search_index
 from marketplace.suppliers.changes import record_created
@@ -32,6 +33,8 @@ from marketplace.suppliers.reach import departments_within, matching_copy, searc
 from marketplace.suppliers.taxonomy import DISABILITY_KINDS, LABELS, NETWORKS, Sector, ServiceKind, SupplierKind
 from marketplace.timeutil import utcnow
 
+STAFF_BY_KIND = {SupplierKind.ESAT: (10, 40), SupplierKind.EA: (5, 60), SupplierKind.AI: (2, 8),
+                 SupplierKind.ACI: (3, 12), SupplierKind.GEIQ: (2, 6), SupplierKind.ETTI: (3, 15)}
 KIND_WEIGHTS = {
     SupplierKind.EI: 24, SupplierKind.ACI: 24, SupplierKind.AI: 11, SupplierKind.ETTI: 8, SupplierKind.GEIQ: 3,
     SupplierKind.EITI: 2, SupplierKind.EA: 12, SupplierKind.ESAT: 13, SupplierKind.EATT: 1, SupplierKind.ESS: 2,
@@ -46,12 +49,24 @@ FAVOURITE_SECTORS = {
     SupplierKind.EA: ["conditionnement", "saisie-donnees", "numerisation", "nettoyage", "cablage"],
     SupplierKind.ACI: ["espaces-verts", "dechets-textiles", "second-oeuvre", "deconstruction", "restauration"],
 }
-NAME_PATTERNS = [
-    "{word} {city}", "Les Ateliers de {city}", "{word} Solidaire", "{word} {surname}", "Atelier {surname}",
-    "{word} du {area}", "Envie {area}", "Les Jardins de {city}", "{word} & Compagnie", "Ressourcerie de {city}",
-]
-WORDS = ["Trait d'Union", "Passerelle", "Tremplin", "Horizon", "Élan", "Cap Emploi", "Relais", "Actif", "Solid'R",
-         "Chantier", "Réseau", "Avenir", "Pôle", "Alliance", "Coup de Main", "Bâtisseurs", "Vert Demain"]
+# Names built the way real structures are named: a word and the town (Envie Nantes,
+# Tremplin Grasse), a place with its article contracted (Les Ateliers du Mesnil-le-Roi,
+# Ressourcerie d'Aubagne), an ESAT after a flower or a tree (ESAT Les Iris).
+NAME_PATTERNS = {
+    "default": ["{word} {city}", "Les Ateliers {of_city}", "{word} Solidaire {city}", "Atelier {surname}",
+                "Envie {city}", "{word} {surname}"],
+    SupplierKind.ACI: ["Les Jardins {of_city}", "Ressourcerie {of_city}", "Chantier {word} {city}",
+                       "Recyclerie {of_city}"],
+    SupplierKind.ESAT: ["ESAT {flower}", "ESAT {of_city}", "ESAT {flower} {city}"],
+    SupplierKind.EA: ["{word} Services {city}", "Entreprise adaptée {of_city}", "Atelier {surname} {city}"],
+    SupplierKind.ETTI: ["{word} Intérim {city}", "Intérim Solidaire {of_city}"],
+    SupplierKind.EATT: ["{word} Intérim Adapté {city}"],
+    SupplierKind.GEIQ: ["GEIQ BTP {city}", "GEIQ Propreté {city}"],
+}
+WORDS = ["Trait d'Union", "Passerelle", "Tremplin", "Horizon", "Élan", "Relais", "Actif", "Solid'R", "Alliance",
+         "Avenir", "Bâtisseurs", "Vert Demain", "Atout", "Ressources", "Archipel", "Boussole"]
+FLOWERS = ["Les Iris", "Les Tilleuls", "Les Glycines", "Les Peupliers", "Les Lilas", "Les Hortensias",
+           "Le Colombier", "Les Oliviers", "La Roseraie", "Les Châtaigniers"]
 SURNAMES = ["Martin", "Bernard", "Thomas", "Petit", "Robert", "Richard", "Durand", "Dubois", "Moreau", "Laurent",
             "Simon", "Michel", "Lefebvre", "Leroy", "Roux", "David", "Bertrand", "Morel", "Fournier", "Girard"]
 CLIENTS = ["Mairie", "Conseil départemental", "Centre hospitalier", "Groupe Hexagone", "Bailleur social",
@@ -90,8 +105,9 @@ class SupplierFactory:
         rng = random.Random(f"supplier-{index}")
         kind = rng.choices(list(KIND_WEIGHTS), weights=list(KIND_WEIGHTS.values()))[0]
         commune = rng.choices(self.communes, cum_weights=self.cumulative)[0]
-        name = rng.choice(NAME_PATTERNS).format(word=rng.choice(WORDS), city=commune.name,
-                                                surname=rng.choice(SURNAMES), area=commune.name.split("-")[0])
+        patterns = NAME_PATTERNS.get(kind, NAME_PATTERNS["default"])
+        name = rng.choice(patterns).format(word=rng.choice(WORDS), city=commune.name, of_city=of(commune.name),
+                                           surname=rng.choice(SURNAMES), flower=rng.choice(FLOWERS))
         favourites = FAVOURITE_SECTORS.get(kind)
         slugs = list(self.sectors)
         activities = []
@@ -111,7 +127,11 @@ class SupplierFactory:
             activities.append({"sector": self.sectors[slug], "service_kinds": int(services), **geo})
         sector_names = ", ".join(sorted({a["sector"].name.lower() for a in activities}))
         purposes = DISABILITY_PURPOSES if kind in DISABILITY_KINDS else INSERTION_PURPOSES
-        permanent = rng.randint(2, 60)
+        # Figures of the kind of structure: an ESAT or EA employs many, an AI few; the
+        # turnover follows the headcount (35 to 60 k€ a year per person employed).
+        permanent = rng.randint(*STAFF_BY_KIND.get(kind, (2, 25)))
+        insertion = rng.randint(permanent, permanent * 3) if kind not in DISABILITY_KINDS else rng.randint(
+            permanent * 2, permanent * 5)
         return {
             "row": {
                 "name": name, "brand": None, "siret": (siret := demo_siret(index, series=5)), "siren": siret[:9],
@@ -124,16 +144,16 @@ class SupplierFactory:
                 "phone": f"0{rng.randint(1, 9)} {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)} "
                          f"{rng.randint(10, 99)}" if rng.random() < 0.8 else None,
                 "website": f"https://s{index}.demo.marche-inclusif.fr" if rng.random() < 0.5 else None,
-                "permanent_staff": permanent, "insertion_staff": rng.randint(0, permanent * 4),
-                "turnover_cents": rng.randint(50, 8000) * 100_000, "is_listed": True,
+                "permanent_staff": permanent, "insertion_staff": insertion,
+                "turnover_cents": (permanent + insertion) * rng.randint(35, 60) * 100_000, "is_listed": True,
                 "completion": 0, "created_at": utcnow(), "updated_at": utcnow(),
             },
             "commune": commune,
             "activities": activities,
             "labels": rng.sample(list(LABELS), k=rng.choice([0, 0, 1, 2])),
             "networks": rng.sample(list(NETWORKS), k=rng.choice([0, 1, 1, 2])),
-            "references": [{"client": f"{rng.choice(CLIENTS)} de {rng.choice(self.communes[:2000]).name}",
-                            "description": f"Prestation de {rng.choice(activities)['sector'].name.lower()}",
+            "references": [{"client": f"{rng.choice(CLIENTS)} {of(rng.choice(self.communes[:2000]).name)}",
+                            "description": "Prestation " + of(rng.choice(activities)['sector'].name.lower()),
                             "year": rng.randint(2019, 2026)} for _ in range(rng.choice([0, 1, 2]))],
         }
 

@@ -3,6 +3,7 @@ excluding and including VAT, and its number."""
 
 from flask import current_app
 
+from marketplace import french
 from marketplace.payments.models import Order
 from marketplace.pdf import Document
 from marketplace.timeutil import utc_to_paris
@@ -22,7 +23,7 @@ def invoice_pdf(order: Order) -> bytes:
     pdf.set_font(pdf.family_name, "B", 16)
     pdf.paragraph(9, f"Facture {order.invoice_number}")
     pdf.set_font(pdf.family_name, "", 10)
-    pdf.paragraph(6, f"Date : {utc_to_paris(order.paid_at):%d/%m/%Y}")
+    pdf.paragraph(6, f"Date : {french.day(utc_to_paris(order.paid_at).date())}")
     pdf.ln(3)
     pdf.set_font(pdf.family_name, "B", 10)
     pdf.paragraph(6, "Vendeur")

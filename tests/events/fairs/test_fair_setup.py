@@ -68,7 +68,7 @@ def test_the_form_creates_a_fair_and_bad_input_is_refused_field_by_field(app, cl
     response = client.post("/salons/nouveau", data={**fields, "fee_supplier": "60"})
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "SO EKO 2027" in page and "Café 10:30–10:45" in page and "6 créneaux" in page
+    assert "SO EKO 2027" in page and "Café 10 h 30 – 10 h 45" in page and "6 créneaux" in page
 
 
 def test_json_errors_name_the_field(client, login, organiser):

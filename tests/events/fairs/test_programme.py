@@ -140,7 +140,7 @@ def test_manual_changes_are_refused_with_a_clear_reason(app, organiser, make_fai
         with pytest.raises(Conflict, match="Aucune table libre"):
             add(2, 3, 0)
         db.session.rollback()
-        unavailable = r"P3 n'est pas disponible le 14/01 à 14:00 \(session « Après-midi » non choisie\)"
+        unavailable = r"P3 n'est pas disponible le 14 janvier 2027 à 14 h \(session « Après-midi » non choisie\)"
         with pytest.raises(DomainError, match=unavailable):
             add(2, 3, 2)
         db.session.rollback()
