@@ -15,10 +15,10 @@ from tests.needs.conftest import pass_deadline
 pytestmark = pytest.mark.browser
 
 
-def log_in(page, live_server, email):
+def log_in(page, live_server, email, password=PASSWORD):
     page.goto(f"{live_server}/connexion")
     page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_label("Mot de passe").fill(password)
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_load_state()
 
