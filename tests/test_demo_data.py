@@ -1,4 +1,5 @@
 """`flask demo-data`: realistic, valid, idempotent, with a login per role."""
+import re
 
 from sqlalchemy import func, select
 from stdnum.fr import siret
@@ -75,18 +76,45 @@ def test_demo_data_gives_the_demo_buyer_needs_and_the_demo_supplier_opportunitie
     runner = app.test_cli_runner()
     assert runner.invoke(args=["demo-data", "--size", "80", "--organisations", "5"]).exit_code == 0
     assert runner.invoke(args=["demo-data", "--size", "80", "--organisations", "5"]).exit_code == 0  # idempotent
+    from marketplace.demo.needs import NEED_TITLES
     from marketplace.needs.models import Need
 
     with app.app_context():
-        statuses = sorted(need.status.value for need in db.session.scalars(select(Need)))
+        needs = list(db.session.scalars(select(Need).order_by(Need.id)))
+        statuses = sorted(need.status.value for need in needs)
+        # Each need is filed under the sector its title speaks of (the demo supplier's).
+        sector = needs[0].sectors[0]
+        open_title = NEED_TITLES.get(sector.slug, sector.name)
+        assert needs[0].title == open_title and all(need.sectors == [sector] for need in needs)
+        assert sector.name.lower() in needs[2].title and [lot.title for lot in needs[2].lots] == [
+            "Sites du centre", "Sites périphériques"]
     assert statuses == ["closed", "draft", "published"]
     buyer = app.test_client()
     buyer.post("/connexion", data={"email": "acheteur@demo.marche-inclusif.fr", "password": DEMO_PASSWORD})
     needs_page = buyer.get("/besoins").get_data(as_text=True)
-    assert "Entretien des locaux du siège" in needs_page and "Marché annuel : deux lots" in needs_page
+    assert open_title in needs_page and "Marché annuel en deux lots" in needs_page
     with app.app_context():
         closed_id = db.session.scalar(select(Need.id).where(Need.status == "closed"))
     assert "Attribuer ce lot" in buyer.get(f"/besoins/{closed_id}/offres").get_data(as_text=True)
     supplier = app.test_client()
     supplier.post("/connexion", data={"email": "fournisseur@demo.marche-inclusif.fr", "password": DEMO_PASSWORD})
-    assert "Entretien des locaux du siège" in supplier.get("/opportunites").get_data(as_text=True)
+    assert open_title in supplier.get("/opportunites").get_data(as_text=True)
+
+
+def test_demo_exhibitors_pitch_what_they_do_and_names_read_as_french(app):
+    from events.fairs.models import Participant
+
+    assert app.test_cli_runner().invoke(args=["demo-data", "--size", "80", "--organisations", "20"]).exit_code == 0
+    with app.app_context():
+        exhibitors = [p for p in db.session.scalars(select(Participant)) if p.supplier is not None]
+        assert exhibitors
+        for exhibitor in exhibitors:
+            sectors = {activity.sector.name for activity in exhibitor.supplier.activities}
+            assert any(name in exhibitor.pitch for name in sectors), (exhibitor.pitch, sectors)
+        names = list(db.session.scalars(select(Supplier.name))) + list(db.session.scalars(
+            select(BuyerOrganisation.name)))
+        assert not [name for name in names if " de Le " in name or " de Les " in name or " du La " in name
+                    or re.search(r" de [AEIOUÉ]", name)]
+        for supplier in db.session.scalars(select(Supplier)):
+            staff = supplier.permanent_staff + supplier.insertion_staff
+            assert 30_000 * 100 * staff <= supplier.turnover_cents <= 70_000 * 100 * staff, supplier.name

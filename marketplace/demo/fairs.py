@@ -18,6 +18,7 @@ from marketplace.extensions import db
 from marketplace.geography.services import commune_for
 from marketplace.organisations.models import BuyerOrganisation
 from marketplace.suppliers.models import Supplier
+from marketplace.suppliers.search_words import reach_text
 from marketplace.timeutil import paris_to_utc, utc_to_paris, utcnow
 
 DEMO_MAIL = "demo.marche-inclusif.fr"
@@ -28,13 +29,18 @@ BUYER_PITCHES = [
     "Clauses sociales dans nos travaux de second œuvre : rencontrons les SIAE du territoire.",
     "Restauration collective et traiteur pour nos événements : nous cherchons de nouveaux prestataires.",
 ]
-SUPPLIER_PITCHES = [
-    "Entretien des locaux et des espaces verts, équipes encadrées, interventions dans tout le département.",
-    "Sous-traitance industrielle : conditionnement, assemblage, mise sous pli, logistique.",
-    "Collecte et recyclage des papiers, cartons et déchets électroniques, avec bilan matière.",
-    "Traiteur et restauration d'entreprise, produits locaux, livraison en vélo cargo.",
-    "Second œuvre du bâtiment : peinture, plâtrerie, petits travaux, avec heures d'insertion.",
+SUPPLIER_STRENGTHS = [
+    "équipes encadrées et formées", "devis sous 48 heures", "heures d'insertion à valoriser dans vos clauses sociales",
+    "références auprès des collectivités du territoire", "capacité à répondre en groupement",
 ]
+
+
+def supplier_pitch(supplier: Supplier, rng: random.Random) -> str:
+    """An exhibitor's pitch from what it does: its sectors, a strength, where it works."""
+    names = list(dict.fromkeys(activity.sector.name for activity in supplier.activities))[:2]
+    what = " ; ".join(names) if names else "Prestations de services"
+    where = reach_text(supplier.activities[0], supplier) if supplier.activities else ""
+    return f"{what}. {rng.choice(SUPPLIER_STRENGTHS).capitalize()}, {where}."
 
 
 def _form(name, venue, city, day: date, opens: datetime, closes: datetime, tables: int, hall: str) -> dict:
@@ -88,7 +94,7 @@ def _participants(fair: Fair, rng: random.Random, buyers: int, suppliers: int, r
         role = ParticipantRole.CONSORTIUM if supplier.is_consortium else ParticipantRole.SUPPLIER
         people.append(Participant(fair=fair, role=role, supplier=supplier, name=supplier.display_name,
                                   region_code=supplier.region_code, supplier_kind=supplier.kind.value,
-                                  pitch=rng.choice(SUPPLIER_PITCHES), max_meetings=8,
+                                  pitch=supplier_pitch(supplier, rng), max_meetings=8,
                                   contact_email=supplier.email or f"salon{supplier.id}@structure.{DEMO_MAIL}",
                                   sectors=list({a.sector_id: a.sector for a in supplier.activities}.values())[:2]))
     for person in people:

@@ -18,6 +18,20 @@ from marketplace.suppliers.services import suppliers_of
 from marketplace.timeutil import utcnow
 
 TOLD_AT_ONCE = 30
+# What a buyer would call a need in each sector (by slug); other sectors get their name.
+NEED_TITLES = {
+    "nettoyage": "Entretien des locaux du siège", "espaces-verts": "Entretien des espaces verts du site",
+    "restauration": "Plateaux-repas pour nos réunions", "impression": "Impression de nos supports de communication",
+    "conditionnement": "Conditionnement de kits promotionnels", "assemblage": "Assemblage de petites séries",
+    "blanchisserie": "Entretien du linge professionnel", "second-oeuvre": "Peinture des bureaux du deuxième étage",
+    "gros-oeuvre": "Reprise de maçonnerie d'un bâtiment annexe", "dechets-papier": "Collecte des papiers de bureau",
+    "dechets-electroniques": "Reprise de matériel informatique usagé", "saisie-donnees": "Saisie de dossiers",
+    "numerisation": "Numérisation de nos archives", "mise-a-disposition": "Renfort de personnel pour l'été",
+    "interim-insertion": "Intérimaires pour un pic d'activité", "conciergerie": "Conciergerie d'entreprise",
+    "preparation-commandes": "Préparation de commandes en période de fêtes",
+    "livraison-velo-cargo": "Livraisons du dernier kilomètre à vélo cargo",
+    "reconditionnement-informatique": "Achat d'ordinateurs reconditionnés",
+}
 
 
 def _data(title: str, kind: NeedKind, sector_id: int, department: str, **extra) -> dict:
@@ -49,23 +63,24 @@ def load_demo_needs(buyer: User, supplier_user: User) -> int:
     if not supplier.email:
         supplier.email = "contact@structure-demo.fr"
         refresh_reach(supplier)  # it can be told now
-    sector_id, department = supplier.activities[0].sector_id, supplier.department_code
+    sector, department = supplier.activities[0].sector, supplier.department_code
+    sector_id, title = sector.id, NEED_TITLES.get(sector.slug, sector.name)
 
     open_need = services.create_need(_data(
-        "Entretien des locaux du siège", NeedKind.CONSULTATION, sector_id, department,
+        title, NeedKind.CONSULTATION, sector_id, department,
         budget_min_cents=2_500_000, budget_max_cents=4_000_000, social_clause=True, insertion_hours=600,
         questions=["Combien de salariés en parcours d'insertion affecterez-vous à la prestation ?"]), buyer)
     _publish_quietly(open_need)
     outreach.tell_directly(open_need, [supplier])
 
-    services.create_need(_data("Demande de devis : prestation ponctuelle", NeedKind.QUOTE, sector_id, department,
-                               deadline=None), buyer)
+    services.create_need(_data(f"Demande de devis : {sector.name.lower()}, prestation ponctuelle", NeedKind.QUOTE,
+                               sector_id, department, deadline=None), buyer)
 
     closed = services.create_need(_data(
-        "Marché annuel : deux lots", NeedKind.TENDER, sector_id, department,
-        lots=[{"title": "Lot 1 : sites du centre", "description": None, "budget_min_cents": None,
+        f"Marché annuel en deux lots : {sector.name.lower()}", NeedKind.TENDER, sector_id, department,
+        lots=[{"title": "Sites du centre", "description": None, "budget_min_cents": None,
                "budget_max_cents": 6_000_000, "sector_ids": []},
-              {"title": "Lot 2 : sites périphériques", "description": None, "budget_min_cents": None,
+              {"title": "Sites périphériques", "description": None, "budget_min_cents": None,
                "budget_max_cents": 3_000_000, "sector_ids": []}]), buyer)
     _publish_quietly(closed)
     outreach.tell_directly(closed, [supplier])
