@@ -63,12 +63,15 @@ def of(name: str) -> str:
     return ("d'" if _elides(name) else "de ") + name
 
 
+def noun(number: int, singular: str, plural: str | None = None) -> str:
+    """The noun agreeing with a count (French uses the singular below 2): brouillon for 0
+    or 1, brouillons from 2. `plural` defaults to an s on each word."""
+    return singular if abs(number) < 2 else (plural or " ".join(word + "s" for word in singular.split(" ")))
+
+
 def count(number: int, singular: str, plural: str | None = None) -> str:
-    """A count with its noun agreeing: 1 offre, 3 offres, 0 offre (French uses the
-    singular below 2), 1 200 heures. `plural` defaults to the singular with an s on
-    each word that needs one (given explicitly for the irregular ones)."""
-    noun = singular if abs(number) < 2 else (plural or " ".join(word + "s" for word in singular.split(" ")))
-    return f"{thousands(number)} {noun}"
+    """A count with its noun agreeing: 1 offre, 3 offres, 0 offre, 1 200 heures."""
+    return f"{thousands(number)} {noun(number, singular, plural)}"
 
 
 def km(distance: float | None) -> str:

@@ -26,7 +26,7 @@ SLIPS = [
         rf"(?=[{VOWEL}])", re.IGNORECASE)),
     ("de le / à le", re.compile(r"\b(?:de|à) (?:le|les) (?!\d)", re.IGNORECASE)),
     ("(s) for a plural", re.compile(r"\w\(s\)")),
-    ("1 with a plural noun", re.compile(r"(?<![\d,\u202f])\b1 [a-zéèê]+(?:es|ts|ns|rs|ds|ls|és)\b")),
+    ("1 with a plural noun", re.compile(r"(?<![\d,\u202f\xa0])\b1 [A-Za-zÀ-ÿ]+(?:es|ts|ns|rs|ds|ls|és)\b")),
     ("a place as a bare code", re.compile(r"\b(?:[Dd]épartements?|[Rr]égions?|[Cc]ommunes?) \d")),
     ("a decimal point", re.compile(r"(?<![\w.])\d+\.\d+(?![\w.])")),
     ("a thing said twice", re.compile(r"\b((?:Lot|Lot n°) \d+ : )\1")),
@@ -89,7 +89,7 @@ KNOWN_SLIPS = [
     "autour de Argenteuil", "Offre de Avenir Mohon", "Prestation de espaces verts", "Ville de Aix-en-Provence",
     "connecté en tant que acheteur", "1 personnes en insertion", "17 prévenue(s)", "3 offre(s)",
     "Lot 1 : Lot 1 : sites du centre", "à 0.0 km", "1100 heures", "du 18 mars 2027 au 18 mars 2027",
-    "Lieu : Départements 56", "Intervient : région 93", "commune 06004", "le 18/03/2027", "Les Jardins de Le Montet",
+    "1 Brouillons", "1 Publiés", "Lieu : Départements 56", "Intervient : région 93", "commune 06004", "le 18/03/2027", "Les Jardins de Le Montet",
 ]
 WELL_WRITTEN = [
     "autour d'Argenteuil", "de EDF", "À la une", "1 offre reçue", "3 offres reçues",

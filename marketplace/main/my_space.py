@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from events.fairs.services import fairs_organised_by
 from marketplace.accounts.models import Role, User
 from marketplace.extensions import db
+from marketplace.french import noun
 from marketplace.needs.models import Need, NeedStatus
 from marketplace.organisations.models import MembershipStatus
 from marketplace.organisations.services import membership_of
@@ -55,10 +56,10 @@ def _buyer(user: User) -> Space:
                      Action("Voir les salons d'affaires", "fairs.index")])
     counts = dict(db.session.execute(select(Need.status, func.count()).where(
         Need.organisation_id == membership.organisation_id).group_by(Need.status)).all())
-    figures = [("Brouillons", counts.get(NeedStatus.DRAFT, 0)),
-               ("En modération", counts.get(NeedStatus.SUBMITTED, 0)),
-               ("Publiés", counts.get(NeedStatus.PUBLISHED, 0)),
-               ("À décider", counts.get(NeedStatus.CLOSED, 0))]
+    drafts, submitted, published, closed = (counts.get(status, 0) for status in (
+        NeedStatus.DRAFT, NeedStatus.SUBMITTED, NeedStatus.PUBLISHED, NeedStatus.CLOSED))
+    figures = [(noun(drafts, "Brouillon"), drafts), ("En modération", submitted),
+               (noun(published, "Publié"), published), ("À décider", closed)]
     return Space(figures=figures, actions=[
         Action("Publier un besoin", "needs.create", "appel d'offres, consultation, demande de devis ou sourcing",
                primary=True),
@@ -104,7 +105,7 @@ def _organiser(user: User) -> Space:
 def _admin(user: User) -> Space:
     waiting = db.session.scalar(select(func.count()).select_from(Need).where(
         Need.status == NeedStatus.SUBMITTED)) or 0
-    return Space(figures=[("Besoins à modérer", waiting)], actions=[
+    return Space(figures=[(noun(waiting, "Besoin à modérer", "Besoins à modérer"), waiting)], actions=[
         Action("Modération des besoins", "needs.moderation", primary=bool(waiting)),
         Action("Utilisateurs", "admin.users"),
         Action("Paiements", "payments.admin_orders")])
