@@ -4,6 +4,7 @@ bodies of a bounded depth. Installed by the application factory (request class, 
 provider); the fields themselves are in marketplace.validation."""
 
 import json
+import re
 
 from flask import Request
 from flask.json.provider import DefaultJSONProvider
@@ -46,30 +47,35 @@ class BoundedRequest(Request):
                            for key, value in super().args.items(multi=True))
 
 
-def _depth(value) -> int:
-    """How deeply lists and objects nest in a parsed JSON value (walked iteratively,
-    and only as far as one level past the limit)."""
-    deepest, stack = 0, [(value, 1)]
-    while stack:
-        item, level = stack.pop()
-        if isinstance(item, dict | list):
-            deepest = max(deepest, level)
-            if level > JSON_MAX_DEPTH:
+JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+JSON_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+def nesting_depth(text: str | bytes) -> int:
+    """How deeply lists and objects nest in a JSON text, read before parsing it (strings
+    skipped by a regular expression, then only the brackets walked; stops one level past
+    the limit). Parsing is never started on a body nested past JSON_MAX_DEPTH: the C
+    parser's deep-recursion error path is never taken."""
+    if isinstance(text, bytes | bytearray):
+        text = text.decode("utf-8", errors="replace")
+    depth = deepest = 0
+    for bracket in JSON_BRACKETS.findall(JSON_STRING.sub("", text)):
+        depth += 1 if bracket in "[{" else -1
+        if depth > deepest:
+            deepest = depth
+            if deepest > JSON_MAX_DEPTH:
                 break
-            stack.extend((child, level + 1) for child in (item.values() if isinstance(item, dict) else item))
     return deepest
 
 
 class BoundedJSONProvider(DefaultJSONProvider):
-    """Flask's JSON, refusing a body nested deeper than any of our schemas reads (a
-    thousands-deep body would otherwise exhaust the parser's recursion). The refusal is
-    a ValueError, which Flask turns into a 400 (or None with `silent=True`)."""
+    """Flask's JSON, refusing a body nested deeper than any of our schemas reads, before
+    parsing it: a thousands-deep body would drive the C parser into its deep-recursion
+    error path (in this CPython, catching that RecursionError was followed by heap
+    corruption in the tests' long runs). The refusal is a ValueError, which Flask turns
+    into a 400 (or None with `silent=True`)."""
 
     def loads(self, s, **kwargs):
-        try:
-            value = json.loads(s, **kwargs)
-        except RecursionError:
-            raise ValueError("JSON nested too deeply") from None
-        if _depth(value) > JSON_MAX_DEPTH:
+        if nesting_depth(s) > JSON_MAX_DEPTH:
             raise ValueError("JSON nested too deeply")
-        return value
+        return json.loads(s, **kwargs)

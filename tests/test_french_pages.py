@@ -89,7 +89,8 @@ KNOWN_SLIPS = [
     "autour de Argenteuil", "Offre de Avenir Mohon", "Prestation de espaces verts", "Ville de Aix-en-Provence",
     "connecté en tant que acheteur", "1 personnes en insertion", "17 prévenue(s)", "3 offre(s)",
     "Lot 1 : Lot 1 : sites du centre", "à 0.0 km", "1100 heures", "du 18 mars 2027 au 18 mars 2027",
-    "1 Brouillons", "1 Publiés", "Lieu : Départements 56", "Intervient : région 93", "commune 06004", "le 18/03/2027", "Les Jardins de Le Montet",
+    "1 Brouillons", "1 Publiés", "Lieu : Départements 56", "Intervient : région 93", "commune 06004",
+    "le 18/03/2027", "Les Jardins de Le Montet",
 ]
 WELL_WRITTEN = [
     "autour d'Argenteuil", "de EDF", "À la une", "1 offre reçue", "3 offres reçues",

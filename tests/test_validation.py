@@ -123,3 +123,16 @@ def test_a_rate_is_typed_as_a_percentage_and_stored_in_basis_points():
             Rate().load({"vat_rate": wrong})
         assert "vat_rate" in refused.value.messages
     assert Rate().dump({"vat_rate": 550}) == {"vat_rate": "5,5"}
+
+
+def test_json_nesting_is_measured_before_parsing():
+    from marketplace.request_input import JSON_MAX_DEPTH, nesting_depth
+
+    assert nesting_depth('{"a": [1, {"b": 2}]}') == 3
+    assert nesting_depth("[" * 5000 + "]" * 5000) > JSON_MAX_DEPTH
+    assert nesting_depth(b'{"a":' * 3000 + b"1" + b"}" * 3000) > JSON_MAX_DEPTH
+    brackets_in_strings = '{"text": "' + "[" * 100 + '"}'
+    assert nesting_depth(brackets_in_strings) <= JSON_MAX_DEPTH  # brackets inside strings don't nest
+    wide = "[" + ",".join(["[1]"] * 1000) + "]"
+    assert nesting_depth(wide) == 2  # many lists side by side are not deep
+    assert nesting_depth('"x"') == 0
