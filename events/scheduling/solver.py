@@ -1,10 +1,12 @@
-"""The scheduler: locked meetings first, then an LP-guided selection, placement with
-repair, a greedy fill, and a compaction pass for fewer idle slots."""
+"""The scheduler: locked meetings first, then an LP-guided selection (or the exact model
+on small fairs), placement with repair, a greedy fill, a compaction pass for fewer idle
+slots, and, where the fair is small enough, CP-SAT for the fewest breaks at no loss of
+value (events/scheduling/breaks.py)."""
 
 import time
 from dataclasses import dataclass, field
 
-from events.scheduling import assignment
+from events.scheduling import assignment, breaks
 from events.scheduling.baseline import first_come_first_served
 from events.scheduling.board import Board
 from events.scheduling.exact import exact_assignment
@@ -177,6 +179,7 @@ def solve(problem: Problem, locked: list[dict] | None = None, time_limit: float 
     solved_seconds = time.monotonic() - started
 
     assignment.compact(board, deadline)
+    waiting = breaks.fewer_breaks(board, deadline - time.monotonic())
     meetings = meetings_of(board, locked_tables)
 
     left_out = []
@@ -198,6 +201,9 @@ def solve(problem: Problem, locked: list[dict] | None = None, time_limit: float 
         "upper_bound": round(upper_bound, 3),
         "method": method,
         "solve_seconds": round(solved_seconds, 3),
+        "breaks": breaks.programme_waiting(board)[0],
+        "worst_breaks": breaks.programme_waiting(board)[1],
+        "breaks_method": waiting["status"],
         "seconds": round(time.monotonic() - started, 3),
     }
     return Schedule(problem, meetings, left_out, stats)
