@@ -40,7 +40,7 @@ def published_fair(app) -> int:
 def test_smtp_down_and_back_during_the_agendas_delivers_each_once(make_app, capsys):
     port = free_port()
     server = start_smtp(port)
-    app = make_app(MAIL_PORT=port, OUTBOX_BATCH_SIZE=10, MAIL_TIMEOUT_SECONDS=2)
+    app = make_app(MAIL_PORT=port, OUTBOX_BATCH_SIZE=10, MAIL_TIMEOUT_SECONDS=2, FAIR_SCHEDULER_SECONDS=3)
     published_fair(app)
     attempts = Counter()
     done = threading.Event()
