@@ -12,6 +12,7 @@ Breaks of participant p: the blocks of consecutive busy slots, minus one. A bloc
 at slot s when p is busy at s and not at s - 1.
 """
 
+import time
 from collections import defaultdict
 
 from ortools.sat.python import cp_model
@@ -36,13 +37,65 @@ def programme_waiting(board: Board) -> tuple[int, int, int]:
 
 
 def fewer_breaks(board: Board, time_limit: float, workers: int = 2) -> dict:
-    """Re-solve the programme on `board` for fewer breaks at no loss of value, in place.
+    """Re-solve the programme on `board` for fewer breaks at no loss of value, in place:
+    the whole fair at once when its model is small enough, else neighbourhoods of it.
     Returns what happened: {"status", "breaks_before", "breaks", "worst_breaks", ...}."""
+    report = _solve_region(board, None, time_limit, workers)
+    if report["status"] == "skipped" and report.get("variables", 0) > MAX_VARIABLES:
+        return _neighbourhoods(board, time_limit, workers)
+    return report
+
+
+NEIGHBOURHOOD_PEOPLE = 60
+
+
+def _neighbourhoods(board: Board, time_limit: float, workers: int) -> dict:
+    """Large-neighbourhood search for big fairs: again and again, the participants who
+    wait the most and the people they meet are re-solved exactly (everyone else's
+    meetings fixed), each time at no loss of value; until the time is up."""
+    deadline = time.monotonic() + time_limit
+    before = programme_waiting(board)
+    rounds = improved = 0
+    tried: set[int] = set()
+    while time.monotonic() < deadline - 0.2:
+        waiting = sorted(((_own_breaks(board, p), p) for p in range(len(board.busy)) if p not in tried),
+                         reverse=True)
+        if not waiting or waiting[0][0] == 0:
+            break
+        seed = waiting[0][1]
+        tried.add(seed)
+        people = {seed}
+        for meeting in board.meeting_at[seed].values():
+            pair = board.problem.pairs[meeting]
+            people |= {pair.a, pair.b}
+        for _, other in waiting[1:]:
+            if len(people) >= NEIGHBOURHOOD_PEOPLE:
+                break
+            people.add(other)
+        report = _solve_region(board, people, min(2.0, deadline - time.monotonic()), workers)
+        rounds += 1
+        improved += report["status"] == "improved"
+    after = programme_waiting(board)
+    return {"status": "improved" if after < before else "kept", "method": "neighbourhoods", "rounds": rounds,
+            "improved_rounds": improved, "breaks_before": before[0], "breaks": after[0],
+            "worst_breaks": after[1], "gaps": after[2]}
+
+
+def _own_breaks(board: Board, person: int) -> int:
+    slots = list(bits(board.busy[person]))
+    return sum(1 for earlier, later in zip(slots, slots[1:], strict=False) if later > earlier + 1)
+
+
+def _solve_region(board: Board, people: set[int] | None, time_limit: float, workers: int) -> dict:
+    """The CP-SAT model over the meetings among `people` (everyone: None); meetings with
+    anyone else, and locked ones, stay where they are."""
     problem = board.problem
     before = programme_waiting(board)
     report = {"breaks_before": before[0], "worst_breaks_before": before[1], "gaps_before": before[2]}
-    locked = {e: board.slot_of[e] for e in board.locked}
-    candidates = [e for e, feasible in enumerate(board.feasible) if feasible and e not in locked]
+    inside = (lambda e: True) if people is None else (
+        lambda e: problem.pairs[e].a in people and problem.pairs[e].b in people)
+    locked = {e: s for e, s in board.slot_of.items() if e in board.locked or not inside(e)}
+    candidates = [e for e, feasible in enumerate(board.feasible) if feasible and e not in locked and inside(e)]
     columns = [(e, s) for e in candidates for s in bits(board.feasible[e]) if problem.tables[s] > 0]
     if not columns or len(columns) > MAX_VARIABLES or time_limit < 0.2:
         return {**report, "status": "skipped", "variables": len(columns)}
@@ -88,10 +141,10 @@ def fewer_breaks(board: Board, time_limit: float, workers: int = 2) -> dict:
     locked_value = sum(problem.pairs[e].weight for e in locked)
     model.add(sum(worth) >= board.value() - locked_value)  # value kept (or more)
 
-    people = sorted({person for person, _ in at} | set(locked_busy))
+    considered = sorted({person for person, _ in at} | (set(locked_busy) if people is None else set()))
     breaks, gaps = [], []
     worst = model.new_int_var(0, slots, "worst")
-    for person in people:
+    for person in considered:
         busy = []
         for s in range(slots):
             if s in locked_busy[person]:
@@ -123,7 +176,7 @@ def fewer_breaks(board: Board, time_limit: float, workers: int = 2) -> dict:
         gaps.append(_idle_slots(model, person, busy, problem.available[person], slots))
 
     weight_gaps = 1
-    weight_worst = len(people) * slots + 1
+    weight_worst = len(considered) * slots + 1
     weight_breaks = weight_worst * (slots + 1)
     model.minimize(weight_breaks * sum(breaks) + weight_worst * worst + weight_gaps * sum(gaps))
 
