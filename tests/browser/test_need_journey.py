@@ -24,6 +24,7 @@ def log_in(page, live_server, email, password=PASSWORD):
 
 
 def log_out(page):
+    page.wait_for_load_state("load")  # the menus open once Bootstrap's script has run
     page.locator("#nav-principale .dropdown-toggle").last.click()  # the person's menu
     page.get_by_role("button", name="Se déconnecter").click()
     page.wait_for_load_state()
