@@ -122,7 +122,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(suppliers_bp)
     app.register_blueprint(favourites_bp)
     from events.fairs.routes import bp as fairs_bp
-    from events.meetings.routes import bp as meetings_bp
+    from events.meetings import organiser_routes, routes  # noqa: F401 - their views join the blueprint
+    from events.meetings.blueprint import bp as meetings_bp
     from marketplace.payments.routes import bp as payments_bp
 
     for blueprint in (needs_bp, offers_bp, messaging_bp, attachments_bp, dashboards_bp, fairs_bp, meetings_bp,

@@ -357,7 +357,7 @@ def test_a_run_that_left_thousands_out_lists_them_a_page_at_a_time(app, client, 
 def test_a_big_programme_pages_by_slot_and_counts_everything(app, client, login, small_fair, monkeypatch):
     """A fair of hundreds of tables: the page shows one slot's meetings at a time, and
     the counts (placed, per participant) are those of the whole programme."""
-    from events.meetings import routes
+    from events.meetings import organiser_routes as routes
 
     login(client, small_fair["organiser"])
     fair_id = small_fair["fair"]
@@ -380,7 +380,7 @@ def test_a_big_programme_pages_by_slot_and_counts_everything(app, client, login,
 
 def test_a_big_fair_s_participant_fields_share_one_list_and_take_a_number(app, client, login, small_fair,
                                                                            monkeypatch):
-    from events.meetings import routes
+    from events.meetings import organiser_routes as routes
 
     monkeypatch.setattr(routes, "PARTICIPANT_SELECT_MAX", 2)  # "big": more than 2 participants
     login(client, small_fair["organiser"])
@@ -410,7 +410,7 @@ def test_a_big_fair_s_participant_fields_suggest_participants_as_the_organiser_t
         app, live_server, page, small_fair, monkeypatch):
     """Past a few hundred participants the fields are typed into: the browser asks the
     catalogue for the names typed and offers them; the meeting is then added."""
-    from events.meetings import routes
+    from events.meetings import organiser_routes as routes
     from tests.browser.test_need_journey import log_in
     from tests.conftest import email_of
 

@@ -1,0 +1,265 @@
+"""Meetings at a fair, as its organiser runs them: the programme (scheduler runs,
+manual changes, publication), the table plan and signs, the day's no-shows, and the
+results."""
+
+import json
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import login_required
+
+from events.fairs import registration
+from events.fairs.models import Participant
+from events.fairs.services import ensure_organiser, get_fair, slots_of
+from events.meetings import day, hooks, programme, requests, results, runs, schemas
+from events.meetings.blueprint import bp
+from events.meetings.models import RunStatus
+from marketplace.accounts.current import acting_user
+from marketplace.errors import DomainError, NotAllowed, NotFound, wants_json
+from marketplace.exports import csv_download
+from marketplace.extensions import db
+from marketplace.forms import Form, perform, perform_form
+from marketplace.paging import ListPage
+
+SLOTS_PER_PAGE = 8  # the programme page shows the meetings of this many slots at a time,
+MEETING_ROWS_PER_PAGE = 400  # fewer when the fair has many tables
+LEFT_OUT_PAGE = 100  # requests a run left out, per page of their list
+PARTICIPANTS_LISTED = 100  # the least served participants, in the programme page's count table
+PARTICIPANT_SELECT_MAX = 200  # past this, the page's participant fields are typed into, with suggestions
+
+
+
+@bp.route("/salons/<int:fair_id>/programme", endpoint="programme")
+@login_required
+def programme_page(fair_id: int):
+    fair = get_fair(fair_id)
+    ensure_organiser(fair, acting_user())
+    run = runs.latest_run(fair)
+    if wants_json():
+        return {"meetings": schemas.MeetingOut(many=True).dump(programme.meetings_of_fair(fair)),
+                "run": _run_json(run) if run else None,
+                "left_out": _left_out_json(runs.left_out_requests(runs.left_out_items(run)))}
+    # A few slots' meetings a page (one slot fills 250 rows at 250 tables); counts from SQL.
+    slots = slots_of(fair)
+    per_page = max(1, min(SLOTS_PER_PAGE, MEETING_ROWS_PER_PAGE // max(1, len(fair.tables))))
+    slot_page = ListPage.of(len(slots), per_page, request.args.get("creneaux", type=int))
+    shown_slots = slot_page.take(slots)
+    meetings = programme.meeting_rows(fair, [slot.id for slot in shown_slots])
+    total, unpublished = programme.programme_counts(fair)
+    confirmed, without, least_served = programme.participants_served(fair, PARTICIPANTS_LISTED)
+    # A small fair's participant fields list them all; a big fair's ask the catalogue (fairs.js).
+    choices = programme.confirmed_participant_rows(fair) if confirmed <= PARTICIPANT_SELECT_MAX else None
+    return render_template("meetings/programme.html", fair=fair, meetings=meetings, by_slot=_by(meetings, "slot_id"),
+                           slots=slots, shown_slots=shown_slots, slot_page=slot_page, choices=choices,
+                           confirmed=confirmed, without=without, least_served=least_served, run=run, total=total,
+                           unpublished=unpublished, left_out_total=runs.left_out_count(run),
+                           stats=json.loads(run.stats) if run and run.stats else None,
+                           wanted=requests.wanted_count(fair))
+
+
+@bp.route("/salons/<int:fair_id>/programme/non-places")
+@login_required
+def left_out(fair_id: int):
+    """The requests the last run could not place, with why, a page at a time (a big fair
+    leaves tens of thousands of wishes out), for everyone or one participant."""
+    fair = get_fair(fair_id)
+    ensure_organiser(fair, acting_user())
+    run = runs.latest_run(fair)
+    asked = request.args.get("participant", type=int)
+    participant = registration.find_participant(fair, asked) if asked else None
+    items = runs.left_out_items(run, participant.id if participant else None)
+    page = ListPage.of(len(items), LEFT_OUT_PAGE, request.args.get("page", type=int))
+    rows = runs.left_out_requests(page.take(items))
+    if wants_json():
+        return {"total": len(items), "page": page.page, "pages": page.pages, "items": _left_out_json(rows)}
+    return render_template("meetings/left_out.html", fair=fair, run=run, rows=rows, total=len(items),
+                           pagination=page, participant=participant, unknown=asked and not participant,
+                           reasons=runs.left_out_reasons(items))
+
+
+def _left_out_json(rows) -> list[dict]:
+    return [{"request_id": row.request_id, "from": row.requester_id, "to": row.recipient_id, "reason": row.reason}
+            for row in rows]
+
+
+def _run_json(run) -> dict:
+    return {"id": run.id, "status": run.status.value, "progress": run.progress, "step": run.step,
+            "error": run.error, "stats": json.loads(run.stats) if run.stats else None}
+
+
+@bp.route("/salons/<int:fair_id>/programme/calculer", methods=["POST"])
+@login_required
+def start_run(fair_id: int):
+    fair = get_fair(fair_id)
+    back = url_for("meetings.programme", fair_id=fair.id)
+    try:
+        run = runs.start_run(fair, acting_user())
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        if wants_json() or isinstance(error, NotAllowed | NotFound):
+            raise
+        flash(error.message, "danger")
+        return redirect(back)
+    hooks.compute_run_later(run.id)
+    if wants_json():
+        db.session.refresh(run)
+        return _run_json(run), 202
+    return redirect(url_for("meetings.run_status", fair_id=fair.id, run_id=run.id))
+
+
+@bp.route("/salons/<int:fair_id>/programme/calculs/<int:run_id>")
+@login_required
+def run_status(fair_id: int, run_id: int):
+    fair = get_fair(fair_id)
+    ensure_organiser(fair, acting_user())
+    run = runs.get_run(fair, run_id)
+    if wants_json():
+        return _run_json(run)
+    if run.status in (RunStatus.DONE, RunStatus.FAILED):
+        if run.status == RunStatus.FAILED:
+            flash(f"Le calcul a échoué : {run.error}", "danger")
+        else:
+            flash("Programme calculé : vérifiez-le, ajustez-le puis publiez-le.", "success")
+        return redirect(url_for("meetings.programme", fair_id=fair.id))
+    return render_template("meetings/run.html", fair=fair, run=run)
+
+
+@bp.route("/salons/<int:fair_id>/programme/publier", methods=["POST"])
+@login_required
+def publish(fair_id: int):
+    fair = get_fair(fair_id)
+    return perform(lambda: programme.publish_programme(fair, acting_user()),
+                   url_for("meetings.programme", fair_id=fair.id),
+                   "Programme publié : chaque participant concerné reçoit son agenda par e-mail.",
+                   lambda told: {"told": told})
+
+
+def _pair(fair, data) -> tuple[Participant, Participant]:
+    return registration.get_participant(fair, data["a"]), registration.get_participant(fair, data["b"])
+
+
+def _programme_form(fair_id: int, schema, action, success: str):
+    """A programme change from a small form; refusals come back on the programme."""
+    fair = get_fair(fair_id)
+    return perform_form(schema, url_for("meetings.programme", fair_id=fair.id), lambda data: action(fair, data),
+                        success, lambda result: schemas.MeetingOut().dump(result) if hasattr(result, "slot")
+                        else {"status": "ok"})
+
+
+@bp.route("/salons/<int:fair_id>/rendez-vous", methods=["POST"])
+@login_required
+def add_meeting(fair_id: int):
+    return _programme_form(fair_id, schemas.ManualMeetingSchema(), lambda fair, data: programme.add_meeting(
+        fair, *_pair(fair, data), data["slot"], data["table"], acting_user()), "Rendez-vous ajouté.")
+
+
+@bp.route("/salons/<int:fair_id>/incontournables", methods=["POST"])
+@login_required
+def must_meet(fair_id: int):
+    return _programme_form(fair_id, schemas.PairSchema(), lambda fair, data: requests.add_must_meet(
+        fair, *_pair(fair, data), acting_user()), "Rencontre incontournable ajoutée : le prochain calcul la place "
+                                                  "en priorité.")
+
+
+@bp.route("/salons/<int:fair_id>/rendez-vous/<int:meeting_id>/deplacer", methods=["POST"])
+@login_required
+def move(fair_id: int, meeting_id: int):
+    return _programme_form(fair_id, schemas.PlaceSchema(), lambda fair, data: programme.move_meeting(
+        programme.get_meeting(fair, meeting_id), data["slot"], data["table"], acting_user()),
+        "Rendez-vous déplacé.")
+
+
+@bp.route("/salons/<int:fair_id>/rendez-vous/<int:meeting_id>/verrouiller", methods=["POST"])
+@login_required
+def lock(fair_id: int, meeting_id: int):
+    return _programme_form(fair_id, schemas.LockSchema(), lambda fair, data: programme.set_locked(
+        programme.get_meeting(fair, meeting_id), data["locked"], acting_user()), "C'est noté.")
+
+
+@bp.route("/salons/<int:fair_id>/rendez-vous/<int:meeting_id>/annuler", methods=["POST"])
+@login_required
+def cancel(fair_id: int, meeting_id: int):
+    fair = get_fair(fair_id)
+    meeting = programme.get_meeting(fair, meeting_id)
+    return perform(lambda: programme.cancel_meeting(meeting, acting_user()),
+                   url_for("meetings.programme", fair_id=fair.id), "Rendez-vous annulé.", schemas.MeetingOut().dump)
+
+
+@bp.route("/salons/<int:fair_id>/rendez-vous/<int:meeting_id>/tenu", methods=["POST"])
+@login_required
+def held(fair_id: int, meeting_id: int):
+    fair = get_fair(fair_id)
+    meeting = programme.get_meeting(fair, meeting_id)
+    return perform(lambda: day.mark_held(meeting, acting_user()), _day_back(fair), "Rendez-vous tenu.",
+                   schemas.MeetingOut().dump)
+
+
+def _day_back(fair) -> str:
+    return request.form.get("back") if (request.form.get("back") or "").startswith("/") else url_for(
+        "meetings.programme", fair_id=fair.id)
+
+
+@bp.route("/salons/<int:fair_id>/rendez-vous/<int:meeting_id>/absence", methods=["POST"])
+@login_required
+def no_show(fair_id: int, meeting_id: int):
+    fair = get_fair(fair_id)
+    meeting = programme.get_meeting(fair, meeting_id)
+    form = Form(schemas.NoShowSchema())
+    if not form.validate_on_submit():
+        raise DomainError("Indiquez qui est absent.", "absent")
+    absent = registration.get_participant(fair, form.data["absent"])
+    outcome = {}
+
+    def act():
+        outcome["replacement"] = day.mark_no_show(meeting, absent, acting_user())
+        return outcome["replacement"]
+
+    response = perform(act, _day_back(fair), None, lambda replacement: {
+        "replacement": schemas.MeetingOut().dump(replacement) if replacement else None})
+    if not wants_json() and "replacement" in outcome:
+        replacement = outcome["replacement"]
+        flash(f"Absence notée. Rendez-vous de dernière minute : {replacement.a.name} et {replacement.b.name}, "
+              f"{replacement.table.name}. Tous deux sont prévenus." if replacement else
+              "Absence notée. Aucune demande en attente ne peut reprendre ce créneau.", "success")
+    return response
+
+
+# --- printouts for the day -----------------------------------------------------------------
+
+@bp.route("/salons/<int:fair_id>/plan-de-tables")
+@login_required
+def table_plan(fair_id: int):
+    fair = get_fair(fair_id)
+    ensure_organiser(fair, acting_user())
+    return render_template("meetings/table_plan.html", fair=fair, slots=slots_of(fair),
+                           by_slot=_by(programme.meetings_of_fair(fair), "slot_id"))
+
+
+@bp.route("/salons/<int:fair_id>/panneaux")
+@login_required
+def table_signs(fair_id: int):
+    fair = get_fair(fair_id)
+    ensure_organiser(fair, acting_user())
+    return render_template("meetings/signs.html", fair=fair, by_table=_by(programme.meetings_of_fair(fair), "table_id"))
+
+
+def _by(meetings, key: str) -> dict[int, list]:
+    """Meetings grouped by one of their ids (slot_id, table_id), in their order."""
+    grouped: dict[int, list] = {}
+    for meeting in meetings:
+        grouped.setdefault(getattr(meeting, key), []).append(meeting)
+    return grouped
+
+
+@bp.route("/salons/<int:fair_id>/resultats")
+@login_required
+def dashboard(fair_id: int):
+    fair = get_fair(fair_id)
+    ensure_organiser(fair, acting_user())
+    figures = results.fair_results(fair)
+    if request.args.get("format") == "csv":
+        return csv_download(results.results_table(figures), f"resultats-salon-{fair.id}.csv")
+    if wants_json():
+        return {"figures": dict(figures.figures())}
+    return render_template("fairs/results.html", fair=fair, results=figures,
+                           registration_bars=[(role.label, count) for role, count in figures.registrations.items()])
