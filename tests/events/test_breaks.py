@@ -57,7 +57,7 @@ def test_fewer_breaks_never_loses_value_and_keeps_locked_meetings():
     check(instance, result.meetings)
     # From a programme spread on purpose: the same value, fewer breaks.
     board = Board(problem)
-    for e, pair in enumerate(problem.pairs):
+    for e in range(len(problem.pairs)):
         free = board.free_slots(e)
         slots = [s for s in range(len(problem.slot_ids)) if free >> s & 1]
         if slots:
