@@ -25,7 +25,7 @@ def test_create_a_fair_register_meet_schedule_publish_and_download_the_agenda(
     # The organiser creates the fair: one morning session with a break, three tables.
     log_in(page, live_server, "orga@coventis.fr")
     page.get_by_role("link", name="Salons").first.click()
-    page.get_by_role("link", name="Créer un salon").click()
+    page.locator("#contenu").get_by_role("link", name="Créer un salon").click()
     page.get_by_role("textbox", name="Nom", exact=True).fill("Coventis 2027")
     page.get_by_role("textbox", name="Lieu", exact=True).fill("Parc des expositions")
     page.get_by_role("textbox", name="Ville", exact=True).fill("Montpellier")
