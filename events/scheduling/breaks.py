@@ -28,8 +28,7 @@ def programme_waiting(board: Board) -> tuple[int, int, int]:
     for person, busy in enumerate(board.busy):
         if not busy:
             continue
-        slots = list(bits(busy))
-        own = sum(1 for earlier, later in zip(slots, slots[1:], strict=False) if later > earlier + 1)
+        own = _own_breaks(board, person)
         total += own
         worst = max(worst, own)
         gaps += board.gaps(person)
