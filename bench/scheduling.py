@@ -1,11 +1,13 @@
 """Benchmark of the meeting scheduler against first-come-first-served and the LP bound.
 
-    python -m bench.scheduling [--sizes small,medium,large,xl] [--seeds 2] [--time-limit 20]
+    python -m bench.scheduling [--sizes small,medium,large,xl,planted] [--seeds 2] [--time-limit 20]
 
 Instances come from ../shared/bench/meetings/generate.py (the standard sizes of
 FORMAT.md), schedules are checked and scored by its score.py, and the LP relaxation
 of the slot-indexed model (score.py --lp, slow: minutes on xl) is computed once per
-instance and cached in bench/scheduling_lp_bounds.json.
+instance and cached in bench/scheduling_lp_bounds.json. `planted` runs fairs of 40, 80,
+152 and 300 participants whose optimum is known (bench/planted.py: every planted meeting
+held, 0 breaks); its lp_bound column is that optimum's value.
 """
 
 import argparse
@@ -17,6 +19,7 @@ import sys
 import time
 from pathlib import Path
 
+from bench.planted import planted, planted_optimum
 from events.scheduling import first_come_first_served, load_problem, meetings_of, solve
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,39 +63,54 @@ def run(sizes: list[str], seeds: int, time_limit: float, with_lp: bool) -> list[
     generate, score = _load("generate"), _load("score")
     cache = json.loads(CACHE.read_text()) if CACHE.exists() else {}
     rows = []
-    for size in sizes:
-        spec = SIZES[size]
-        for seed in spec["seeds"][:seeds]:
-            instance = generate.generate(spec["buyers"], spec["suppliers"], spec["requests_per_supplier"],
-                                         spec["days"], 20, spec["tables"], seed, f"{size}-{seed}", spec["themed"])
+    for size, seed, instance in _instances(generate, sizes, seeds):
+        if size == "planted":
+            lp = planted_optimum(instance)
+        else:
             digest = hashlib.sha256(json.dumps(instance, sort_keys=True).encode()).hexdigest()[:12]
-            key = f"{size}-seed{seed}-{digest}"
-            lp = lp_reference(score, instance, key, cache) if with_lp else None
+            lp = lp_reference(score, instance, f"{size}-seed{seed}-{digest}", cache) if with_lp else None
 
-            started = time.monotonic()
-            schedule = solve(load_problem(instance), time_limit=time_limit)
-            ours_seconds = time.monotonic() - started
-            started = time.monotonic()
-            baseline = meetings_of(first_come_first_served(load_problem(instance)))
-            base_seconds = time.monotonic() - started
+        started = time.monotonic()
+        schedule = solve(load_problem(instance), time_limit=time_limit)
+        ours_seconds = time.monotonic() - started
+        started = time.monotonic()
+        baseline = meetings_of(first_come_first_served(load_problem(instance)))
+        base_seconds = time.monotonic() - started
 
-            for name, meetings, seconds in (("ours", schedule.meetings, ours_seconds),
-                                            ("fcfs", baseline, base_seconds)):
-                value, gaps, breaks, served, errors = score.score(instance, {"meetings": meetings})
-                rows.append({
-                    "size": size, "seed": seed, "scheduler": name,
-                    "participants": len(instance["participants"]), "requests": len(instance["requests"]),
-                    "value": value, "lp_bound": lp, "lp_ratio": round(value / lp, 4) if lp else None,
-                    "served": served, "gaps": gaps, "breaks": breaks, "seconds": round(seconds, 2),
-                    "valid": not errors,
-                })
-            print(_line(rows[-2]), flush=True)
-            print(_line(rows[-1]), flush=True)
+        for name, meetings, seconds in (("ours", schedule.meetings, ours_seconds),
+                                        ("fcfs", baseline, base_seconds)):
+            details = score.score_details(instance, {"meetings": meetings})
+            value, gaps, breaks, served, errors = (details[k] for k in ("value", "gaps", "breaks", "served",
+                                                                         "errors"))
+            rows.append({
+                "size": size, "seed": seed, "scheduler": name,
+                "participants": len(instance["participants"]), "requests": len(instance["requests"]),
+                "value": value, "lp_bound": lp, "lp_ratio": round(value / lp, 4) if lp else None,
+                "served": served, "gaps": gaps, "breaks": breaks, "worst_breaks": details["worst_breaks"],
+                "seconds": round(seconds, 2),
+                "valid": not errors,
+            })
+        print(_line(rows[-2]), flush=True)
+        print(_line(rows[-1]), flush=True)
     return rows
 
 
+def _instances(generate, sizes: list[str], seeds: int):
+    """(size, seed, instance) for each generated size and seed, and the planted fairs."""
+    for size in sizes:
+        if size == "planted":
+            for people in (40, 80, 152, 300):
+                yield size, people, planted(people // 4, window=8, seed=people, blocks=8)
+            continue
+        spec = SIZES[size]
+        for seed in spec["seeds"][:seeds]:
+            yield size, seed, generate.generate(spec["buyers"], spec["suppliers"], spec["requests_per_supplier"],
+                                                spec["days"], 20, spec["tables"], seed, f"{size}-{seed}",
+                                                spec["themed"])
+
+
 HEADER = f"{'size':<7}{'seed':>5} {'scheduler':<10}{'people':>7}{'requests':>9}{'value':>8}{'lp_bound':>10}" \
-         f"{'lp_ratio':>9}{'served':>8}{'gaps':>7}{'breaks':>7}{'seconds':>9} valid"
+         f"{'lp_ratio':>9}{'served':>8}{'gaps':>7}{'breaks':>7}{'worst':>6}{'seconds':>9} valid"
 
 
 def _line(row: dict) -> str:
@@ -100,6 +118,7 @@ def _line(row: dict) -> str:
     ratio = f"{row['lp_ratio']:.4f}" if row["lp_ratio"] else "-"
     return (f"{row['size']:<7}{row['seed']:>5} {row['scheduler']:<10}{row['participants']:>7}{row['requests']:>9}"
             f"{row['value']:>8}{lp:>10}{ratio:>9}{row['served']:>8.4f}{row['gaps']:>7}{row['breaks']:>7}"
+            f"{row['worst_breaks']:>6}"
             f"{row['seconds']:>9.2f} {'yes' if row['valid'] else 'NO'}")
 
 
@@ -121,6 +140,7 @@ def main() -> None:
         print(f"  {size:<7} lp_ratio min {min(ratios) if ratios else float('nan'):.4f}"
               f" | served {min(r['served'] - f['served'] for r, f in zip(ours, fcfs, strict=True)):+.4f} (worst)"
               f" | gaps x{max(r['gaps'] / max(f['gaps'], 1) for r, f in zip(ours, fcfs, strict=True)):.2f} (worst)"
+              f" | breaks {sum(r['breaks'] for r in ours)} vs {sum(f['breaks'] for f in fcfs)}"
               f" | time max {max(r['seconds'] for r in ours):.2f} s")
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=1))

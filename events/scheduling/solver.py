@@ -164,13 +164,13 @@ def solve(problem: Problem, locked: list[dict] | None = None, time_limit: float 
         if e not in board.slot_of and board.feasible[e] and board.has_room(pair.a) and board.has_room(pair.b)
     ]
 
+    baseline = first_come_first_served(problem, board.copy())
     exact = exact_assignment(board, candidates, time_limit=time_limit * 0.5)
     if exact is not None:
         for e, slot in exact.items():
             board.place(e, slot)
         method, upper_bound = "exact", board.value()
     else:
-        baseline = first_come_first_served(problem, board.copy())
         lp_value = _lp_guided(board, candidates, deadline, time_limit)
         method = "lp-guided"
         upper_bound = fixed_value + sum(problem.pairs[e].weight * x for e, x in lp_value.items())
@@ -179,6 +179,8 @@ def solve(problem: Problem, locked: list[dict] | None = None, time_limit: float 
     solved_seconds = time.monotonic() - started
 
     assignment.compact(board, deadline)
+    if baseline.value() == board.value() and breaks.programme_waiting(baseline) < breaks.programme_waiting(board):
+        board = baseline  # as much value, less waiting: the better start for the least-waiting phase
     waiting = breaks.fewer_breaks(board, deadline - time.monotonic())
     meetings = meetings_of(board, locked_tables)
 
