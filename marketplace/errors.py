@@ -120,7 +120,8 @@ def _render(status: int, detail: str, errors: dict | None = None, title: str | N
             next_step: tuple[str, str] | None = None):
     if wants_json():
         return problem(status, detail, errors, title)
-    page = f"errors/{status}.html" if status in (403, 404, 500, 503) else "errors/generic.html"
+    # 500 and 503 stand alone (they must render without the database); the rest share one page.
+    page = f"errors/{status}.html" if status in (500, 503) else "errors/generic.html"
     return (
         render_template(page, status=status, title=title or TITLES.get(status, "Erreur"), detail=detail,
                         next_step=next_step),

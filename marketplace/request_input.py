@@ -76,6 +76,8 @@ class BoundedJSONProvider(DefaultJSONProvider):
     into a 400 (or None with `silent=True`)."""
 
     def loads(self, s, **kwargs):
-        if nesting_depth(s) > JSON_MAX_DEPTH:
+        # Fewer brackets than the limit cannot nest past it: most bodies skip the scan.
+        if s.count("[" if isinstance(s, str) else b"[") + s.count("{" if isinstance(s, str) else b"{") \
+                > JSON_MAX_DEPTH and nesting_depth(s) > JSON_MAX_DEPTH:
             raise ValueError("JSON nested too deeply")
         return json.loads(s, **kwargs)

@@ -182,6 +182,7 @@ def solve(problem: Problem, locked: list[dict] | None = None, time_limit: float 
     if baseline.value() == board.value() and breaks.programme_waiting(baseline) < breaks.programme_waiting(board):
         board = baseline  # as much value, less waiting: the better start for the least-waiting phase
     waiting = breaks.fewer_breaks(board, deadline - time.monotonic())
+    waiting_after = breaks.programme_waiting(board)
     meetings = meetings_of(board, locked_tables)
 
     left_out = []
@@ -203,8 +204,8 @@ def solve(problem: Problem, locked: list[dict] | None = None, time_limit: float 
         "upper_bound": round(upper_bound, 3),
         "method": method,
         "solve_seconds": round(solved_seconds, 3),
-        "breaks": breaks.programme_waiting(board)[0],
-        "worst_breaks": breaks.programme_waiting(board)[1],
+        "breaks": waiting_after[0],
+        "worst_breaks": waiting_after[1],
         "breaks_method": waiting["status"],
         "seconds": round(time.monotonic() - started, 3),
     }

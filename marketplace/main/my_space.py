@@ -22,7 +22,6 @@ class Action:
     endpoint: str
     hint: str = ""
     primary: bool = False
-    values: dict = field(default_factory=dict)
 
 
 @dataclass
