@@ -85,12 +85,32 @@ def insert(board: Board, pair_index: int) -> bool:
                 moves = _chain(board, second, take, give, avoid=first)
                 if moves is None or not _tables_allow(board, moves, take):
                     continue
-                for meeting, _ in moves:
-                    board.remove(meeting)
-                for meeting, target in moves:
-                    board.place(meeting, target)
-                board.place(pair_index, take)
-                return True
+                if _apply(board, moves, pair_index, take):
+                    return True
+    return False
+
+
+def _apply(board: Board, moves: list[tuple[int, int]], meeting: int, slot: int, was: int | None = None) -> bool:
+    """Move the chain's meetings and put `meeting` in `slot` (from `was`, if it had a slot);
+    undone, returning False, when it would give someone too many meetings in a row."""
+    sources = [(moved, board.slot_of[moved]) for moved, _ in moves]
+    if was is not None:
+        board.remove(meeting)
+    for moved, _ in moves:
+        board.remove(moved)
+    for moved, to in moves:
+        board.place(moved, to)
+    board.place(meeting, slot)
+    pairs = board.problem.pairs
+    if board.paced_ok({p for m in [meeting, *(m for m, _ in moves)] for p in (pairs[m].a, pairs[m].b)}):
+        return True
+    board.remove(meeting)
+    for moved, _ in moves:
+        board.remove(moved)
+    for moved, source in sources:
+        board.place(moved, source)
+    if was is not None:
+        board.place(meeting, was)
     return False
 
 
@@ -146,13 +166,7 @@ def _try_better_slot(board: Board, meeting: int) -> bool:
     if best is None:
         return False
     _, target, moves = best
-    board.remove(meeting)
-    for moved, _ in moves:
-        board.remove(moved)
-    for moved, to in moves:
-        board.place(moved, to)
-    board.place(meeting, target)
-    return True
+    return _apply(board, moves, meeting, target, was=slot)
 
 
 def compact(board: Board, deadline: float) -> int:
@@ -179,7 +193,8 @@ def compact(board: Board, deadline: float) -> int:
 
 def _cheapest_meeting(board: Board, person: int, exclude: set[int]) -> int | None:
     pairs = board.problem.pairs
-    options = [m for m in board.meeting_at[person].values() if m not in board.locked and m not in exclude]
+    options = [m for m in board.meeting_at[person].values()
+               if m not in board.locked and m not in exclude and not board.problem.pairs[m].required]
     return min(options, key=lambda m: pairs[m].weight, default=None)
 
 
@@ -194,7 +209,7 @@ def _ejection(board: Board, pair_index: int) -> tuple[int, int, set[int]] | None
         for person in (pair.a, pair.b):
             meeting = board.meeting_at[person].get(slot)
             if meeting is not None:
-                if meeting in board.locked:
+                if meeting in board.locked or problem.pairs[meeting].required:
                     blocked = True
                 displaced.add(meeting)
         if blocked:
@@ -236,9 +251,13 @@ def improve_by_ejection(board: Board, unscheduled: list[int], deadline: float) -
             if move is None:
                 continue
             gain, slot, displaced = move
-            for meeting in displaced:
-                board.remove(meeting)
+            sources = {meeting: board.remove(meeting) for meeting in displaced}
             board.place(pair_index, slot)
+            if not board.paced_ok((pairs[pair_index].a, pairs[pair_index].b)):
+                board.remove(pair_index)
+                for meeting, source in sources.items():
+                    board.place(meeting, source)
+                continue
             gained += gain
             changed = True
             for meeting in sorted(displaced, key=lambda m: -pairs[m].weight):

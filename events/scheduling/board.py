@@ -1,6 +1,6 @@
 """The schedule being built: who meets whom in which slot, kept consistent at every step."""
 
-from events.scheduling.problem import Problem
+from events.scheduling.problem import NO_LIMIT, Problem
 
 
 def bits(mask: int):
@@ -21,6 +21,14 @@ def idle_slots(available: int, busy: int) -> int:
     return (available & window & ~busy).bit_count()
 
 
+def _longest_run(busy: int) -> int:
+    longest = 0
+    while busy:
+        busy &= busy << 1  # each step shortens every run of ones by one
+        longest += 1
+    return longest
+
+
 class Board:
     def __init__(self, problem: Problem):
         self.problem = problem
@@ -36,6 +44,7 @@ class Board:
         self.slot_of: dict[int, int] = {}  # pair -> slot
         self.locked: set[int] = set()
         self.feasible = [problem.feasible(pair) for pair in problem.pairs]
+        self.paced = any(limit < NO_LIMIT for limit in problem.in_a_row)  # someone has a max_in_a_row
 
     def copy(self) -> "Board":
         other = Board.__new__(Board)
@@ -48,6 +57,7 @@ class Board:
         other.slot_of = dict(self.slot_of)
         other.locked = set(self.locked)
         other.feasible = self.feasible
+        other.paced = self.paced
         return other
 
     # --- reading ---------------------------------------------------------------------
@@ -57,7 +67,34 @@ class Board:
     def free_slots(self, pair_index: int) -> int:
         """Slots where this meeting could go right now without moving anything."""
         pair = self.problem.pairs[pair_index]
-        return self.feasible[pair_index] & ~self.busy[pair.a] & ~self.busy[pair.b] & self.open
+        free = self.feasible[pair_index] & ~self.busy[pair.a] & ~self.busy[pair.b] & self.open
+        if free and self.paced:
+            free &= ~self.too_long_if_added(pair.a) & ~self.too_long_if_added(pair.b)
+        return free
+
+    def too_long_if_added(self, person: int) -> int:
+        """The free slots where one more meeting would make a run of adjacent meetings
+        longer than the person's `max_in_a_row`."""
+        limit = self.problem.in_a_row[person]
+        busy = self.busy[person]
+        if limit >= NO_LIMIT or busy.bit_count() < limit:
+            return 0
+        slots = len(self.problem.slot_ids)
+        before = [0] * (slots + 1)  # before[s]: busy slots in a row just before s
+        for s in range(1, slots + 1):
+            before[s] = before[s - 1] + 1 if busy >> (s - 1) & 1 else 0
+        blocked, after = 0, 0
+        for s in reversed(range(slots)):
+            if not busy >> s & 1 and before[s] + after + 1 > limit:
+                blocked |= 1 << s
+            after = after + 1 if busy >> s & 1 else 0
+        return blocked
+
+    def paced_ok(self, people) -> bool:
+        """True when none of `people` has more meetings in a row than allowed."""
+        if not self.paced:
+            return True
+        return all(_longest_run(self.busy[p]) <= self.problem.in_a_row[p] for p in people)
 
     def value(self) -> int:
         return sum(self.problem.pairs[p].weight for p in self.slot_of)

@@ -12,8 +12,11 @@ Breaks of participant p: the blocks of consecutive busy slots, minus one. A bloc
 at slot s when p is busy at s and not at s - 1.
 """
 
+import threading
 import time
 from collections import defaultdict
+from collections.abc import Callable
+from threading import Event
 
 from ortools.sat.python import cp_model
 
@@ -35,20 +38,33 @@ def programme_waiting(board: Board) -> tuple[int, int, int]:
     return total, worst, gaps
 
 
-def fewer_breaks(board: Board, time_limit: float, workers: int = 2) -> dict:
+def fewer_breaks(board: Board, time_limit: float, workers: int = 2, stop: Event | None = None,
+                 progress: Callable[[tuple], None] | None = None) -> dict:
     """Re-solve the programme on `board` for fewer breaks at no loss of value, in place:
     the whole fair at once when its model is small enough, else neighbourhoods of it.
+    `progress` hears (breaks, worst_breaks, gaps) of each better programme found; `stop`
+    ends the search with the best one so far.
     Returns what happened: {"status", "breaks_before", "breaks", "worst_breaks", ...}."""
-    report = _solve_region(board, None, time_limit, workers)
+    search = _Search(stop or Event(), progress or (lambda found: None))
+    if search.stop.is_set():
+        return {"status": "stopped"}
+    report = _solve_region(board, None, time_limit, workers, search)
     if report["status"] == "skipped" and report.get("variables", 0) > MAX_VARIABLES:
-        return _neighbourhoods(board, time_limit, workers)
+        return _neighbourhoods(board, time_limit, workers, search)
     return report
+
+
+class _Search:
+    """What a search is told (stop) and tells (progress), shared by its solves."""
+
+    def __init__(self, stop: Event, progress: Callable[[tuple], None]):
+        self.stop, self.progress = stop, progress
 
 
 NEIGHBOURHOOD_PEOPLE = 60
 
 
-def _neighbourhoods(board: Board, time_limit: float, workers: int) -> dict:
+def _neighbourhoods(board: Board, time_limit: float, workers: int, search: _Search) -> dict:
     """Large-neighbourhood search for big fairs: again and again, the participants who
     wait the most and the people they meet are re-solved exactly (everyone else's
     meetings fixed), each time at no loss of value; until the time is up."""
@@ -56,7 +72,7 @@ def _neighbourhoods(board: Board, time_limit: float, workers: int) -> dict:
     before = programme_waiting(board)
     rounds = improved = 0
     tried: set[int] = set()
-    while time.monotonic() < deadline - 0.2:
+    while time.monotonic() < deadline - 0.2 and not search.stop.is_set():
         waiting = sorted(((_own_breaks(board, p), p) for p in range(len(board.busy)) if p not in tried),
                          reverse=True)
         if not waiting or waiting[0][0] == 0:
@@ -71,9 +87,11 @@ def _neighbourhoods(board: Board, time_limit: float, workers: int) -> dict:
             if len(people) >= NEIGHBOURHOOD_PEOPLE:
                 break
             people.add(other)
-        report = _solve_region(board, people, min(2.0, deadline - time.monotonic()), workers)
+        report = _solve_region(board, people, min(2.0, deadline - time.monotonic()), workers, search)
         rounds += 1
-        improved += report["status"] == "improved"
+        if report["status"] == "improved":
+            improved += 1
+            search.progress(programme_waiting(board))
     after = programme_waiting(board)
     return {"status": "improved" if after < before else "kept", "method": "neighbourhoods", "rounds": rounds,
             "improved_rounds": improved, "breaks_before": before[0], "breaks": after[0],
@@ -85,7 +103,8 @@ def _own_breaks(board: Board, person: int) -> int:
     return sum(1 for earlier, later in zip(slots, slots[1:], strict=False) if later > earlier + 1)
 
 
-def _solve_region(board: Board, people: set[int] | None, time_limit: float, workers: int) -> dict:
+def _solve_region(board: Board, people: set[int] | None, time_limit: float, workers: int,
+                  search: _Search) -> dict:
     """The CP-SAT model over the meetings among `people` (everyone: None); meetings with
     anyone else, and locked ones, stay where they are."""
     problem = board.problem
@@ -139,6 +158,9 @@ def _solve_region(board: Board, people: set[int] | None, time_limit: float, work
         model.add(sum(chosen) <= problem.capacity[person] - locked_count[person])
     locked_value = sum(problem.pairs[e].weight for e in locked)
     model.add(sum(worth) >= board.value() - locked_value)  # value kept (or more)
+    for e, chosen in of_pair.items():
+        if problem.pairs[e].required:
+            model.add(sum(chosen) == 1)
 
     considered = sorted({person for person, _ in at} | (set(locked_busy) if people is None else set()))
     breaks, gaps = [], []
@@ -168,6 +190,7 @@ def _solve_region(board: Board, people: set[int] | None, time_limit: float, work
             start = model.new_bool_var(f"st{person}s{s}")
             model.add(start >= busy[s] - previous)
             starts.append(start)
+        _paced(model, busy, problem.in_a_row[person])
         own = model.new_int_var(0, slots, f"breaks{person}")
         model.add(own >= sum(starts) - 1)
         model.add(worst >= own)
@@ -186,7 +209,7 @@ def _solve_region(board: Board, people: set[int] | None, time_limit: float, work
     solver.parameters.max_time_in_seconds = time_limit
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = 0
-    status = solver.solve(model)
+    status = _solve_stoppable(solver, model, search, (weight_breaks, weight_worst) if people is None else None)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return {**report, "status": "no better programme", "variables": len(variable)}
     chosen = {e: s for (e, s), x in variable.items() if solver.boolean_value(x)}
@@ -245,3 +268,45 @@ def _or(model: cp_model.CpModel, left, right, name: str):
     either = model.new_bool_var(name)
     model.add_max_equality(either, [left, right])
     return either
+
+
+def _paced(model: cp_model.CpModel, busy: list, limit: int) -> None:
+    """At most `limit` meetings in any `limit` + 1 adjacent slots."""
+    for first in range(len(busy) - limit) if limit < len(busy) else ():
+        window = busy[first:first + limit + 1]
+        if any(not isinstance(b, int) for b in window):
+            model.add(sum(window) <= limit)
+
+
+class _Found(cp_model.CpSolverSolutionCallback):
+    """Tells the search's progress of each better programme (read off the objective)."""
+
+    def __init__(self, search: _Search, weights: tuple[int, int]):
+        super().__init__()
+        self.search, self.weights = search, weights
+
+    def on_solution_callback(self) -> None:
+        weight_breaks, weight_worst = self.weights
+        objective = int(self.objective_value)
+        self.search.progress((objective // weight_breaks, objective % weight_breaks // weight_worst, None))
+
+
+def _solve_stoppable(solver: cp_model.CpSolver, model: cp_model.CpModel, search: _Search,
+                     weights: tuple[int, int] | None) -> int:
+    """Solve, ending early (with the best programme so far) when the search's stop is set.
+    With the objective's weights, each better programme is reported as it is found."""
+    finished = Event()
+
+    def watch() -> None:
+        while not finished.wait(0.2):
+            if search.stop.is_set():
+                solver.stop_search()
+                return
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        return solver.solve(model, _Found(search, weights)) if weights else solver.solve(model)
+    finally:
+        finished.set()
+        watcher.join()

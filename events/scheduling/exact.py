@@ -39,6 +39,7 @@ def exact_assignment(board: Board, candidates: list[int], time_limit: float) -> 
             keys.append(row(("busy", person, s), 1))
             keys.append(row(("cap", person), min(problem.capacity[person] - board.count[person], 1 << 20)))
         column_rows.append(keys)
+    _paced_rows(board, columns, column_rows, row)
 
     lp = highspy.HighsLp()
     lp.num_col_ = len(columns)
@@ -64,3 +65,20 @@ def exact_assignment(board: Board, candidates: list[int], time_limit: float) -> 
         return None
     values = solver.getSolution().col_value
     return {e: s for (e, s), x in zip(columns, values, strict=True) if x > 0.5}
+
+
+def _paced_rows(board: Board, columns: list[tuple[int, int]], column_rows: list[list[int]], row) -> None:
+    """Each participant with a `max_in_a_row` of k: at most k meetings in any k + 1
+    adjacent slots (their fixed meetings counted)."""
+    problem = board.problem
+    slots = len(problem.slot_ids)
+    for i, (e, s) in enumerate(columns):
+        pair = problem.pairs[e]
+        for person in (pair.a, pair.b):
+            limit = problem.in_a_row[person]
+            if limit >= slots:
+                continue
+            for first in range(max(0, s - limit), min(s, slots - limit - 1) + 1):
+                window = ((1 << (limit + 1)) - 1) << first
+                fixed = (board.busy[person] & window).bit_count()
+                column_rows[i].append(row(("row", person, first), limit - fixed))

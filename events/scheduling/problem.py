@@ -30,6 +30,7 @@ class Pair:
     weight: int
     allowed: int  # slots its requests allow
     requests: list[int] = field(default_factory=list)  # indexes into the instance's requests
+    required: bool = False  # one of its requests must be held (the organiser's "hold every accepted request")
 
 
 @dataclass
@@ -40,6 +41,8 @@ class Problem:
     participant_ids: list[str]
     available: list[int]  # bitmask of slots per participant
     capacity: list[int]  # max meetings per participant (NO_LIMIT when absent)
+    stand: list[int | None]  # the participant's own table all day, if any
+    in_a_row: list[int]  # the most meetings in adjacent slots (NO_LIMIT when absent)
     pairs: list[Pair]
     pair_index: dict[tuple[int, int], int]
     self_requests: list[int]  # requests of a participant to themself (never scheduled)
@@ -124,6 +127,7 @@ def load_problem(instance: dict) -> Problem:
     all_slots = (1 << len(slot_ids)) - 1
 
     participant_ids, available, capacity, participant_index = [], [], [], {}
+    stand, in_a_row, stand_owner = [], [], {}
     for i, person in enumerate(participants):
         pid = _require(person, "id", f"participants[{i}]")
         if not isinstance(pid, str) or pid in participant_index:
@@ -136,6 +140,17 @@ def load_problem(instance: dict) -> Problem:
         )
         limit = person.get("max_meetings")
         capacity.append(NO_LIMIT if limit is None else _count(limit, f"{where}.max_meetings"))
+        row = person.get("max_in_a_row")
+        in_a_row.append(NO_LIMIT if row is None else _count(row, f"{where}.max_in_a_row", minimum=1))
+        table = person.get("table")
+        if table is not None:
+            table = _count(table, f"{where}.table", minimum=1)
+            if table in stand_owner:
+                raise InstanceError(f"{where}.table: table {table} is already the stand of {stand_owner[table]}")
+            stand_owner[table] = pid
+            # A stand owner meets only in slots that have their table.
+            available[-1] &= sum(1 << s for s, count in enumerate(tables) if count >= table)
+        stand.append(table)
 
     pairs: list[Pair] = []
     pair_index: dict[tuple[int, int], int] = {}
@@ -149,6 +164,9 @@ def load_problem(instance: dict) -> Problem:
                 raise InstanceError(f"{where}.{key}: unknown participant id {pid!r}")
             ends.append(participant_index[pid])
         weight = _count(request.get("weight", 1), f"{where}.weight", minimum=1)
+        required = request.get("required", False)
+        if not isinstance(required, bool):
+            raise InstanceError(f"{where}.required: expected true or false, got {required!r}")
         allowed = _mask(request["slots"], slot_index, f"{where}.slots") if "slots" in request else all_slots
         a, b = ends
         if a == b:
@@ -164,6 +182,7 @@ def load_problem(instance: dict) -> Problem:
             pair = Pair(key[0], key[1], weight, allowed)
             pairs.append(pair)
         pair.requests.append(i)
+        pair.required |= required
 
     return Problem(
         name=str(instance.get("name", "")),
@@ -172,6 +191,8 @@ def load_problem(instance: dict) -> Problem:
         participant_ids=participant_ids,
         available=available,
         capacity=capacity,
+        stand=stand,
+        in_a_row=in_a_row,
         pairs=pairs,
         pair_index=pair_index,
         self_requests=self_requests,

@@ -4,13 +4,17 @@ slots, and, where the fair is small enough, CP-SAT for the fewest breaks at no l
 value (events/scheduling/breaks.py)."""
 
 import time
+from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from threading import Event
 
 from events.scheduling import assignment, breaks
 from events.scheduling.baseline import first_come_first_served
 from events.scheduling.board import Board
 from events.scheduling.exact import exact_assignment
 from events.scheduling.problem import InstanceError, Problem
+from events.scheduling.required import hold_required
 from events.scheduling.selection import select_pairs
 
 # Why a request was left out, from the most to the least definite.
@@ -38,6 +42,12 @@ class Schedule:
 
     def to_json(self) -> dict:
         return {"meetings": self.meetings, "left_out": self.left_out, "stats": self.stats}
+
+
+def board_with(problem: Problem, locked: list[dict] | None) -> tuple[Board, dict[int, int]]:
+    """A board holding the locked meetings, and their tables (pair -> table)."""
+    board = Board(problem)
+    return board, _place_locked(board, locked or [])
 
 
 def _place_locked(board: Board, locked: list[dict]) -> dict[int, int]:
@@ -70,27 +80,52 @@ def _place_locked(board: Board, locked: list[dict]) -> dict[int, int]:
         board.place(pair_index, slot)
         board.locked.add(pair_index)
         tables[pair_index] = table
+    _stands_taken(board, taken)
     return tables
 
 
+def _stands_taken(board: Board, taken: set[tuple[int, int]]) -> None:
+    """A stand that a locked meeting of others occupies in a slot: its owner cannot meet then."""
+    problem = board.problem
+    owner = {table: person for person, table in enumerate(problem.stand) if table is not None}
+    blocked: dict[int, int] = {}
+    for slot, table in taken:
+        person = owner.get(table)
+        if person is not None and not board.busy[person] >> slot & 1:
+            blocked[person] = blocked.get(person, 0) | 1 << slot
+    if blocked:
+        board.feasible = [mask & ~blocked.get(pair.a, 0) & ~blocked.get(pair.b, 0)
+                          for mask, pair in zip(board.feasible, problem.pairs, strict=True)]
+
+
 def _number_tables(board: Board, locked_tables: dict[int, int]) -> dict[int, int]:
-    """Table numbers: locked meetings keep theirs, the others take the lowest free ones."""
+    """Table numbers: locked meetings keep theirs, a stand owner's meetings take their
+    stand, the others the lowest free tables, stands left free only when nothing else is."""
+    problem = board.problem
     numbers = dict(locked_tables)
-    used: dict[int, set[int]] = {}
+    used: dict[int, set[int]] = defaultdict(set)
     for pair_index, table in locked_tables.items():
-        used.setdefault(board.slot_of[pair_index], set()).add(table)
-    next_free: dict[int, int] = {}
+        used[board.slot_of[pair_index]].add(table)
+    stands = {table for table in problem.stand if table is not None}
+    rest = []
     for pair_index in sorted(board.slot_of, key=lambda p: (board.slot_of[p], p)):
         if pair_index in numbers:
             continue
+        slot, pair = board.slot_of[pair_index], problem.pairs[pair_index]
+        own = [t for t in (problem.stand[pair.a], problem.stand[pair.b]) if t is not None and t not in used[slot]]
+        if own:
+            numbers[pair_index] = own[0]
+            used[slot].add(own[0])
+        else:
+            rest.append(pair_index)
+    free: dict[int, list[int]] = {}
+    for pair_index in rest:
         slot = board.slot_of[pair_index]
-        taken = used.setdefault(slot, set())
-        table = next_free.get(slot, 1)
-        while table in taken:
-            table += 1
-        taken.add(table)
-        next_free[slot] = table + 1
-        numbers[pair_index] = table
+        if slot not in free:
+            tables = [t for t in range(1, problem.tables[slot] + 1) if t not in used[slot]]
+            free[slot] = [t for t in tables if t not in stands] + [t for t in tables if t in stands]
+            free[slot].reverse()
+        numbers[pair_index] = free[slot].pop()
     return numbers
 
 
@@ -147,17 +182,37 @@ def _lp_guided(board: Board, candidates: list[int], deadline: float, time_limit:
     return lp_value
 
 
-def solve(problem: Problem, locked: list[dict] | None = None, time_limit: float = 10.0) -> Schedule:
+Progress = Callable[[dict], None]
+
+
+def solve(problem: Problem, locked: list[dict] | None = None, time_limit: float = 10.0,
+          progress: Progress | None = None, stop: Event | None = None) -> Schedule:
     """A programme for `problem` that keeps the `locked` meetings exactly as they are.
 
-    Small fairs are solved exactly (MILP). Larger ones follow the LP over pairs, with
-    repair and improvement; the result is never worth less than first-come-first-served
-    from the same locked meetings. Idle slots are then reduced without losing value.
+    Required meetings (`requests[].required`) are placed first, or Unholdable names the
+    smallest set of them that cannot all be held. Small fairs are then solved exactly
+    (MILP); larger ones follow the LP over pairs, with repair and improvement; the result
+    is never worth less than first-come-first-served from the same meetings. Waiting is
+    then reduced without losing value, for the rest of the time.
+
+    `progress` hears {"phase", "value", "upper_bound", "breaks", "worst_breaks",
+    "elapsed", "time_limit"} as the solve goes; setting `stop` ends it early with the
+    best programme found so far.
     """
     started = time.monotonic()
     deadline = started + time_limit
-    board = Board(problem)
-    locked_tables = _place_locked(board, locked or [])
+    stop = stop or Event()
+
+    def tell(phase: str, board: Board, upper_bound: float | None, waiting: tuple | None = None) -> None:
+        if progress is not None:
+            waiting = waiting or breaks.programme_waiting(board)
+            progress({"phase": phase, "value": board.value(),
+                      "upper_bound": None if upper_bound is None else round(upper_bound, 3),
+                      "breaks": waiting[0], "worst_breaks": waiting[1],
+                      "elapsed": round(time.monotonic() - started, 2), "time_limit": time_limit})
+
+    board, locked_tables = board_with(problem, locked)
+    hold_required(board, time_limit * 0.25)
     fixed_value = board.value()
     candidates = [
         e for e, pair in enumerate(problem.pairs)
@@ -165,11 +220,14 @@ def solve(problem: Problem, locked: list[dict] | None = None, time_limit: float 
     ]
 
     baseline = first_come_first_served(problem, board.copy())
-    exact = exact_assignment(board, candidates, time_limit=time_limit * 0.5)
+    tell("value", baseline, None)
+    exact = exact_assignment(board, candidates, time_limit=time_limit * 0.5) if not stop.is_set() else None
     if exact is not None:
         for e, slot in exact.items():
             board.place(e, slot)
         method, upper_bound = "exact", board.value()
+    elif stop.is_set():
+        board, method, upper_bound = baseline, "baseline", baseline.value()
     else:
         lp_value = _lp_guided(board, candidates, deadline, time_limit)
         method = "lp-guided"
@@ -177,11 +235,15 @@ def solve(problem: Problem, locked: list[dict] | None = None, time_limit: float 
         if baseline.value() > board.value():
             board, method = baseline, "baseline"
     solved_seconds = time.monotonic() - started
+    tell("value", board, upper_bound)
 
-    assignment.compact(board, deadline)
+    if not stop.is_set():
+        assignment.compact(board, deadline)
     if baseline.value() == board.value() and breaks.programme_waiting(baseline) < breaks.programme_waiting(board):
         board = baseline  # as much value, less waiting: the better start for the least-waiting phase
-    waiting = breaks.fewer_breaks(board, deadline - time.monotonic())
+    tell("waiting", board, upper_bound)
+    waiting = breaks.fewer_breaks(board, deadline - time.monotonic(), stop=stop,
+                                  progress=lambda found: tell("waiting", board, upper_bound, found))
     waiting_after = breaks.programme_waiting(board)
     meetings = meetings_of(board, locked_tables)
 
@@ -207,6 +269,7 @@ def solve(problem: Problem, locked: list[dict] | None = None, time_limit: float 
         "breaks": waiting_after[0],
         "worst_breaks": waiting_after[1],
         "breaks_method": waiting["status"],
+        "stopped_early": stop.is_set(),
         "seconds": round(time.monotonic() - started, 3),
     }
     return Schedule(problem, meetings, left_out, stats)

@@ -37,12 +37,25 @@ def check(instance: dict, meetings: list[dict]) -> int:
             busy.add((person, m["slot"]))
             count[person] += 1
         assert 1 <= m["table"] <= tables[m["slot"]] and m["table"] not in used[m["slot"]], f"bad table: {m}"
+        stands = [people[p]["table"] for p in (m["a"], m["b"]) if people[p].get("table") is not None]
+        assert not stands or m["table"] in stands, f"not at the stand {stands}: {m}"
         used[m["slot"]].add(m["table"])
         value += weight[pair]
     for person, n in count.items():
         limit = people[person].get("max_meetings")
         assert limit is None or n <= limit, f"{person} has {n} meetings > {limit}"
+        row = people[person].get("max_in_a_row")
+        assert row is None or longest_run(person, busy, slot_ids) <= row, f"{person}: over {row} in a row"
     return value
+
+
+def longest_run(person: str, busy: set, slot_ids: list[str]) -> int:
+    """The most meetings `person` has in adjacent slots."""
+    longest = run = 0
+    for slot in slot_ids:
+        run = run + 1 if (person, slot) in busy else 0
+        longest = max(longest, run)
+    return longest
 
 
 def brute_force_optimum(instance: dict) -> int:
@@ -56,7 +69,8 @@ def brute_force_optimum(instance: dict) -> int:
     for pair in pairs:
         a, b = tuple(pair)
         slots = [s for s in slot_ids if s in allowed[pair]
-                 and s in people[a].get("available", slot_ids) and s in people[b].get("available", slot_ids)]
+                 and s in people[a].get("available", slot_ids) and s in people[b].get("available", slot_ids)
+                 and all(people[p].get("table", 0) <= tables[s] for p in (a, b))]
         options.append([None, *slots])
     best = 0
     for choice in itertools.product(*options):
@@ -74,6 +88,8 @@ def brute_force_optimum(instance: dict) -> int:
         ok = ok and all(n <= tables[s] for s, n in per_slot.items())
         ok = ok and all(people[p].get("max_meetings") is None or n <= people[p]["max_meetings"]
                         for p, n in count.items())
+        ok = ok and all(people[p].get("max_in_a_row") is None
+                        or longest_run(p, busy, slot_ids) <= people[p]["max_in_a_row"] for p in count)
         if ok:
             best = max(best, value)
     return best

@@ -39,3 +39,14 @@ def test_fewer_breaks_never_loses_value_and_keeps_locked_meetings():
     report = fewer_breaks(board, time_limit=10)
     assert board.value() >= value
     assert report["status"] == "improved" and programme_waiting(board)[0] < breaks_before
+
+
+@pytest.mark.parametrize("variant", [{"fixed": 0.2}, {"stands": True}, {"forbidden": 2},
+                                     {"fixed": 0.2, "stands": True, "forbidden": 2}])
+def test_planted_variants_with_fixed_meetings_stands_and_forbidden_slots_reach_zero_breaks(variant):
+    instance = planted(10, window=8, seed=5, blocks=None, **variant)
+    result = solve(load_problem(instance), locked=instance.get("fixed"), time_limit=20)
+    value = check(instance, result.meetings)
+    assert value == planted_optimum(instance) and result.stats["breaks"] == 0
+    for meeting in instance.get("fixed", []):
+        assert meeting in result.meetings

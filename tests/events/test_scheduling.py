@@ -28,7 +28,12 @@ def instances(draw, max_people=8, max_slots=4, max_requests=14):
             person["available"] = draw(st.lists(st.sampled_from(slot_ids), unique=True))
         if draw(st.booleans()):
             person["max_meetings"] = draw(st.integers(0, 3))
+        if draw(st.integers(0, 3)) == 0:
+            person["max_in_a_row"] = draw(st.integers(1, 2))
         participants.append(person)
+    stands = draw(st.lists(st.sampled_from(people), unique=True, max_size=3))
+    for table, pid in enumerate(stands, start=1):  # stands: tables of their own all day
+        participants[people.index(pid)]["table"] = table
     requests = []
     for _ in range(draw(st.integers(0, max_requests))):
         request = {"from": draw(st.sampled_from(people)), "to": draw(st.sampled_from(people)),
