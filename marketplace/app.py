@@ -206,6 +206,7 @@ def _register_templates(app: Flask) -> None:
     app.add_template_filter(place_names.regions, "regions_named")
     app.add_template_filter(french.clock, "clock")
     app.add_template_filter(french.hours, "hours")
+    app.add_template_filter(utc_to_paris, "paris")  # a stored (UTC) time as read in Paris
 
 
 def freeze_startup_heap() -> None:

@@ -74,6 +74,8 @@ class Fair(db.Model):
     max_participants: Mapped[int | None]
     max_requests: Mapped[int] = mapped_column(default=15)  # requests a participant may send
     max_meetings: Mapped[int] = mapped_column(default=10)  # the most a participant may ask for
+    max_in_a_row: Mapped[int | None]  # the most meetings in a row before a free slot (none: no rule)
+    hold_accepted: Mapped[bool] = mapped_column(default=False)  # every accepted request must be held
     is_visible: Mapped[bool] = mapped_column(default=True)
     programme_published_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -182,6 +184,19 @@ class FairTable(db.Model):
     name: Mapped[str] = mapped_column(String(120))
 
     fair: Mapped[Fair] = relationship(back_populates="tables")
+    holders: Mapped[list["Participant"]] = relationship(
+        primaryjoin="FairTable.id == foreign(Participant.table_id)", viewonly=True)
+
+    @property
+    def holder(self) -> "Participant | None":
+        """The confirmed participant whose stand this table is, if any."""
+        return next((p for p in self.holders if p.is_confirmed), None)
+
+    @property
+    def label(self) -> str:
+        """The table's name, and whose own table it is: « Table 4 — table de Veolia »."""
+        holder = self.holder
+        return f"{self.name} — table de {holder.name}" if holder else self.name
 
 
 class Stand(db.Model):
@@ -212,6 +227,13 @@ participant_sectors = Table(
     db.metadata,
     Column("participant_id", Integer, ForeignKey("fair_participants.id"), primary_key=True),
     Column("sector_id", Integer, ForeignKey("sectors.id"), primary_key=True),
+)
+
+participant_unavailable = Table(  # slots a participant blocked (arriving late, leaving early, ...)
+    "fair_participant_unavailable_slots",
+    db.metadata,
+    Column("participant_id", Integer, ForeignKey("fair_participants.id"), primary_key=True),
+    Column("slot_id", Integer, ForeignKey("fair_slots.id"), primary_key=True),
 )
 
 participant_sessions = Table(
@@ -245,6 +267,8 @@ class Participant(db.Model):
     contact_email: Mapped[str] = mapped_column(String(254))
     contact_phone: Mapped[str | None] = mapped_column(String(30))
     max_meetings: Mapped[int]
+    max_in_a_row: Mapped[int | None]  # overrides the fair's rule for this participant
+    table_id: Mapped[int | None] = mapped_column(ForeignKey("fair_tables.id"))  # their stand: a table all day
     status: Mapped[ParticipantStatus] = mapped_column(
         enum_column(ParticipantStatus), default=ParticipantStatus.CONFIRMED)
     registered_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -258,6 +282,13 @@ class Participant(db.Model):
     sectors: Mapped[list[Sector]] = relationship(secondary=participant_sectors, order_by="Sector.name")
     sessions: Mapped[list[FairSession]] = relationship(secondary=participant_sessions)
     attendees: Mapped[list["Attendee"]] = relationship(cascade="all, delete-orphan", order_by="Attendee.id")
+    table: Mapped[FairTable | None] = relationship()
+    unavailable: Mapped[list[Slot]] = relationship(secondary=participant_unavailable, order_by="Slot.starts_at")
+
+    @property
+    def pause_rule(self) -> int | None:
+        """The most meetings in a row this participant will be given (their own rule, else the fair's)."""
+        return self.max_in_a_row or self.fair.max_in_a_row
 
     @property
     def is_confirmed(self) -> bool:

@@ -9,7 +9,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from events.fairs import hooks, notifications
-from events.fairs.models import Attendee, Fair, Participant, ParticipantRole, ParticipantStatus
+from events.fairs.models import Attendee, Fair, Participant, ParticipantRole, ParticipantStatus, Slot
 from events.fairs.services import ensure_organiser, is_organiser, registration_open
 from marketplace.accounts.models import Role, User
 from marketplace.errors import Conflict, DomainError, NotAllowed, NotFound, flush_or_conflict
@@ -166,8 +166,27 @@ def _apply_profile(participant: Participant, fair: Fair, data: dict) -> None:
     participant.contact_phone = data.get("contact_phone")
     participant.sessions = sessions
     participant.sectors = sectors
+    participant.max_in_a_row = data.get("max_in_a_row")
+    participant.unavailable = _blocked_slots(fair, sessions, data.get("unavailable_slot_ids") or [])
     participant.attendees = [Attendee(name=p["name"], email=p["email"], job_title=p["job_title"])
                              for p in data.get("attendees") or []]
+
+
+def _blocked_slots(fair: Fair, sessions: list, slot_ids: list[int]) -> list[Slot]:
+    """The slots a participant blocks (arriving late, leaving early, another commitment):
+    slots of the fair; at least one slot of their sessions stays free."""
+    if not slot_ids:
+        return []
+    slots = list(db.session.scalars(select(Slot).where(Slot.fair_id == fair.id, Slot.id.in_(set(slot_ids)))))
+    if len(slots) != len(set(slot_ids)):
+        raise DomainError("Créneau inconnu pour ce salon.", "unavailable")
+    attended = {session.id for session in sessions}
+    free = db.session.scalar(select(func.count(Slot.id)).where(
+        Slot.session_id.in_(attended), Slot.id.not_in({slot.id for slot in slots}))) if attended else 0
+    if not free:
+        raise DomainError("Vous avez bloqué tous les créneaux de vos sessions : laissez-en au moins un libre.",
+                          "unavailable")
+    return slots
 
 
 def register(fair: Fair, identity_key: str, data: dict, actor: User) -> Participant:
@@ -214,6 +233,7 @@ def cancel_registration(participant: Participant, actor: User) -> Participant:
     if participant.status == ParticipantStatus.CANCELLED:
         raise DomainError("Cette inscription est déjà annulée.")
     participant.status = ParticipantStatus.CANCELLED
+    participant.table_id = None  # their own table is free for someone else
     hooks.participant_cancelled.send(participant)
     order = ticket_order_of(participant)
     deadline = participant.fair.cancellation_deadline
@@ -342,7 +362,8 @@ def import_participants(fair: Fair, content: str, actor: User, dry_run: bool = F
 def confirmed_participants(fair: Fair, with_sessions: bool = False) -> list[Participant]:
     query = confirmed_only(select(Participant), fair)
     if with_sessions:
-        query = query.options(selectinload(Participant.sessions))
+        query = query.options(selectinload(Participant.sessions), selectinload(Participant.unavailable),
+                              selectinload(Participant.table))
     return list(db.session.scalars(query))
 
 

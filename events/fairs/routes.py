@@ -27,7 +27,8 @@ def _groups():
 def _fair_values(fair) -> dict:
     """A fair as its form shows it."""
     values = {key: getattr(fair, key) for key in ("name", "venue", "city", "address", "description",
-                                                   "max_participants", "max_requests", "max_meetings")}
+                                                   "max_participants", "max_requests", "max_meetings",
+                                                   "max_in_a_row", "hold_accepted")}
     values.update(
         starts_on=fair.starts_on.isoformat(), ends_on=fair.ends_on.isoformat(), mode=fair.mode.value,
         registration_opens_at=utc_to_paris(fair.registration_opens_at).strftime("%Y-%m-%dT%H:%M"),
@@ -188,7 +189,9 @@ def _registration_values(participant) -> dict:
     values = {"pitch": participant.pitch, "max_meetings": participant.max_meetings,
               "contact_email": participant.contact_email, "contact_phone": participant.contact_phone or "",
               "sessions": [str(s.id) for s in participant.sessions],
-              "sectors": [str(s.id) for s in participant.sectors], "name": participant.name}
+              "sectors": [str(s.id) for s in participant.sectors], "name": participant.name,
+              "max_in_a_row": participant.max_in_a_row,
+              "unavailable": [str(slot.id) for slot in participant.unavailable]}
     values["attendees"] = [{"name": a.name, "email": a.email or "", "job_title": a.job_title or ""}
                            for a in participant.attendees]
     return values

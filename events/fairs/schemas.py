@@ -97,6 +97,8 @@ class FairSchema(BaseSchema):
     max_participants = Count(minimum=2, load_default=None, allow_none=True)
     max_requests = Count(minimum=1, maximum=200, load_default=15)
     max_meetings = Count(minimum=1, maximum=100, load_default=10)
+    max_in_a_row = Count(minimum=1, maximum=50, load_default=None, allow_none=True)
+    hold_accepted = Checkbox()
     table_count = Count(minimum=1, maximum=MAX_TABLES, required=True)
     table_names = Many(Text(max_length=120))
     fee_buyer = Euros(load_default=None, allow_none=True, maximum_euros=100000)
@@ -170,6 +172,9 @@ class RegistrationSchema(BaseSchema):
     session_ids = Many(Count(minimum=1), data_key="sessions", required=True, validate=validate.Length(
         min=1, error="Choisissez au moins une session."))
     max_meetings = Count(minimum=1, maximum=100, required=True)
+    max_in_a_row = Count(minimum=1, maximum=50, load_default=None, allow_none=True)
+    unavailable_slot_ids = Many(Count(minimum=1), data_key="unavailable",
+                                validate=validate.Length(max=500, error="500 créneaux au plus."))
     contact_email = Email(required=True)
     contact_phone = Text(max_length=30, load_default=None)
     attendees = fields.List(fields.Nested(AttendeeSchema), load_default=list,

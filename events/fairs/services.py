@@ -10,6 +10,7 @@ from events.fairs.models import (
     FairOrganiser,
     FairSession,
     FairTable,
+    Participant,
     ParticipantRole,
     SessionBreak,
     Slot,
@@ -52,7 +53,7 @@ def slots_of(fair: Fair) -> list[Slot]:
 
 FAIR_FIELDS = ("name", "venue", "city", "address", "description", "starts_on", "ends_on", "registration_opens_at",
                "registration_closes_at", "cancellation_deadline", "mode", "max_participants", "max_requests",
-               "max_meetings")
+               "max_meetings", "max_in_a_row", "hold_accepted")
 
 
 def _apply_fees(fair: Fair, data: dict) -> None:
@@ -79,6 +80,11 @@ def _apply_tables(fair: Fair, count: int, names: list[str]) -> None:
             if table.id and hooks.table_holds_meetings(table.id):
                 raise DomainError(f"La table {number} accueille déjà des rendez-vous : elle ne peut pas être retirée.",
                                   "table_count")
+            holder = db.session.scalar(select(Participant).where(Participant.table_id == table.id)) \
+                if table.id else None
+            if holder is not None:
+                raise DomainError(f"La table {number} est la table attitrée de {holder.name} : retirez-la "
+                                  "d'abord, elle ne peut pas être supprimée.", "table_count")
             fair.tables.remove(table)
 
 

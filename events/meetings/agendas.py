@@ -32,8 +32,9 @@ def agenda_ics(participant: Participant, meetings: list[Meeting], host: str) -> 
         event.add("dtstart", meeting.slot.starts_at.replace(tzinfo=UTC))
         event.add("dtend", meeting.slot.ends_at.replace(tzinfo=UTC))
         event.add("summary", f"Rendez-vous avec {other.name}")
-        event.add("location", f"{meeting.table.name} — {fair.venue}, {fair.city}")
-        event.add("description", f"{fair.name}\n{meeting.table.name}\nContact : {contact_line(other)}\n\n{other.pitch}")
+        event.add("location", f"{meeting.table.label} — {fair.venue}, {fair.city}")
+        event.add("description",
+                  f"{fair.name}\n{meeting.table.label}\nContact : {contact_line(other)}\n\n{other.pitch}")
         calendar.add_component(event)
     return calendar.to_ical()
 
@@ -55,7 +56,7 @@ def agenda_pdf(participant: Participant, meetings: list[Meeting]) -> bytes:
         other = meeting.other(participant)
         start, end = utc_to_paris(meeting.slot.starts_at), utc_to_paris(meeting.slot.ends_at)
         pdf.set_font(pdf.family_name, "B", 11)
-        pdf.paragraph(6, f"{start:%d/%m %H:%M}–{end:%H:%M} · {meeting.table.name} · {other.name}")
+        pdf.paragraph(6, f"{start:%d/%m %H:%M}–{end:%H:%M} · {meeting.table.label} · {other.name}")
         pdf.set_font(pdf.family_name, "", 9)
         pdf.paragraph(5, f"Contact : {contact_line(other)}")
         pdf.paragraph(5, other.pitch[:400])

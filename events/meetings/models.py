@@ -168,6 +168,7 @@ class ScheduleRun(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     started_at: Mapped[datetime | None]  # when a worker took it (again, if the first one died)
+    stop_requested_at: Mapped[datetime | None]  # the organiser asked to stop and keep the best so far
     finished_at: Mapped[datetime | None]
 
     created_by: Mapped[User | None] = relationship()

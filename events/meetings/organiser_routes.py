@@ -10,7 +10,7 @@ from flask_login import login_required
 from events.fairs import registration
 from events.fairs.models import Participant
 from events.fairs.services import ensure_organiser, get_fair, slots_of
-from events.meetings import day, hooks, programme, requests, results, runs, schemas
+from events.meetings import day, hooks, programme, requests, results, runs, schemas, stands
 from events.meetings.blueprint import bp
 from events.meetings.models import RunStatus
 from marketplace.accounts.current import acting_user
@@ -52,7 +52,8 @@ def programme_page(fair_id: int):
                            slots=slots, shown_slots=shown_slots, slot_page=slot_page, choices=choices,
                            confirmed=confirmed, without=without, least_served=least_served, run=run, total=total,
                            unpublished=unpublished, left_out_total=runs.left_out_count(run),
-                           stats=json.loads(run.stats) if run and run.stats else None,
+                           stats=json.loads(run.stats) if run and run.stats and run.status == RunStatus.DONE
+                           else None,
                            wanted=requests.wanted_count(fair))
 
 
@@ -117,11 +118,22 @@ def run_status(fair_id: int, run_id: int):
         return _run_json(run)
     if run.status in (RunStatus.DONE, RunStatus.FAILED):
         if run.status == RunStatus.FAILED:
-            flash(f"Le calcul a échoué : {run.error}", "danger")
+            flash("Le calcul a échoué : la raison est indiquée sous « Dernier calcul ».", "danger")
         else:
             flash("Programme calculé : vérifiez-le, ajustez-le puis publiez-le.", "success")
         return redirect(url_for("meetings.programme", fair_id=fair.id))
     return render_template("meetings/run.html", fair=fair, run=run)
+
+
+@bp.route("/salons/<int:fair_id>/programme/calculs/<int:run_id>/arreter", methods=["POST"])
+@login_required
+def stop_run(fair_id: int, run_id: int):
+    fair = get_fair(fair_id)
+    run = runs.get_run(fair, run_id)
+    return perform(lambda: runs.stop_run(fair, run, acting_user()),
+                   url_for("meetings.run_status", fair_id=fair.id, run_id=run.id),
+                   "Arrêt demandé : le meilleur programme trouvé jusqu'ici est conservé.",
+                   lambda _: _run_json(run))
 
 
 @bp.route("/salons/<int:fair_id>/programme/publier", methods=["POST"])
@@ -219,7 +231,7 @@ def no_show(fair_id: int, meeting_id: int):
     if not wants_json() and "replacement" in outcome:
         replacement = outcome["replacement"]
         flash(f"Absence notée. Rendez-vous de dernière minute : {replacement.a.name} et {replacement.b.name}, "
-              f"{replacement.table.name}. Tous deux sont prévenus." if replacement else
+              f"{replacement.table.label}. Tous deux sont prévenus." if replacement else
               "Absence notée. Aucune demande en attente ne peut reprendre ce créneau.", "success")
     return response
 
@@ -232,7 +244,57 @@ def table_plan(fair_id: int):
     fair = get_fair(fair_id)
     ensure_organiser(fair, acting_user())
     return render_template("meetings/table_plan.html", fair=fair, slots=slots_of(fair),
+                           holders=stands.stand_holders(fair),
                            by_slot=_by(programme.meetings_of_fair(fair), "slot_id"))
+
+
+@bp.route("/salons/<int:fair_id>/tables-attitrees", methods=["GET", "POST"])
+@login_required
+def stand_page(fair_id: int):
+    """Tables of one's own all day (a buyer's stand): assigned one by one or from a CSV."""
+    fair = get_fair(fair_id)
+    actor = acting_user()
+    ensure_organiser(fair, actor)
+    report, error = None, None
+    if request.method == "POST":
+        upload = request.files.get("file")
+        try:
+            content = upload.read().decode("utf-8-sig") if upload else ""
+            if not content.strip():
+                raise DomainError("Choisissez un fichier CSV non vide.", "file")
+            report = stands.import_stands(fair, content, actor, dry_run=bool(request.form.get("dry_run")))
+            db.session.commit()
+        except UnicodeDecodeError:
+            error = "Le fichier doit être un CSV encodé en UTF-8."
+        except DomainError as failure:
+            db.session.rollback()
+            error = failure.message
+        if wants_json():
+            if error:
+                from marketplace.errors import problem
+                return problem(422, error, {"file": [error]})
+            return {"lines": [line.__dict__ for line in report]}
+    return render_template("meetings/stands.html", fair=fair, holders=stands.stand_holders(fair), report=report,
+                           error=error, columns=stands.IMPORT_COLUMNS,
+                           choices=programme.confirmed_participant_rows(fair)), 422 if error else 200
+
+
+@bp.route("/salons/<int:fair_id>/tables-attitrees/attribuer", methods=["POST"])
+@login_required
+def assign_stand(fair_id: int):
+    fair = get_fair(fair_id)
+
+    def assign(data):
+        participant = registration.get_participant(fair, data["participant"])
+        table = stands.table_by_number(fair, data["table"]) if data.get("table") else None
+        if data.get("table") and table is None:
+            raise DomainError("Cette table n'existe pas pour ce salon.", "table")
+        stands.assign_stand(fair, participant, table, acting_user())
+        return participant
+
+    return perform_form(schemas.StandSchema(), url_for("meetings.stand_page", fair_id=fair.id), assign,
+                        "Table attitrée enregistrée : le prochain calcul y place tous ses rendez-vous.",
+                        lambda participant: {"participant": participant.id, "table": participant.table_id})
 
 
 @bp.route("/salons/<int:fair_id>/panneaux")

@@ -214,7 +214,7 @@ def move_meeting(meeting: Meeting, slot_id: int, table_id: int | None, actor: Us
     ensure_organiser(fair, actor)
     if meeting.status != MeetingStatus.SCHEDULED:
         raise DomainError("Seul un rendez-vous prévu peut être déplacé.")
-    before = f"{slot_label(meeting.slot)}, {meeting.table.name}"
+    before = f"{slot_label(meeting.slot)}, {meeting.table.label}"
     slot, table = _slot_and_table(fair, slot_id, table_id)
     for participant in (meeting.a, meeting.b):
         _check_can_sit(fair, participant, slot, ignoring=meeting)

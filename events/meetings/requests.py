@@ -150,5 +150,6 @@ def scheduling_requests(fair: Fair) -> list[dict]:
         if (r.recipient_id, r.requester_id) in directions:
             weight += MUTUAL_BONUS
         weighed.append({"id": r.id, "from": r.requester_id, "to": r.recipient_id, "weight": weight,
-                        "mutual": (r.recipient_id, r.requester_id) in directions})
+                        "mutual": (r.recipient_id, r.requester_id) in directions,
+                        "accepted": r.must_meet or r.status == RequestStatus.ACCEPTED})
     return weighed

@@ -4,7 +4,9 @@ it left out; runs whose job was lost, run again."""
 
 import json
 import logging
+import threading
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor, TimeoutError
 from types import SimpleNamespace
 
 from flask import current_app
@@ -15,6 +17,7 @@ from sqlalchemy.orm import aliased
 from events.fairs.models import Fair, Participant
 from events.fairs.registration import confirmed_participants
 from events.fairs.services import ensure_organiser, slots_of
+from events.meetings.conflicts import explain
 from events.meetings.models import (
     Meeting,
     MeetingOrigin,
@@ -27,13 +30,16 @@ from events.meetings.models import (
 from events.meetings.programme import HOLDS_TABLE, meetings_of_fair, seat
 from events.meetings.requests import scheduling_requests
 from events.scheduling import InstanceError, load_problem, solve
+from events.scheduling.required import Unholdable
 from events.scheduling.solver import REASONS_FR
 from marketplace.accounts.models import User
 from marketplace.errors import Conflict, DomainError, NotFound
 from marketplace.extensions import db
+from marketplace.french import count, thousands
 from marketplace.timeutil import utcnow
 
 log = logging.getLogger(__name__)
+PROGRESS_EVERY = 1.0  # seconds between two writes of a run's progress
 
 
 def _kept(fair: Fair) -> list[Meeting]:
@@ -55,20 +61,32 @@ def build_instance(fair: Fair) -> tuple[dict, list[dict]]:
     asked = {frozenset((r["from"], r["to"])) for r in requests}
     for meeting in kept:  # a kept meeting whose request was since withdrawn still holds its place
         if frozenset((meeting.a_id, meeting.b_id)) not in asked and {meeting.a_id, meeting.b_id} <= confirmed:
-            requests.append({"id": None, "from": meeting.a_id, "to": meeting.b_id, "weight": 1})
+            requests.append({"id": None, "from": meeting.a_id, "to": meeting.b_id, "weight": 1, "accepted": False})
             asked.add(frozenset((meeting.a_id, meeting.b_id)))
     instance = {
         "name": fair.name,
         "slots": [{"id": f"s{slot.id}", "tables": len(fair.tables)} for slot in slots],
-        "participants": [{"id": f"p{p.id}", "available": [sid for s in p.sessions for sid in
-                                                          slots_by_session.get(s.id, [])],
-                          "max_meetings": p.max_meetings} for p in participants],
-        "requests": [{"from": f"p{r['from']}", "to": f"p{r['to']}", "weight": r["weight"], "request_id": r["id"]}
-                     for r in requests],
+        "participants": [_participant(p, slots_by_session) for p in participants],
+        "requests": [{"from": f"p{r['from']}", "to": f"p{r['to']}", "weight": r["weight"], "request_id": r["id"],
+                      "required": fair.hold_accepted and r["accepted"]} for r in requests],
     }
     locked = [{"a": f"p{m.a_id}", "b": f"p{m.b_id}", "slot": f"s{m.slot_id}", "table": m.table.number}
               for m in kept if {m.a_id, m.b_id} <= confirmed and m.status in HOLDS_TABLE]
     return instance, locked
+
+
+def _participant(participant: Participant, slots_by_session: dict[int, list[str]]) -> dict:
+    """A participant as the scheduler sees them: the slots of their sessions but those
+    they blocked, their limit, their pause rule and their stand."""
+    blocked = {f"s{slot.id}" for slot in participant.unavailable}
+    person = {"id": f"p{participant.id}", "max_meetings": participant.max_meetings,
+              "available": [sid for session in participant.sessions for sid in slots_by_session.get(session.id, [])
+                            if sid not in blocked]}
+    if participant.pause_rule:
+        person["max_in_a_row"] = participant.pause_rule
+    if participant.table is not None:
+        person["table"] = participant.table.number
+    return person
 
 
 def start_run(fair: Fair, actor: User) -> ScheduleRun:
@@ -90,6 +108,50 @@ def _progress(run: ScheduleRun, percent: int, step: str) -> None:
     db.session.commit()
 
 
+def _solve_watched(run: ScheduleRun, problem, locked: list[dict], time_limit: float):
+    """Solve in a thread while this one writes the run's progress as the solver tells it
+    (value, bound, breaks) and passes on the organiser's request to stop."""
+    heard: dict = {}
+    stop = threading.Event()
+    if run.stop_requested_at is not None:  # asked before a worker took the run
+        stop.set()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        future = pool.submit(solve, problem, locked, time_limit, heard.update, stop)
+        while True:
+            try:
+                return future.result(timeout=PROGRESS_EVERY)
+            except TimeoutError:
+                pass
+            db.session.refresh(run)
+            if run.stop_requested_at is not None:
+                stop.set()
+            if heard:
+                state = dict(heard)
+                run.progress = min(95, 25 + int(70 * state["elapsed"] / max(time_limit, 1)))
+                run.step = progress_step(state, stopping=stop.is_set())
+                run.stats = json.dumps({"live": state})
+                db.session.commit()
+
+
+def progress_step(state: dict, stopping: bool = False) -> str:
+    """What the solve has found so far, as the programme page shows it."""
+    bound = state.get("upper_bound")
+    found = (f"valeur {thousands(state['value'])}" + (f" sur {thousands(round(bound))} au plus" if bound else "")
+             + f", {count(state['breaks'], 'attente')} entre deux rendez-vous")
+    if stopping:
+        return f"Arrêt demandé : le meilleur programme trouvé est conservé ({found})"[:120]
+    phase = "Recherche de la valeur" if state["phase"] == "value" else "Réduction des attentes"
+    return f"{phase} : {found}"[:120]
+
+
+def stop_run(fair: Fair, run: ScheduleRun, actor: User) -> None:
+    """The organiser stops a run: it ends within a second or two, keeping its best programme."""
+    ensure_organiser(fair, actor)
+    if run.status not in (RunStatus.QUEUED, RunStatus.RUNNING):
+        raise Conflict("Ce calcul est déjà terminé.")
+    run.stop_requested_at = utcnow()
+
+
 def execute_run(run_id: int) -> ScheduleRun:
     """Compute the programme (background job): the scheduler places the wanted meetings
     around the kept ones; the previous unpublished, unlocked proposal is replaced."""
@@ -109,8 +171,8 @@ def execute_run(run_id: int) -> ScheduleRun:
         _progress(run, 25, f"Calcul du programme ({len(instance['requests'])} demandes, "
                            f"{len(instance['participants'])} participants)")
         problem = load_problem(instance)
-        schedule = solve(problem, locked=locked, time_limit=current_app.config.get("FAIR_SCHEDULER_SECONDS", 20))
-        _progress(run, 80, "Enregistrement du programme")
+        schedule = _solve_watched(run, problem, locked, current_app.config.get("FAIR_SCHEDULER_SECONDS", 20))
+        _progress(run, 96, "Enregistrement du programme")
         _replace_proposal(fair, schedule, locked)
         request_ids = {(r["from"], r["to"]): r["request_id"] for r in instance["requests"]}
         left_out = [{"request_id": request_ids.get((item["from"], item["to"])), "reason": item["reason"]}
@@ -118,15 +180,20 @@ def execute_run(run_id: int) -> ScheduleRun:
         run.left_out = json.dumps(left_out)
         # Counted as listed: only those with a request (not a kept meeting's stand-in).
         run.stats = json.dumps({**schedule.stats, "left_out": sum(1 for item in left_out if item["request_id"])})
-        run.status, run.progress, run.step, run.finished_at = RunStatus.DONE, 100, "Terminé", utcnow()
+        run.status, run.progress, run.finished_at = RunStatus.DONE, 100, utcnow()
+        run.step = "Arrêté : meilleur programme trouvé conservé" if schedule.stats["stopped_early"] else "Terminé"
         db.session.commit()
     except (InstanceError, IntegrityError, DomainError) as error:
         db.session.rollback()
         log.warning("Schedule run %s failed: %s", run_id, error)
         run = db.session.get(ScheduleRun, run_id)
         run.status, run.finished_at = RunStatus.FAILED, utcnow()
-        run.error = ("Le programme a changé pendant le calcul : relancez-le." if isinstance(error, IntegrityError)
-                     else str(error))
+        if isinstance(error, Unholdable):
+            run.error = explain(error.conflict)
+        elif isinstance(error, IntegrityError):
+            run.error = "Le programme a changé pendant le calcul : relancez-le."
+        else:
+            run.error = str(error)
         db.session.commit()
     return run
 

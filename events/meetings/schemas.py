@@ -35,6 +35,13 @@ class ManualMeetingSchema(PairSchema, PlaceSchema):
     pass
 
 
+class StandSchema(BaseSchema):
+    """A stand given (a table number) or taken back (no table)."""
+
+    participant = Count(minimum=1, required=True)
+    table = Count(minimum=1, maximum=100000, load_default=None, allow_none=True)
+
+
 class NoShowSchema(BaseSchema):
     absent = Count(minimum=1, required=True)
 
