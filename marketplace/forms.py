@@ -175,3 +175,33 @@ def perform_form(schema: Schema, back: str, action, success: str | None = None, 
         flash(" ".join(form.error(field) for field in form.errors), "danger")
         return redirect(back)
     return perform(lambda: action(form.data), back, success, dump)
+
+
+def csv_import(do_import) -> tuple[Any, str | None]:
+    """A posted CSV file (`file`, with a `dry_run` box) given to `do_import(content,
+    dry_run)`, committed. Returns (its report, None), or (None, the message to show)
+    for an empty, non-UTF-8 or refused file, with nothing changed."""
+    from marketplace.extensions import db
+
+    upload = request.files.get("file")
+    try:
+        content = upload.read().decode("utf-8-sig") if upload else ""
+        if not content.strip():
+            raise DomainError("Choisissez un fichier CSV non vide.", "file")
+        report = do_import(content, bool(request.form.get("dry_run")))
+        db.session.commit()
+        return report, None
+    except UnicodeDecodeError:
+        return None, "Le fichier doit être un CSV encodé en UTF-8."
+    except DomainError as failure:
+        db.session.rollback()
+        return None, failure.message
+
+
+def csv_import_json(report, error: str | None, **extra):
+    """A CSV import's answer to a JSON client: its lines, or a 422 naming the file."""
+    from marketplace.errors import problem
+
+    if error:
+        return problem(422, error, {"file": [error]})
+    return {**extra, "lines": [line.__dict__ for line in report]}

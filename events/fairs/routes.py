@@ -10,7 +10,7 @@ from events.fairs.models import FairMode, Participant, ParticipantRole, Particip
 from marketplace.accounts.current import acting_user
 from marketplace.errors import DomainError, wants_json
 from marketplace.extensions import db
-from marketplace.forms import Form, form_response, perform, perform_form
+from marketplace.forms import Form, csv_import, csv_import_json, form_response, perform, perform_form
 from marketplace.geography.services import all_regions
 from marketplace.payments.services import ticket_order_of
 from marketplace.suppliers.taxonomy import SectorGroup, SupplierKind
@@ -276,24 +276,10 @@ def import_participants(fair_id: int):
     services.ensure_organiser(fair, actor)
     report, error = None, None
     if request.method == "POST":
-        upload = request.files.get("file")
-        dry_run = bool(request.form.get("dry_run"))
-        try:
-            content = upload.read().decode("utf-8-sig") if upload else ""
-            if not content.strip():
-                raise DomainError("Choisissez un fichier CSV non vide.", "file")
-            report = registration.import_participants(fair, content, actor, dry_run=dry_run)
-            db.session.commit()
-        except UnicodeDecodeError:
-            error = "Le fichier doit être un CSV encodé en UTF-8."
-        except DomainError as failure:
-            db.session.rollback()
-            error = failure.message
+        report, error = csv_import(lambda content, dry_run: registration.import_participants(
+            fair, content, actor, dry_run=dry_run))
         if wants_json():
-            if error:
-                from marketplace.errors import problem
-                return problem(422, error, {"file": [error]})
-            return {"dry_run": dry_run, "lines": [line.__dict__ for line in report]}
+            return csv_import_json(report, error, dry_run=bool(request.form.get("dry_run")))
     return render_template("fairs/import.html", fair=fair, report=report, error=error,
                            columns=registration.IMPORT_COLUMNS), 422 if error else 200
 

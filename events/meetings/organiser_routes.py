@@ -17,7 +17,7 @@ from marketplace.accounts.current import acting_user
 from marketplace.errors import DomainError, NotAllowed, NotFound, wants_json
 from marketplace.exports import csv_download
 from marketplace.extensions import db
-from marketplace.forms import Form, perform, perform_form
+from marketplace.forms import Form, csv_import, csv_import_json, perform, perform_form
 from marketplace.paging import ListPage
 
 SLOTS_PER_PAGE = 8  # the programme page shows the meetings of this many slots at a time,
@@ -257,23 +257,9 @@ def stand_page(fair_id: int):
     ensure_organiser(fair, actor)
     report, error = None, None
     if request.method == "POST":
-        upload = request.files.get("file")
-        try:
-            content = upload.read().decode("utf-8-sig") if upload else ""
-            if not content.strip():
-                raise DomainError("Choisissez un fichier CSV non vide.", "file")
-            report = stands.import_stands(fair, content, actor, dry_run=bool(request.form.get("dry_run")))
-            db.session.commit()
-        except UnicodeDecodeError:
-            error = "Le fichier doit être un CSV encodé en UTF-8."
-        except DomainError as failure:
-            db.session.rollback()
-            error = failure.message
+        report, error = csv_import(lambda content, dry_run: stands.import_stands(fair, content, actor, dry_run))
         if wants_json():
-            if error:
-                from marketplace.errors import problem
-                return problem(422, error, {"file": [error]})
-            return {"lines": [line.__dict__ for line in report]}
+            return csv_import_json(report, error)
     return render_template("meetings/stands.html", fair=fair, holders=stands.stand_holders(fair), report=report,
                            error=error, columns=stands.IMPORT_COLUMNS,
                            choices=programme.confirmed_participant_rows(fair)), 422 if error else 200

@@ -66,3 +66,37 @@ def test_pages_hold_at_laptop_and_phone_widths_for_every_role(demo, live_server,
         context.close()
     print(f"\nlayout as {role}: {len(paths)} pages at {len(WIDTHS)} widths, {len(problems)} problems")
     assert not problems, "\n".join(problems)
+
+
+def test_the_organiser_s_scheduling_pages_hold_at_both_widths(demo, live_server, browser):
+    """Pages a crawl from Mon espace reaches too deep: own tables, the fair's settings
+    (pauses, hold every accepted request), a run's progress with its stop button, the
+    table plan."""
+    from sqlalchemy import select
+
+    from events.fairs.models import Fair, FairOrganiser
+    from events.meetings.models import ScheduleRun
+    from marketplace.accounts.models import User
+    from marketplace.extensions import db
+
+    with demo.app_context():
+        organiser = db.session.scalar(select(User).where(User.email == ROLES["organisateur"]))
+        fair = db.session.scalar(select(Fair).join(FairOrganiser).where(FairOrganiser.user_id == organiser.id)
+                                 .order_by(Fair.starts_on.desc()))
+        run = ScheduleRun(fair_id=fair.id, created_by_id=organiser.id)
+        db.session.add(run)
+        db.session.commit()
+        paths = [f"/salons/{fair.id}/tables-attitrees", f"/salons/{fair.id}/modifier",
+                 f"/salons/{fair.id}/programme/calculs/{run.id}", f"/salons/{fair.id}/plan-de-tables"]
+    problems = []
+    for width, height in WIDTHS.values():
+        context = browser.new_context(locale="fr-FR", viewport={"width": width, "height": height})
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        log_in(page, live_server, ROLES["organisateur"], DEMO_PASSWORD)
+        for path in paths:
+            response = page.goto(f"{live_server}{path}")
+            assert response.status == 200, f"{path} answers {response.status}"
+            problems += _problems(page, path, width)
+        context.close()
+    assert not problems, "\n".join(problems)

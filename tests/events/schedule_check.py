@@ -93,3 +93,35 @@ def brute_force_optimum(instance: dict) -> int:
         if ok:
             best = max(best, value)
     return best
+
+
+def holdable(instance: dict, pairs: list[frozenset]) -> bool:
+    """Whether these requested pairs can all be held at once (tiny instances only):
+    slots, availability, stands, tables, limits and pauses respected."""
+    slot_ids = [s["id"] for s in instance["slots"]]
+    tables = {s["id"]: s["tables"] for s in instance["slots"]}
+    people = {p["id"]: p for p in instance["participants"]}
+    _, allowed = requested_pairs(instance)
+    options = []
+    for pair in pairs:
+        a, b = tuple(pair)
+        options.append([s for s in slot_ids if s in allowed[pair]
+                        and all(s in people[p].get("available", slot_ids) and people[p].get("table", 0) <= tables[s]
+                                for p in (a, b))])
+    for choice in itertools.product(*options):
+        busy, count, per_slot = set(), defaultdict(int), defaultdict(int)
+        ok = True
+        for pair, slot in zip(pairs, choice, strict=True):
+            per_slot[slot] += 1
+            for person in pair:
+                ok = ok and (person, slot) not in busy
+                busy.add((person, slot))
+                count[person] += 1
+        ok = ok and all(n <= tables[s] for s, n in per_slot.items())
+        ok = ok and all(people[p].get("max_meetings") is None or n <= people[p]["max_meetings"]
+                        for p, n in count.items())
+        ok = ok and all(people[p].get("max_in_a_row") is None
+                        or longest_run(p, busy, slot_ids) <= people[p]["max_in_a_row"] for p in count)
+        if ok:
+            return True
+    return False

@@ -2,13 +2,17 @@
 (most meetings in a row), meetings that must be held (and, when they cannot, the smallest
 conflict), and a solve that reports its progress and can be stopped early."""
 
+import os
 import threading
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from events.scheduling import InstanceError, load_problem, solve
 from events.scheduling.required import Unholdable
-from tests.events.schedule_check import check, longest_run
+from tests.events.schedule_check import check, holdable, longest_run
+from tests.events.test_scheduling import instances
 
 
 def slots(count, tables=3):
@@ -110,3 +114,25 @@ def test_the_solve_reports_its_progress_and_stops_early_with_its_best_programme(
     check(instance, result.meetings)
     assert heard[0]["phase"] == "value" and {"value", "upper_bound", "breaks", "elapsed"} <= heard[-1].keys()
     assert result.stats["value"] >= heard[0]["value"]  # never worse than the first programme it told of
+
+
+@settings(max_examples=int(os.environ.get("SCHEDULER_EXAMPLES", 150)) // 2, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(instances(max_people=5, max_slots=3, max_requests=6), st.data())
+def test_required_meetings_are_all_held_or_their_conflict_is_minimal_and_real(instance, data):
+    """Whichever path: either every required pair is in the programme, or the conflict
+    named cannot be held (checked by brute force) and holds once any one of it is dropped."""
+    for request in instance["requests"]:
+        request["required"] = data.draw(st.booleans())
+    required = {frozenset((r["from"], r["to"])) for r in instance["requests"] if r["required"] and r["from"] != r["to"]}
+    try:
+        result = solve(load_problem(instance), time_limit=2)
+    except Unholdable as error:
+        conflict = list(dict.fromkeys(frozenset((r["from"], r["to"])) for r in error.conflict["requests"]))
+        assert conflict and set(conflict) <= required
+        assert not holdable(instance, conflict)
+        for dropped in conflict:
+            assert holdable(instance, [pair for pair in conflict if pair != dropped])
+        return
+    check(instance, result.meetings)
+    assert required <= {frozenset((m["a"], m["b"])) for m in result.meetings}
