@@ -176,6 +176,19 @@ def resume_schedule_runs() -> int:
 
 
 @huey.periodic_task(crontab(minute="*"))
+def send_meeting_reminders() -> int:
+    """Every minute: remind both parties of the meetings about to start (each fair's delay)."""
+    from events.meetings.reminders import send_reminders
+    from marketplace.timeutil import utcnow
+
+    with app_context():
+        reminded = send_reminders(utcnow())
+        if reminded:
+            deliver_outbox()
+        return reminded
+
+
+@huey.periodic_task(crontab(minute="*"))
 def deliver_webhooks() -> dict:
     """Every minute: the webhook deliveries that are due (new ones and retries)."""
     from marketplace.webhooks.services import deliver_due

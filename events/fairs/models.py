@@ -76,6 +76,7 @@ class Fair(db.Model):
     max_meetings: Mapped[int] = mapped_column(default=10)  # the most a participant may ask for
     max_in_a_row: Mapped[int | None]  # the most meetings in a row before a free slot (none: no rule)
     hold_accepted: Mapped[bool] = mapped_column(default=False)  # every accepted request must be held
+    reminder_minutes: Mapped[int | None] = mapped_column(default=30)  # mail before each meeting (none: no reminder)
     is_visible: Mapped[bool] = mapped_column(default=True)
     programme_published_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -12,12 +12,14 @@ from marketplace.errors import DomainError, wants_json
 from marketplace.extensions import db
 from marketplace.forms import Form, csv_import, csv_import_json, form_response, perform, perform_form
 from marketplace.geography.services import all_regions
+from marketplace.paging import ListPage
 from marketplace.payments.services import ticket_order_of
 from marketplace.suppliers.taxonomy import SectorGroup, SupplierKind
 from marketplace.timeutil import utc_to_paris, utcnow
 from marketplace.validation import euros_text
 
 bp = Blueprint("fairs", __name__)
+CHECKIN_PAGE = 50  # participants a page at the check-in desk
 
 
 def _groups():
@@ -28,7 +30,7 @@ def _fair_values(fair) -> dict:
     """A fair as its form shows it."""
     values = {key: getattr(fair, key) for key in ("name", "venue", "city", "address", "description",
                                                    "max_participants", "max_requests", "max_meetings",
-                                                   "max_in_a_row", "hold_accepted")}
+                                                   "max_in_a_row", "hold_accepted", "reminder_minutes")}
     values.update(
         starts_on=fair.starts_on.isoformat(), ends_on=fair.ends_on.isoformat(), mode=fair.mode.value,
         registration_opens_at=utc_to_paris(fair.registration_opens_at).strftime("%Y-%m-%dT%H:%M"),
@@ -78,7 +80,8 @@ def index():
 def create():
     services.ensure_can_create(acting_user())
     form = Form(schemas.FairSchema(), initial={"roles": [r.value for r in ParticipantRole], "mode": "requests",
-                                               "max_requests": 15, "max_meetings": 10, "table_count": 20})
+                                               "max_requests": 15, "max_meetings": 10, "table_count": 20,
+                                               "reminder_minutes": 30})
     if form.validate_on_submit():
         try:
             fair = services.create_fair(form.data, acting_user())
@@ -290,10 +293,15 @@ def checkin(fair_id: int):
     fair = services.get_fair(fair_id)
     services.ensure_organiser(fair, acting_user())
     query = (request.args.get("q") or "").strip().lower()
-    participants = [p for p in registration.confirmed_participants(fair) if query in p.name.lower()]
+    everyone = registration.confirmed_participants(fair)
+    participants = [p for p in everyone if query in p.name.lower()]
+    page = ListPage.of(len(participants), CHECKIN_PAGE, request.args.get("page", type=int))
     cancelled = [(p, ticket_order_of(p)) for p in db.session.scalars(select(Participant).where(
         Participant.fair_id == fair.id, Participant.status == ParticipantStatus.CANCELLED))]
-    return render_template("fairs/checkin.html", fair=fair, participants=participants, query=query,
+    return render_template("fairs/checkin.html", fair=fair, participants=page.take(participants), query=query,
+                           pagination=page, found=len(participants),
+                           present=sum(1 for p in everyone if p.checked_in_at),
+                           total=len(everyone), desk=hooks.day_at_the_desk(fair, utcnow()),
                            refundable=[(p, order) for p, order in cancelled if order and order.refundable_cents])
 
 

@@ -1,11 +1,15 @@
 """The day itself: check-in at the entrance, meetings held or missed, last-minute
 meetings in the slots no-shows free, and feedback that can turn into a quote request."""
 
-from sqlalchemy import select
+from datetime import datetime, timedelta
 
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from events.fairs import hooks as fairs_hooks
 from events.fairs.models import Fair, Participant, ParticipantRole
 from events.fairs.registration import manages
-from events.fairs.services import ensure_organiser
+from events.fairs.services import ensure_organiser, slots_of
 from events.meetings import notifications
 from events.meetings.models import (
     Meeting,
@@ -15,12 +19,35 @@ from events.meetings.models import (
     MeetingStatus,
     RequestStatus,
 )
-from events.meetings.programme import free_table, live_meetings_between, seat, unseat
+from events.meetings.programme import HOLDS_TABLE, free_table, live_meetings_between, seat, unseat
 from events.meetings.requests import PRIORITY_WEIGHT, counts_for_scheduling
 from marketplace.accounts.models import User
 from marketplace.errors import Conflict, DomainError, NotAllowed, flush_or_conflict
 from marketplace.extensions import db
 from marketplace.timeutil import utcnow
+
+DESK_LOOKAHEAD = timedelta(hours=2)  # the desk shows the next slot when it starts within this
+
+
+@fairs_hooks.day_at_the_desk.answer
+def day_at_the_desk(fair: Fair, now: datetime) -> dict:
+    """The slot under way (or the next one, if it starts soon): who has a meeting in it
+    and has not arrived (with whom, at which table), and the tables free in it for a
+    last-minute meeting."""
+    slots = slots_of(fair)
+    current = next((s for s in slots if s.starts_at <= now < s.ends_at), None)
+    slot = current or next((s for s in slots if now < s.starts_at <= now + DESK_LOOKAHEAD), None)
+    if slot is None:
+        return {"slot": None}
+    meetings = list(db.session.scalars(select(Meeting).where(
+        Meeting.slot_id == slot.id, Meeting.status.in_(HOLDS_TABLE)).options(
+        selectinload(Meeting.a), selectinload(Meeting.b), selectinload(Meeting.table))))
+    late = [(person, meeting.other(person), meeting.table) for meeting in meetings
+            if meeting.status == MeetingStatus.SCHEDULED
+            for person in (meeting.a, meeting.b) if person.checked_in_at is None]
+    used = {meeting.table_id for meeting in meetings}
+    return {"slot": slot, "started": current is not None, "late": sorted(late, key=lambda row: row[0].name),
+            "free_tables": [table for table in fair.tables if table.id not in used]}
 
 
 def mark_held(meeting: Meeting, actor: User) -> Meeting:
@@ -70,6 +97,7 @@ def mark_no_show(meeting: Meeting, absent: Participant, actor: User) -> Meeting 
         raise DomainError("Ce participant n'a pas ce rendez-vous.", "absent")
     present = meeting.other(absent)
     meeting.status, meeting.absent_id = MeetingStatus.NO_SHOW, absent.id
+    meeting.sequence += 1
     unseat(meeting)
     db.session.flush()
     partner = _waiting_partner(fair, present, meeting)

@@ -107,6 +107,8 @@ class Meeting(db.Model):
     absent_id: Mapped[int | None] = mapped_column(ForeignKey("fair_participants.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     cancelled_at: Mapped[datetime | None]
+    sequence: Mapped[int] = mapped_column(default=0)  # raised at each change its calendars must follow
+    reminded_at: Mapped[datetime | None]  # when both parties were reminded of it
 
     fair: Mapped[Fair] = relationship()
     a: Mapped[Participant] = relationship(foreign_keys=[a_id])

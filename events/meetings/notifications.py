@@ -26,11 +26,15 @@ def agenda_published(participant, meetings: list, first_time: bool) -> None:
 
 
 def meeting_changed(meeting, change: str, before: str | None = None) -> None:
-    """Tell both parties of a published meeting that it was moved or cancelled."""
+    """Tell both parties of a published meeting that it was moved or cancelled, with a
+    calendar part (REQUEST or CANCEL) that updates the event in their calendar."""
+    from events.meetings.agendas import calendar_host, change_ics
+
     for participant in (meeting.a, meeting.b):
         queue_email(participant.contact_email, "meeting_changed", "meetings.changed", participant=participant,
                     other=meeting.other(participant), meeting=meeting, change=change, before=before,
-                    fair=meeting.fair, link=_agenda_link(meeting.fair))
+                    fair=meeting.fair, link=_agenda_link(meeting.fair),
+                    calendar_part=change_ics(meeting, participant, calendar_host()))
 
 
 def last_minute_meeting(meeting) -> None:

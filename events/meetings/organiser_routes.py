@@ -4,13 +4,13 @@ results."""
 
 import json
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from events.fairs import registration
 from events.fairs.models import Participant
 from events.fairs.services import ensure_organiser, get_fair, slots_of
-from events.meetings import day, hooks, programme, requests, results, runs, schemas, stands
+from events.meetings import agendas, day, hooks, programme, requests, results, runs, schemas, stands
 from events.meetings.blueprint import bp
 from events.meetings.models import RunStatus
 from marketplace.accounts.current import acting_user
@@ -24,6 +24,7 @@ SLOTS_PER_PAGE = 8  # the programme page shows the meetings of this many slots a
 MEETING_ROWS_PER_PAGE = 400  # fewer when the fair has many tables
 LEFT_OUT_PAGE = 100  # requests a run left out, per page of their list
 PARTICIPANTS_LISTED = 100  # the least served participants, in the programme page's count table
+GRID_TABLES = 10  # tables across the grid at a time
 PARTICIPANT_SELECT_MAX = 200  # past this, the page's participant fields are typed into, with suggestions
 
 
@@ -55,6 +56,28 @@ def programme_page(fair_id: int):
                            stats=json.loads(run.stats) if run and run.stats and run.status == RunStatus.DONE
                            else None,
                            wanted=requests.wanted_count(fair))
+
+
+@bp.route("/salons/<int:fair_id>/programme/grille", endpoint="grid")
+@login_required
+def grid_page(fair_id: int):
+    """The programme as a grid: one session's slots down, a block of tables across (a
+    hall at a time on a big fair), one participant's meetings picked out if asked."""
+    fair = get_fair(fair_id)
+    ensure_organiser(fair, acting_user())
+    sessions = list(fair.sessions)
+    session = next((s for s in sessions if s.id == request.args.get("session", type=int)), sessions[0] if sessions
+                   else None)
+    tables = ListPage.of(len(fair.tables), GRID_TABLES, request.args.get("tables", type=int))
+    shown = tables.take(list(fair.tables))
+    slots = list(session.slots) if session else []
+    cells = {(m.slot_id, m.table.id): m for m in programme.meeting_rows(fair, [slot.id for slot in slots])}
+    asked = request.args.get("participant", type=int)
+    participant = registration.find_participant(fair, asked) if asked else None
+    theirs = programme.meetings_of(participant) if participant else []
+    return render_template("meetings/grid.html", fair=fair, sessions=sessions, session=session, slots=slots,
+                           tables=shown, table_page=tables, cells=cells, participant=participant, theirs=theirs,
+                           unknown=asked and participant is None)
 
 
 @bp.route("/salons/<int:fair_id>/programme/non-places")
@@ -281,6 +304,27 @@ def assign_stand(fair_id: int):
     return perform_form(schemas.StandSchema(), url_for("meetings.stand_page", fair_id=fair.id), assign,
                         "Table attitrée enregistrée : le prochain calcul y place tous ses rendez-vous.",
                         lambda participant: {"participant": participant.id, "table": participant.table_id})
+
+
+@bp.route("/salons/<int:fair_id>/programme.ics")
+@login_required
+def fair_calendar(fair_id: int):
+    """Every meeting of the fair as one calendar, for the organisers' own."""
+    fair = get_fair(fair_id)
+    ensure_organiser(fair, acting_user())
+    return Response(agendas.fair_ics(fair, programme.meetings_of_fair(fair), agendas.calendar_host()),
+                    mimetype="text/calendar; charset=utf-8",
+                    headers={"Content-Disposition": f"attachment; filename=programme-salon-{fair.id}.ics"})
+
+
+@bp.route("/salons/<int:fair_id>/agendas.pdf")
+@login_required
+def agenda_booklet(fair_id: int):
+    """Every confirmed participant's agenda, one a page, for the check-in desk to print."""
+    fair = get_fair(fair_id)
+    ensure_organiser(fair, acting_user())
+    return Response(agendas.booklet_pdf(fair, programme.agendas_of_fair(fair)), mimetype="application/pdf",
+                    headers={"Content-Disposition": f"inline; filename=agendas-salon-{fair.id}.pdf"})
 
 
 @bp.route("/salons/<int:fair_id>/panneaux")

@@ -74,11 +74,12 @@ def meeting_rows(fair: Fair, slot_ids: list[int]) -> list[SimpleNamespace]:
     a, b = aliased(Participant), aliased(Participant)
     rows = db.session.execute(_in_programme_order(
         select(Meeting.id, Meeting.slot_id, Meeting.status, Meeting.origin, Meeting.locked, Meeting.published_at,
-               FairTable.name.label("table_name"), a.id.label("a_id"), a.name.label("a_name"), b.id.label("b_id"),
+               FairTable.id.label("table_id"), FairTable.name.label("table_name"), a.id.label("a_id"),
+               a.name.label("a_name"), b.id.label("b_id"),
                b.name.label("b_name")), fair)
         .join(a, a.id == Meeting.a_id).join(b, b.id == Meeting.b_id).where(Meeting.slot_id.in_(slot_ids)))
     return [SimpleNamespace(id=r.id, slot_id=r.slot_id, status=r.status, origin=r.origin, locked=r.locked,
-                            published_at=r.published_at, table=SimpleNamespace(name=r.table_name),
+                            published_at=r.published_at, table=SimpleNamespace(id=r.table_id, name=r.table_name),
                             a=SimpleNamespace(id=r.a_id, name=r.a_name), b=SimpleNamespace(id=r.b_id, name=r.b_name))
             for r in rows]
 
@@ -112,13 +113,30 @@ def participants_served(fair: Fair, listed: int) -> tuple[int, int, list]:
     return confirmed, without, least_served
 
 
-def meetings_of(participant: Participant, published_only: bool = False) -> list[Meeting]:
+def meetings_of(participant: Participant, published_only: bool = False, with_cancelled: bool = False) -> list[Meeting]:
+    """A participant's meetings by time: live ones (missed included), and with
+    `with_cancelled` the published ones since cancelled (a calendar must drop them)."""
     query = (select(Meeting).join(Slot, Slot.id == Meeting.slot_id)
-             .where((Meeting.a_id == participant.id) | (Meeting.b_id == participant.id),
-                    Meeting.status != MeetingStatus.CANCELLED).order_by(Slot.starts_at))
+             .where((Meeting.a_id == participant.id) | (Meeting.b_id == participant.id)).order_by(Slot.starts_at))
+    if with_cancelled:
+        query = query.where((Meeting.status != MeetingStatus.CANCELLED) | Meeting.published_at.is_not(None))
+    else:
+        query = query.where(Meeting.status != MeetingStatus.CANCELLED)
     if published_only:
         query = query.where(Meeting.published_at.is_not(None))
     return list(db.session.scalars(query))
+
+
+def agendas_of_fair(fair: Fair) -> list[tuple[Participant, list[Meeting]]]:
+    """Each confirmed participant (by name) with their live meetings by time, read in
+    two queries: the booklet of every agenda."""
+    by_participant: dict[int, list[Meeting]] = {}
+    for meeting in meetings_of_fair(fair):
+        for participant_id in (meeting.a_id, meeting.b_id):
+            by_participant.setdefault(participant_id, []).append(meeting)
+    participants = db.session.scalars(confirmed_only(select(Participant), fair).options(
+        selectinload(Participant.table)))
+    return [(p, by_participant.get(p.id, [])) for p in participants]
 
 
 def confirmed_participant_rows(fair: Fair) -> list:
@@ -223,6 +241,7 @@ def move_meeting(meeting: Meeting, slot_id: int, table_id: int | None, actor: Us
     db.session.flush()
     meeting.slot, meeting.slot_id, meeting.table, meeting.table_id = slot, slot.id, table, table.id
     meeting.locked = True  # moved by hand: a re-run keeps it
+    meeting.sequence += 1  # calendars replace the old time
     seat(meeting)
     flush_or_conflict(f"Ce créneau vient d'être pris ({slot_label(slot)}) : rechargez le programme.")
     if meeting.published_at is not None:
@@ -243,6 +262,7 @@ def cancel_meeting(meeting: Meeting, actor: User | None, check: bool = True) -> 
     if meeting.status != MeetingStatus.SCHEDULED:
         raise DomainError("Seul un rendez-vous prévu peut être annulé.")
     meeting.status, meeting.cancelled_at = MeetingStatus.CANCELLED, utcnow()
+    meeting.sequence += 1
     unseat(meeting)
     db.session.flush()
     if meeting.published_at is not None:

@@ -8,7 +8,7 @@ from flask_login import login_required
 
 from events.fairs import registration
 from events.fairs.models import FairMode, Participant
-from events.fairs.services import get_fair
+from events.fairs.services import get_fair, is_organiser
 from events.meetings import agendas, day, programme, requests, schemas
 from events.meetings.blueprint import bp
 from events.meetings.models import PRIORITY_LABELS
@@ -16,6 +16,7 @@ from marketplace.accounts.current import acting_user
 from marketplace.errors import DomainError, NotAllowed, NotFound, wants_json
 from marketplace.extensions import db
 from marketplace.forms import Form, form_response, perform
+from marketplace.timeutil import utcnow
 
 
 def my_participant(fair) -> Participant:
@@ -99,29 +100,37 @@ def withdraw(fair_id: int, request_id: int):
 
 # --- agenda -------------------------------------------------------------------------
 
-def _agenda(fair):
+def _agenda(fair, with_cancelled: bool = False):
+    """Whose agenda and its meetings: the participant's own published meetings, or, for
+    the fair's organiser opening a participant's (?participant=), all their meetings."""
+    wanted = request.args.get("participant", type=int)
+    mine = registration.participants_of(fair, acting_user())
+    if wanted and wanted not in {p.id for p in mine} and is_organiser(fair, acting_user()):
+        participant = registration.get_participant(fair, wanted)
+        return participant, programme.meetings_of(participant, with_cancelled=with_cancelled), True
     participant = my_participant(fair)
-    return participant, programme.meetings_of(participant, published_only=True)
+    return participant, programme.meetings_of(participant, published_only=True, with_cancelled=with_cancelled), False
 
 
 @bp.route("/salons/<int:fair_id>/mon-agenda")
 @login_required
 def agenda(fair_id: int):
     fair = get_fair(fair_id)
-    participant, meetings = _agenda(fair)
+    participant, meetings, as_organiser = _agenda(fair)
     if wants_json():
         return {"published": fair.programme_published_at is not None,
                 "meetings": schemas.MeetingOut(many=True).dump(meetings)}
     return render_template("meetings/agenda.html", fair=fair, participant=participant, meetings=meetings,
-                           feedback={m.id: day.feedback_of(m, participant) for m in meetings})
+                           feedback={m.id: day.feedback_of(m, participant) for m in meetings},
+                           as_organiser=as_organiser, now=utcnow())
 
 
 @bp.route("/salons/<int:fair_id>/mon-agenda.ics")
 @login_required
 def agenda_ics(fair_id: int):
     fair = get_fair(fair_id)
-    participant, meetings = _agenda(fair)
-    return Response(agendas.agenda_ics(participant, meetings, request.host.split(":")[0]),
+    participant, meetings, _ = _agenda(fair, with_cancelled=True)
+    return Response(agendas.agenda_ics(participant, meetings, agendas.calendar_host()),
                     mimetype="text/calendar; charset=utf-8",
                     headers={"Content-Disposition": f"attachment; filename=agenda-salon-{fair.id}.ics"})
 
@@ -130,7 +139,7 @@ def agenda_ics(fair_id: int):
 @login_required
 def agenda_pdf(fair_id: int):
     fair = get_fair(fair_id)
-    participant, meetings = _agenda(fair)
+    participant, meetings, _ = _agenda(fair)
     return Response(agendas.agenda_pdf(participant, meetings), mimetype="application/pdf",
                     headers={"Content-Disposition": f"inline; filename=agenda-salon-{fair.id}.pdf"})
 

@@ -242,7 +242,10 @@ def solve(problem: Problem, locked: list[dict] | None = None, time_limit: float 
     if baseline.value() == board.value() and breaks.programme_waiting(baseline) < breaks.programme_waiting(board):
         board = baseline  # as much value, less waiting: the better start for the least-waiting phase
     tell("waiting", board, upper_bound)
-    waiting = breaks.fewer_breaks(board, deadline - time.monotonic(), stop=stop,
+    # Kept back for what follows the search (tables, left-out list): a 5,000-participant
+    # fair needs about half a second of it.
+    reserve = min(1.5, 0.05 * time_limit)
+    waiting = breaks.fewer_breaks(board, deadline - reserve - time.monotonic(), stop=stop,
                                   progress=lambda found: tell("waiting", board, upper_bound, found))
     waiting_after = breaks.programme_waiting(board)
     meetings = meetings_of(board, locked_tables)

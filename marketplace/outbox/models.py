@@ -26,6 +26,7 @@ class OutboxMessage(db.Model):
     subject: Mapped[str] = mapped_column(String(255))
     text_body: Mapped[str] = mapped_column(Text)
     html_body: Mapped[str | None] = mapped_column(Text)
+    calendar: Mapped[str | None] = mapped_column(Text)  # an iCalendar part (REQUEST or CANCEL) sent with it
     # What caused the mail, for support ("accounts.confirm", "organisations.join_request", ...).
     category: Mapped[str] = mapped_column(String(60))
     status: Mapped[OutboxStatus] = mapped_column(enum_column(OutboxStatus), default=OutboxStatus.PENDING)

@@ -59,9 +59,12 @@ def mass_renderer(template: str) -> Callable[..., dict]:
     return lambda **context: _email_parts(template, text.render(**context), html.render(**context))
 
 
-def queue_email(to: str, template: str, category: str, **context) -> OutboxMessage:
-    """Render the mail and store it for delivery, in the current transaction."""
-    message = OutboxMessage(recipient=to, category=category, **render_email(template, **context))
+def queue_email(to: str, template: str, category: str, calendar_part: str | None = None,
+                **context) -> OutboxMessage:
+    """Render the mail and store it for delivery, in the current transaction; a
+    `calendar_part` (iCalendar text) travels with it as an invitation or a cancellation."""
+    message = OutboxMessage(recipient=to, category=category, calendar=calendar_part,
+                            **render_email(template, **context))
     db.session.add(message)
     db.session.flush()
     return message
@@ -155,7 +158,7 @@ def _mark_sent(message: OutboxMessage) -> None:
 
 
 def _as_mail(message: OutboxMessage) -> Message:
-    return Message(
+    mail_message = Message(
         subject=message.subject,
         recipients=[message.recipient],
         body=message.text_body,
@@ -163,6 +166,11 @@ def _as_mail(message: OutboxMessage) -> Message:
         sender=current_app.config["MAIL_DEFAULT_SENDER"],
         extra_headers={"X-Outbox-Id": str(message.id)},
     )
+    if message.calendar:
+        method = "CANCEL" if "METHOD:CANCEL" in message.calendar else "REQUEST"
+        mail_message.attach("rendez-vous.ics", f"text/calendar; method={method}; charset=utf-8",
+                            message.calendar.encode())
+    return mail_message
 
 
 def deliver_pending(limit: int | None = None, ignore_backoff: bool = False) -> dict[str, int]:

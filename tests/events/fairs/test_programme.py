@@ -4,7 +4,7 @@ published meetings, published to every participant, and read as ICS and PDF."""
 
 import io
 import threading
-from datetime import date
+from datetime import UTC, date
 
 import pytest
 from icalendar import Calendar
@@ -17,6 +17,7 @@ from events.meetings.models import Meeting, MeetingSeat, MeetingStatus
 from marketplace.accounts.models import User
 from marketplace.errors import Conflict, DomainError
 from marketplace.extensions import db
+from marketplace.french import clock
 from marketplace.timeutil import utc_to_paris
 from tests.conftest import visible_text
 
@@ -32,6 +33,11 @@ def live_meetings(app, fair_id) -> list[dict]:
 def slot_ids(app, fair_id) -> list[int]:
     with app.app_context():
         return list(db.session.scalars(select(Slot.id).where(Slot.fair_id == fair_id).order_by(Slot.starts_at)))
+
+
+def meeting_id_of(event) -> int:
+    """The meeting an ICS event stands for: its UID is meeting-<id>@<host>."""
+    return int(str(event["UID"]).removeprefix("meeting-").split("@")[0])
 
 
 def run_scheduler(client, fair_id):
@@ -254,8 +260,8 @@ def test_the_agenda_downloads_as_ics_and_pdf_with_only_one_s_own_meetings(app, c
                                                          "Rendez-vous avec Structure Proprete"]
     with app.app_context():
         for event in events:
-            meeting = db.session.get(Meeting, int(str(event["UID"]).split("-")[1]))
-            assert event.decoded("DTSTART").replace(tzinfo=None) == meeting.slot.starts_at
+            meeting = db.session.get(Meeting, meeting_id_of(event))
+            assert event.decoded("DTSTART").astimezone(UTC).replace(tzinfo=None) == meeting.slot.starts_at
             assert meeting.table.name in str(event["LOCATION"])
             assert meeting.other(db.session.get(Participant, small_fair["p_grasse"])).contact_email in str(
                 event["DESCRIPTION"])
@@ -265,8 +271,8 @@ def test_the_agenda_downloads_as_ics_and_pdf_with_only_one_s_own_meetings(app, c
     assert "Structure Jardins" in text and "Structure Proprete" in text and "Structure Atelier" not in text
     with app.app_context():
         for event in events:  # each meeting's time (Paris) and table are printed
-            meeting = db.session.get(Meeting, int(str(event["UID"]).split("-")[1]))
-            assert utc_to_paris(meeting.slot.starts_at).strftime("%H:%M") in text
+            meeting = db.session.get(Meeting, meeting_id_of(event))
+            assert clock(utc_to_paris(meeting.slot.starts_at)) in text
             assert meeting.table.name in text
     other = app.test_client()
     login(other, small_fair["supplier_atelier"])
