@@ -120,10 +120,11 @@ def form_response(form: Form, template: str, **context):
     return render_template(template, form=form, **context), form.status
 
 
-def perform(action, back: str, success: str | None = None, dump=None):
+def perform(action, back: str, success: str | None = None, dump=None, success_of=None):
     """Run a button's action and commit. A refused action (a business rule, a conflict)
     comes back as a message on the page it came from; JSON clients get the problem, or
-    `dump(result)`. Not allowed and not found still reach their own error page."""
+    `dump(result)`. Not allowed and not found still reach their own error page. The
+    message shown on success is `success`, or `success_of(result)`."""
     from flask import flash, redirect
 
     from marketplace.errors import DomainError, NotAllowed, NotFound, wants_json
@@ -142,8 +143,8 @@ def perform(action, back: str, success: str | None = None, dump=None):
         return redirect(back)
     if wants_json():
         return dump(result) if dump else {"status": "ok"}
-    if success:
-        flash(success, "success")
+    if success or success_of:
+        flash(success or success_of(result), "success")
     return redirect(back)
 
 
@@ -205,3 +206,14 @@ def csv_import_json(report, error: str | None, **extra):
     if error:
         return problem(422, error, {"file": [error]})
     return {**extra, "lines": [line.__dict__ for line in report]}
+
+
+def safe_next(default: str) -> str:
+    """Where to go after a form: the `next` it carries when that is a path of this site
+    (never another site's address), else `default`."""
+    from urllib.parse import urlsplit
+
+    target = request.args.get("next") or request.form.get("next") or ""
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target and not urlsplit(target).netloc:
+        return target
+    return default

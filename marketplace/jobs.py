@@ -188,6 +188,19 @@ def send_meeting_reminders() -> int:
         return reminded
 
 
+@huey.periodic_task(crontab(minute="17"))
+def mail_fair_suggestions() -> int:
+    """Every hour: whom to meet, to the participants of fairs whose registration closes soon."""
+    from events.meetings.reminders import mail_suggestions
+    from marketplace.timeutil import utcnow
+
+    with app_context():
+        mailed = mail_suggestions(utcnow())
+        if mailed:
+            deliver_outbox()
+        return mailed
+
+
 @huey.periodic_task(crontab(minute="*"))
 def deliver_webhooks() -> dict:
     """Every minute: the webhook deliveries that are due (new ones and retries)."""

@@ -77,6 +77,11 @@ class Fair(db.Model):
     max_in_a_row: Mapped[int | None]  # the most meetings in a row before a free slot (none: no rule)
     hold_accepted: Mapped[bool] = mapped_column(default=False)  # every accepted request must be held
     reminder_minutes: Mapped[int | None] = mapped_column(default=30)  # mail before each meeting (none: no reminder)
+    # Participants who sent fewer requests than this get wishes from their suggestions,
+    # when the organiser adds them (until the programme is computed, they can be taken back).
+    auto_wishes_below: Mapped[int | None]
+    auto_wishes_at: Mapped[datetime | None]
+    suggestions_mailed_at: Mapped[datetime | None]  # "whom to meet", mailed before registration closes
     is_visible: Mapped[bool] = mapped_column(default=True)
     programme_published_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -30,7 +30,8 @@ def _fair_values(fair) -> dict:
     """A fair as its form shows it."""
     values = {key: getattr(fair, key) for key in ("name", "venue", "city", "address", "description",
                                                    "max_participants", "max_requests", "max_meetings",
-                                                   "max_in_a_row", "hold_accepted", "reminder_minutes")}
+                                                   "max_in_a_row", "hold_accepted", "reminder_minutes",
+                                                   "auto_wishes_below")}
     values.update(
         starts_on=fair.starts_on.isoformat(), ends_on=fair.ends_on.isoformat(), mode=fair.mode.value,
         registration_opens_at=utc_to_paris(fair.registration_opens_at).strftime("%Y-%m-%dT%H:%M"),
@@ -129,9 +130,16 @@ def show(fair_id: int):
         identities=registration.identities_of(user) if user else [], is_open=services.registration_open(fair),
         slots=services.slots_of(fair), summary=hooks.past_fair_summary(fair),
         fees={role: registration.fee_due_cents(fair, role) for role in fair.allowed_roles},
-        tickets={p.id: ticket_order_of(p) for p in mine},
+        tickets={p.id: ticket_order_of(p) for p in mine}, suggestions=_suggestions(fair, mine),
         talk_form=Form(schemas.TalkSchema()), stand_form=Form(schemas.StandSchema()),
         organiser_form=Form(schemas.OrganiserSchema()), now=utcnow(), today=utcnow().date())
+
+
+def _suggestions(fair, mine) -> dict:
+    """participant -> whom they should meet, while requests can still be sent."""
+    if fair.ends_on < utcnow().date():
+        return {}
+    return {p.id: hooks.suggestions_for(p) for p in mine if p.is_confirmed}
 
 
 def _registration_context(fair, **extra) -> dict:
@@ -234,7 +242,8 @@ def catalogue(fair_id: int):
     if wants_json():
         return {"total": total, "items": schemas.ParticipantOut(many=True).dump(participants)}
     return render_template("fairs/catalogue.html", fair=fair, participants=participants, total=total, form=form,
-                           filters=filters, mine=mine, roles=list(ParticipantRole), regions=all_regions(),
+                           filters=filters, mine=mine, suggestions=_suggestions(fair, mine) if filters.get(
+                               "page", 1) == 1 else {}, roles=list(ParticipantRole), regions=all_regions(),
                            kinds=list(SupplierKind), groups=_groups(), page_size=registration.CATALOGUE_PAGE)
 
 

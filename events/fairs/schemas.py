@@ -100,6 +100,7 @@ class FairSchema(BaseSchema):
     max_in_a_row = Count(minimum=1, maximum=50, load_default=None, allow_none=True)
     hold_accepted = Checkbox()
     reminder_minutes = Count(minimum=5, maximum=24 * 60, load_default=None, allow_none=True)
+    auto_wishes_below = Count(minimum=1, maximum=200, load_default=None, allow_none=True)
     table_count = Count(minimum=1, maximum=MAX_TABLES, required=True)
     table_names = Many(Text(max_length=120))
     fee_buyer = Euros(load_default=None, allow_none=True, maximum_euros=100000)

@@ -53,7 +53,7 @@ def slots_of(fair: Fair) -> list[Slot]:
 
 FAIR_FIELDS = ("name", "venue", "city", "address", "description", "starts_on", "ends_on", "registration_opens_at",
                "registration_closes_at", "cancellation_deadline", "mode", "max_participants", "max_requests",
-               "max_meetings", "max_in_a_row", "hold_accepted", "reminder_minutes")
+               "max_meetings", "max_in_a_row", "hold_accepted", "reminder_minutes", "auto_wishes_below")
 
 
 def _apply_fees(fair: Fair, data: dict) -> None:

@@ -46,6 +46,7 @@ class MeetingRequest(db.Model):
     priority: Mapped[int] = mapped_column(default=2)
     status: Mapped[RequestStatus] = mapped_column(enum_column(RequestStatus), default=RequestStatus.PENDING)
     must_meet: Mapped[bool] = mapped_column(default=False)  # added by an organiser
+    auto: Mapped[bool] = mapped_column(default=False)  # a wish added from the suggestions, for one who sent few
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None]

@@ -10,7 +10,7 @@ from flask_login import login_required
 from events.fairs import registration
 from events.fairs.models import Participant
 from events.fairs.services import ensure_organiser, get_fair, slots_of
-from events.meetings import agendas, day, hooks, programme, requests, results, runs, schemas, stands
+from events.meetings import agendas, auto_wishes, day, hooks, programme, requests, results, runs, schemas, stands
 from events.meetings.blueprint import bp
 from events.meetings.models import RunStatus
 from marketplace.accounts.current import acting_user
@@ -18,6 +18,7 @@ from marketplace.errors import DomainError, NotAllowed, NotFound, wants_json
 from marketplace.exports import csv_download
 from marketplace.extensions import db
 from marketplace.forms import Form, csv_import, csv_import_json, perform, perform_form
+from marketplace.french import count
 from marketplace.paging import ListPage
 
 SLOTS_PER_PAGE = 8  # the programme page shows the meetings of this many slots at a time,
@@ -54,7 +55,8 @@ def programme_page(fair_id: int):
                            confirmed=confirmed, without=without, least_served=least_served, run=run, total=total,
                            unpublished=unpublished, left_out_total=runs.left_out_count(run),
                            stats=json.loads(run.stats) if run and run.stats and run.status == RunStatus.DONE
-                           else None,
+                           else None, auto_planned=len(auto_wishes.plan(fair)) if fair.auto_wishes_below else 0,
+                           auto_added=auto_wishes.added_count(fair), auto_undo=auto_wishes.can_take_back(fair),
                            wanted=requests.wanted_count(fair))
 
 
@@ -157,6 +159,25 @@ def stop_run(fair_id: int, run_id: int):
                    url_for("meetings.run_status", fair_id=fair.id, run_id=run.id),
                    "Arrêt demandé : le meilleur programme trouvé jusqu'ici est conservé.",
                    lambda _: _run_json(run))
+
+
+@bp.route("/salons/<int:fair_id>/souhaits-suggeres", methods=["POST"])
+@login_required
+def add_auto_wishes(fair_id: int):
+    fair = get_fair(fair_id)
+    return perform(lambda: auto_wishes.add_auto_wishes(fair, acting_user()),
+                   url_for("meetings.programme", fair_id=fair.id), None, lambda added: {"added": added},
+                   success_of=lambda added: f"{count(added, 'souhait ajouté', 'souhaits ajoutés')} à partir des "
+                                            "suggestions : le prochain calcul en tiendra compte.")
+
+
+@bp.route("/salons/<int:fair_id>/souhaits-suggeres/retirer", methods=["POST"])
+@login_required
+def remove_auto_wishes(fair_id: int):
+    fair = get_fair(fair_id)
+    return perform(lambda: auto_wishes.remove_auto_wishes(fair, acting_user()),
+                   url_for("meetings.programme", fair_id=fair.id), None, lambda removed: {"removed": removed},
+                   success_of=lambda removed: f"{count(removed, 'souhait retiré', 'souhaits retirés')}.")
 
 
 @bp.route("/salons/<int:fair_id>/programme/publier", methods=["POST"])

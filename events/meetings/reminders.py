@@ -1,7 +1,14 @@
-"""Reminders before each meeting: both parties are mailed a set time before it starts
-(the fair's `reminder_minutes`; none: no reminder), once, for published meetings still
-planned. A periodic job runs it every minute; a meeting is marked reminded in the same
-transaction as its mails, so a second run, or a second worker, sends nothing more."""
+"""Mails that come at their time: reminders before each meeting, and whom to meet
+before registration closes.
+
+Reminders: both parties are mailed a set time before a meeting starts (the fair's
+`reminder_minutes`; none: no reminder), once, for published meetings still planned. A
+periodic job runs it every minute; a meeting is marked reminded in the same
+transaction as its mails, so a second run, or a second worker, sends nothing more.
+
+Suggestions: SUGGESTIONS_BEFORE registration closes, each confirmed participant with
+suggestions is mailed the best of them, each with a link to ask in one click; once a
+fair (marked in the same transaction)."""
 
 from datetime import datetime, timedelta
 
@@ -10,6 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from events.fairs.models import Fair, Slot
 from events.meetings.models import Meeting, MeetingStatus
+from events.meetings.suggestions import FairSuggestions
 from marketplace.extensions import db
 from marketplace.outbox.services import external_url, queue_email
 
@@ -42,3 +50,33 @@ def send_reminders(now: datetime) -> int:
         reminded += 1
     db.session.commit()
     return reminded
+
+
+SUGGESTIONS_BEFORE = timedelta(days=3)
+
+
+def mail_suggestions(now: datetime) -> int:
+    """Mail each participant of the fairs whose registration closes within
+    SUGGESTIONS_BEFORE their suggestions. Returns how many mails were queued."""
+    mailed = 0
+    for fair in db.session.scalars(select(Fair).where(
+            Fair.suggestions_mailed_at.is_(None), Fair.registration_closes_at > now,
+            Fair.registration_closes_at <= now + SUGGESTIONS_BEFORE)):
+        claimed = db.session.execute(update(Fair).where(Fair.id == fair.id, Fair.suggestions_mailed_at.is_(None))
+                                     .values(suggestions_mailed_at=now)
+                                     .execution_options(synchronize_session=False)).rowcount
+        if not claimed:
+            continue
+        suggestions = FairSuggestions(fair)
+        for participant_id, participant in suggestions.people.items():
+            best = suggestions.for_participant(participant_id)
+            if not best:
+                continue
+            links = {s.participant.id: external_url("meetings.ask", fair_id=fair.id, participant_id=s.participant.id,
+                                                    participant=participant_id) for s in best}
+            queue_email(participant.contact_email, "fair_suggestions", "meetings.suggestions", fair=fair,
+                        participant=participant, suggestions=best, links=links,
+                        catalogue=external_url("fairs.catalogue", fair_id=fair.id))
+            mailed += 1
+        db.session.commit()
+    return mailed

@@ -30,6 +30,8 @@ def counts_for_scheduling(request: MeetingRequest, fair: Fair) -> bool:
     """Whether the scheduler should try to place this request."""
     if request.must_meet and request.status != RequestStatus.WITHDRAWN:
         return True
+    if request.auto and request.status == RequestStatus.PENDING:  # a wish added from the suggestions
+        return True
     if fair.mode == FairMode.WISHES:
         return request.status in OPEN_STATUSES
     return request.status == RequestStatus.ACCEPTED
@@ -40,7 +42,8 @@ def wanted_count(fair: Fair) -> int:
     statuses = OPEN_STATUSES if fair.mode == FairMode.WISHES else (RequestStatus.ACCEPTED,)
     return db.session.scalar(select(func.count(MeetingRequest.id)).where(
         MeetingRequest.fair_id == fair.id, or_(MeetingRequest.status.in_(statuses), and_(
-            MeetingRequest.must_meet.is_(True), MeetingRequest.status != RequestStatus.WITHDRAWN))))
+            MeetingRequest.must_meet.is_(True), MeetingRequest.status != RequestStatus.WITHDRAWN), and_(
+            MeetingRequest.auto.is_(True), MeetingRequest.status == RequestStatus.PENDING))))
 
 
 def _open_count(participant: Participant, sent_only: bool) -> int:

@@ -9,13 +9,13 @@ from flask_login import login_required
 from events.fairs import registration
 from events.fairs.models import FairMode, Participant
 from events.fairs.services import get_fair, is_organiser
-from events.meetings import agendas, day, programme, requests, schemas
+from events.meetings import agendas, day, programme, requests, schemas, suggestions  # noqa: F401 - its hook
 from events.meetings.blueprint import bp
 from events.meetings.models import PRIORITY_LABELS
 from marketplace.accounts.current import acting_user
 from marketplace.errors import DomainError, NotAllowed, NotFound, wants_json
 from marketplace.extensions import db
-from marketplace.forms import Form, form_response, perform
+from marketplace.forms import Form, form_response, perform, safe_next
 from marketplace.timeutil import utcnow
 
 
@@ -60,7 +60,7 @@ def ask(fair_id: int, participant_id: int):
                 return schemas.MeetingRequestOut().dump(made), 201
             flash(f"Demande envoyée à {recipient.name}." if fair.mode == FairMode.REQUESTS else
                   f"Souhait enregistré : {recipient.name}.", "success")
-            return redirect(url_for("meetings.requests", fair_id=fair.id))
+            return redirect(safe_next(url_for("meetings.requests", fair_id=fair.id)))
         except DomainError as error:
             db.session.rollback()
             form.refuse(error)

@@ -1,6 +1,5 @@
 """Sign-up, confirmation, login, logout, password reset and the profile page."""
 
-from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
@@ -10,7 +9,7 @@ from marketplace.accounts.current import acting_user
 from marketplace.accounts.hooks import membership_of
 from marketplace.errors import DomainError
 from marketplace.extensions import db, limiter
-from marketplace.forms import Form
+from marketplace.forms import Form, safe_next
 
 bp = Blueprint("accounts", __name__)
 
@@ -21,14 +20,6 @@ def _login_limit() -> str:
 
 def _submitted_email() -> str:
     return (request.form.get("email") or "").strip().lower() or request.remote_addr or "-"
-
-
-def _safe_next(default: str) -> str:
-    target = request.args.get("next") or request.form.get("next") or ""
-    parts = urlsplit(target)
-    if target.startswith("/") and not target.startswith("//") and not parts.netloc:
-        return target
-    return default
 
 
 @bp.route("/inscription", methods=["GET", "POST"])
@@ -88,9 +79,9 @@ def login():
             login_user(user, remember=form.data["remember"])
             db.session.commit()
             flash(f"Bienvenue, {user.first_name} !", "success")
-            return redirect(_safe_next(url_for("main.my_space")))
+            return redirect(safe_next(url_for("main.my_space")))
     return (
-        render_template("accounts/login.html", form=form, unconfirmed=unconfirmed, next=_safe_next("")),
+        render_template("accounts/login.html", form=form, unconfirmed=unconfirmed, next=safe_next("")),
         form.status,
     )
 

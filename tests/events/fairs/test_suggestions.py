@@ -1,0 +1,218 @@
+"""Whom to meet: suggestions ranked and explained by the facts really shared (a need's
+sector in the participant's area, a sector asked for at registration, a follow-up after
+an earlier fair), nobody suggested who should not be, and one click to ask."""
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from events.fairs.models import Fair, Participant
+from events.meetings.models import MeetingRequest, RequestStatus
+from events.meetings.suggestions import FairSuggestions, suggestions_for
+from marketplace.accounts.models import Role, User
+from marketplace.extensions import db
+from marketplace.needs import services as need_services
+from marketplace.needs.models import NeedArea
+from tests.conftest import visible_text
+from tests.needs.conftest import need_data
+
+GREEN = {"sector": "espaces-verts", "range": "zones", "zones": ["department:06"]}
+CLEANING_FAR = {"sector": "nettoyage", "range": "zones", "zones": ["department:59"]}
+
+
+@pytest.fixture
+def green_fair(app, organiser, make_fair, make_user, make_organisation, make_supplier, register):
+    """Grasse (06) published a need for green spaces in the Alpes-Maritimes; three
+    suppliers: one doing green spaces in the 06, one cleaning in the Nord, one green
+    spaces in the 06 that already has a request from Grasse."""
+    ids = {"fair": make_fair(organiser, day=date.today() + timedelta(days=40))}
+    ids["buyer"] = make_user(email="achats@grasse.fr")
+    organisation = make_organisation(ids["buyer"], name="Ville de Grasse")
+    with app.app_context():
+        app.config["NEEDS_MODERATION"] = False
+        buyer = db.session.get(User, ids["buyer"])
+        need = need_services.create_need(need_data(title="Entretien des parcs de Grasse", sectors=["espaces-verts"],
+                                                   area=NeedArea.ZONES, departments=["06"]), buyer)
+        need_services.submit_need(need, buyer)
+        app.config["NEEDS_MODERATION"] = True
+        db.session.commit()
+    ids["p_buyer"] = register(ids["buyer"], ids["fair"], f"buyer:{organisation}", sectors=[],
+                              contact_email="salon@grasse.fr",
+                              pitch="Nous préparons nos marchés de la commune pour 2027.")
+    for key, name, activity in (("green", "Les Jardins d'Azur", GREEN), ("far", "Propreté du Nord", CLEANING_FAR),
+                                ("asked", "Verts Horizons", GREEN)):
+        user = make_user(role=Role.SUPPLIER, email=f"contact@{key}.fr")
+        place = {"postcode": "59000", "city": "Lille"} if key == "far" else {"postcode": "06130", "city": "Grasse"}
+        supplier = make_supplier(name=name, member_id=user, email=f"devis@{key}.fr", activities=[activity], **place)
+        ids[f"user_{key}"] = user
+        ids[f"p_{key}"] = register(user, ids["fair"], f"supplier:{supplier}", sectors=[],
+                                   contact_email=f"salon@{key}.fr",
+                                   pitch=f"{name} : nos équipes en insertion interviennent près de chez vous.")
+    with app.app_context():
+        db.session.add(MeetingRequest(fair_id=ids["fair"], requester_id=ids["p_buyer"], recipient_id=ids["p_asked"],
+                                      status=RequestStatus.PENDING))
+        db.session.commit()
+    return ids
+
+
+def named(suggestions) -> list[str]:
+    return [s.participant.name for s in suggestions]
+
+
+def test_a_supplier_is_told_of_the_buyer_whose_need_it_matches_in_its_area(app, green_fair):
+    with app.app_context():
+        green = db.session.get(Participant, green_fair["p_green"])
+        (suggestion,) = suggestions_for(green)
+        assert suggestion.participant.name == "Ville de Grasse"
+        sector = "espaces verts et entretien paysager"
+        assert f"a des besoins en {sector} dans votre zone d'intervention" in suggestion.reasons
+        assert f"a publié un besoin en {sector} cette année" in suggestion.reasons
+
+
+def test_a_buyer_sees_who_fits_their_need_first_and_not_who_they_already_asked(app, green_fair):
+    with app.app_context():
+        buyer = db.session.get(Participant, green_fair["p_buyer"])
+        suggestions = suggestions_for(buyer)
+        assert named(suggestions) == ["Les Jardins d'Azur"]  # the Nord cleaner shares nothing; Verts Horizons asked
+        reasons = suggestions[0].reasons
+        assert "correspond à votre besoin « Entretien des parcs de Grasse »" in reasons
+        assert "intervient dans votre département, Alpes-Maritimes (06)" in reasons
+
+
+def test_nobody_is_suggested_who_left_declined_or_is_full(app, green_fair):
+    with app.app_context():
+        buyer_id, green_id = green_fair["p_buyer"], green_fair["p_green"]
+        fair = db.session.get(Fair, green_fair["fair"])
+        assert named(FairSuggestions(fair).for_participant(buyer_id)) == ["Les Jardins d'Azur"]
+        green = db.session.get(Participant, green_id)
+        green.max_meetings = 1  # full: one accepted request elsewhere
+        other = db.session.get(Participant, green_fair["p_far"])
+        db.session.add(MeetingRequest(fair_id=fair.id, requester_id=other.id, recipient_id=green_id,
+                                      status=RequestStatus.ACCEPTED))
+        db.session.commit()
+        assert FairSuggestions(fair).for_participant(buyer_id) == []
+        green.max_meetings = 5
+        request = db.session.scalar(select(MeetingRequest).where(MeetingRequest.recipient_id == green_id))
+        request.requester_id, request.status = buyer_id, RequestStatus.DECLINED  # declined before
+        db.session.commit()
+        assert FairSuggestions(fair).for_participant(buyer_id) == []
+        request.status = RequestStatus.WITHDRAWN
+        db.session.commit()
+        assert named(FairSuggestions(fair).for_participant(buyer_id)) == ["Les Jardins d'Azur"]
+        from events.fairs import registration
+
+        registration.cancel_registration(green, db.session.get(User, green_fair["user_green"]))
+        db.session.commit()
+        assert FairSuggestions(fair).for_participant(buyer_id) == []
+
+
+def test_a_follow_up_after_an_earlier_fair_is_a_reason(app, green_fair, organiser, make_fair, register):
+    from events.meetings.models import Meeting, MeetingFeedback, MeetingStatus
+
+    earlier_id = make_fair(organiser, day=date.today() + timedelta(days=5), name="SO EKO 2026")
+    with app.app_context():
+        earlier = db.session.get(Fair, earlier_id)
+        now = db.session.get(Participant, green_fair["p_far"])
+        buyer_now = db.session.get(Participant, green_fair["p_buyer"])
+        before = [Participant(fair=earlier, role=p.role, buyer_organisation_id=p.buyer_organisation_id,
+                              supplier_id=p.supplier_id, name=p.name, pitch=p.pitch, contact_email=p.contact_email,
+                              max_meetings=5) for p in (buyer_now, now)]
+        db.session.add_all(before)
+        db.session.flush()
+        meeting = Meeting(fair_id=earlier.id, a_id=before[0].id, b_id=before[1].id,
+                          slot_id=earlier.sessions[0].slots[0].id, table_id=earlier.tables[0].id,
+                          status=MeetingStatus.HELD)
+        db.session.add(meeting)
+        db.session.flush()
+        db.session.add(MeetingFeedback(meeting_id=meeting.id, participant_id=before[0].id, rating=5, follow_up=True))
+        db.session.commit()
+        suggestions = suggestions_for(db.session.get(Participant, green_fair["p_buyer"]))
+        far = next(s for s in suggestions if s.participant.name == "Propreté du Nord")
+        assert far.reasons == ["rencontré à SO EKO 2026, suite prévue"]
+
+
+def test_suggestions_show_on_the_fair_page_and_catalogue_with_one_click_to_ask(app, client, login, green_fair):
+    login(client, green_fair["user_green"])
+    fair_id = green_fair["fair"]
+    page = visible_text(client.get(f"/salons/{fair_id}"))
+    assert "Suggestions pour vous" in page and "Ville de Grasse" in page
+    catalogue = client.get(f"/salons/{fair_id}/participants")
+    assert "Suggestions pour vous" in visible_text(catalogue)
+    html = catalogue.get_data(as_text=True)
+    ask = f'/salons/{fair_id}/participants/{green_fair["p_buyer"]}/demander?participant={green_fair["p_green"]}'
+    assert ask in html
+    response = client.post(
+        f"/salons/{fair_id}/participants/{green_fair['p_buyer']}/demander?participant={green_fair['p_green']}",
+        data={"priority": "2", "next": f"/salons/{fair_id}/participants"})
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/salons/{fair_id}/participants")
+    with app.app_context():
+        assert db.session.scalar(select(MeetingRequest.status).where(
+            MeetingRequest.requester_id == green_fair["p_green"])) == RequestStatus.PENDING
+    assert "Suggestions pour vous" not in visible_text(client.get(f"/salons/{fair_id}/participants"))
+    # Another site as the next page is not followed.
+    other = client.post(
+        f"/salons/{fair_id}/participants/{green_fair['p_far']}/demander?participant={green_fair['p_green']}",
+        data={"priority": "2", "next": "//evil.example/"})
+    assert other.status_code in (302, 422) and "evil" not in other.headers.get("Location", "")
+
+
+def test_auto_wishes_fill_in_only_for_those_under_the_threshold_and_can_be_taken_back(app, client, login,
+                                                                                     green_fair, organiser):
+    from events.meetings.requests import scheduling_requests
+
+    fair_id = green_fair["fair"]
+    login(client, organiser)
+    refused = client.post(f"/salons/{fair_id}/souhaits-suggeres", headers={"Accept": "application/json"})
+    assert refused.status_code == 422  # no threshold set yet
+    with app.app_context():
+        db.session.get(Fair, fair_id).auto_wishes_below = 1
+        db.session.commit()
+    page = visible_text(client.get(f"/salons/{fair_id}/programme"))
+    assert "Souhaits suggérés" in page and "1 souhait à ajouter maintenant" in page
+    added = client.post(f"/salons/{fair_id}/souhaits-suggeres", headers={"Accept": "application/json"}).get_json()
+    assert added == {"added": 1}
+    with app.app_context():
+        auto = db.session.scalars(select(MeetingRequest).where(MeetingRequest.auto.is_(True))).all()
+        # Only "Les Jardins d'Azur" sent nobody anything and has a suggestion; the buyer had sent one already.
+        assert [(r.requester.name, r.recipient.name, r.priority) for r in auto] == [
+            ("Les Jardins d'Azur", "Ville de Grasse", 3)]
+        counted = {(r["from"], r["to"]) for r in scheduling_requests(db.session.get(Fair, fair_id))}
+        assert (green_fair["p_green"], green_fair["p_buyer"]) in counted
+    # Nothing more to add; taken back before any programme, they are gone.
+    assert client.post(f"/salons/{fair_id}/souhaits-suggeres", headers={"Accept": "application/json"}).get_json() \
+        == {"added": 0}
+    removed = client.post(f"/salons/{fair_id}/souhaits-suggeres/retirer", follow_redirects=True)
+    assert "1 souhait retiré" in visible_text(removed)
+    with app.app_context():
+        assert db.session.scalar(select(MeetingRequest.id).where(MeetingRequest.auto.is_(True))) is None
+    # Added again and computed: they stay.
+    client.post(f"/salons/{fair_id}/souhaits-suggeres")
+    from tests.events.fairs.test_programme import run_scheduler
+
+    run_scheduler(client, fair_id)
+    late = client.post(f"/salons/{fair_id}/souhaits-suggeres/retirer", headers={"Accept": "application/json"})
+    assert late.status_code == 409
+
+
+def test_suggestions_are_mailed_once_before_registration_closes(app, green_fair, mailbox):
+    from events.meetings.reminders import mail_suggestions
+    from marketplace.outbox.services import deliver_pending
+    from marketplace.timeutil import utcnow
+
+    with app.app_context():
+        fair = db.session.get(Fair, green_fair["fair"])
+        closes = fair.registration_closes_at
+        assert mail_suggestions(closes - timedelta(days=5)) == 0  # too early
+        mailed = mail_suggestions(closes - timedelta(days=2))
+        assert mailed == 2 and mail_suggestions(closes - timedelta(days=1)) == 0
+        mailbox.clear()
+        deliver_pending()
+        assert utcnow() < closes
+    mailbox.wait_for(2)
+    mails = {m["To"]: mailbox.text(m) for m in mailbox.messages if "à rencontrer" in m["Subject"]}
+    assert sorted(mails) == ["salon@grasse.fr", "salon@green.fr"]  # the others have nobody to meet
+    assert "Les Jardins d'Azur" in mails["salon@grasse.fr"] and "Ville de Grasse" in mails["salon@green.fr"]
+    assert "correspond à votre besoin « Entretien des parcs de Grasse »" in mails["salon@grasse.fr"]
+    fair_id, buyer, green = green_fair["fair"], green_fair["p_buyer"], green_fair["p_green"]
+    assert f"/salons/{fair_id}/participants/{buyer}/demander?participant={green}" in mails["salon@green.fr"]
