@@ -39,7 +39,7 @@ NEEDS_PAST = timedelta(days=365)  # the needs that say what a buyer buys
 SHOWN = 5  # suggestions shown on a page or in a mail
 
 # What each shared fact weighs.
-SECTOR, EXTRA_SECTOR, NEARBY, NEED, MET_BEFORE = 3.0, 0.5, 2.0, 3.0, 4.0
+SECTOR, EXTRA_SECTOR, NEARBY, NEAR_IN_SECTOR, NEED, MET_BEFORE, ALIKE = 3.0, 0.5, 1.5, 1.0, 3.0, 4.0, 1.5
 LIVE_REQUEST = (RequestStatus.PENDING, RequestStatus.ACCEPTED, RequestStatus.DECLINED)
 
 
@@ -81,6 +81,7 @@ class FairSuggestions:
         self._read_needs()
         self.matched = self._needs_matched()
         self.asked = self._requests(hidden)
+        self.partners = self._partners(hidden)
         self.booked = self._booked(hidden)
         self.met_before = self._met_before()
 
@@ -147,6 +148,37 @@ class FairSuggestions:
                 asked[b].add(a)
         return asked
 
+    def _partners(self, hidden) -> dict[int, set[int]]:
+        """participant -> those they asked or were asked by and did not decline: what the
+        fair's own choices say (who asks the same people is alike)."""
+        partners: dict[int, set[int]] = defaultdict(set)
+        for request_id, a, b in db.session.execute(select(
+                MeetingRequest.id, MeetingRequest.requester_id, MeetingRequest.recipient_id).where(
+                MeetingRequest.fair_id == self.fair.id,
+                MeetingRequest.status.in_((RequestStatus.PENDING, RequestStatus.ACCEPTED)))):
+            if request_id not in hidden:
+                partners[a].add(b)
+                partners[b].add(a)
+        return partners
+
+    def _alike(self, viewer_id: int) -> dict[int, float]:
+        """candidate -> how much the participants who asked the same people as the viewer
+        want them too (each such participant weighs the number of people shared)."""
+        mine = self.partners.get(viewer_id, set())
+        votes: dict[int, float] = defaultdict(float)
+        if not mine:
+            return votes
+        alike: dict[int, int] = defaultdict(int)
+        for partner in mine:
+            for other in self.partners.get(partner, ()):
+                if other != viewer_id:
+                    alike[other] += 1
+        for other, shared in alike.items():
+            for candidate in self.partners.get(other, ()):
+                if candidate not in mine:
+                    votes[candidate] += shared
+        return votes
+
     def _booked(self, hidden) -> dict[int, int]:
         """participant -> accepted requests (the meetings they are heading for)."""
         booked: dict[int, int] = defaultdict(int)
@@ -191,8 +223,9 @@ class FairSuggestions:
         to_buyer = viewer.buyer
         score, reasons = 0.0, []
         shared = [s for s in buyer.wants if s in supplier.offers]
-        near = [s for s in shared if buyer.department and buyer.department in supplier.reach.get(s, set())
-                or FRANCE_WIDE in supplier.reach.get(s, set())]
+        reaches = {s for s, departments in supplier.reach.items()
+                   if buyer.department in departments or FRANCE_WIDE in departments}
+        near = [s for s in shared if s in reaches]
         if shared:
             score += SECTOR + EXTRA_SECTOR * (len(shared) - 1)
             main = (near or shared)[0]
@@ -203,10 +236,12 @@ class FairSuggestions:
                 where = " dans votre zone d'intervention" if near else ""
                 reasons.append(f"a des besoins en {self._sector(main)}{where}" if source == "needs" else
                                f"cherche des prestataires en {self._sector(main)}{where}")
-        if near:
-            score += NEARBY
-            if to_buyer and buyer.department:
+        if reaches and buyer.department:
+            score += NEARBY + (NEAR_IN_SECTOR if near else 0)
+            if to_buyer:
                 reasons.append(f"intervient dans votre département, {names.department(buyer.department)}")
+            elif not shared:
+                reasons.append("achète dans votre zone d'intervention")
         needs = self.matched.get(buyer.participant.id, {}).get(supplier.participant.id, [])
         if needs:
             score += NEED * min(len(needs), 2)
@@ -233,11 +268,17 @@ class FairSuggestions:
         """The best `limit` suggestions for one participant, with at least one shared fact."""
         if viewer_id not in self.profiles:
             return []
+        votes = self._alike(viewer_id)
+        most = max(votes.values(), default=0)
         ranked = []
         for other_id in self.profiles:
             if not self.can_suggest(viewer_id, other_id):
                 continue
             score, reasons = self.pair(viewer_id, other_id)
+            if votes.get(other_id):
+                score += ALIKE * votes[other_id] / most
+                if votes[other_id] >= most / 2:
+                    reasons.append("demandé aussi par des participants qui ont fait les mêmes demandes que vous")
             if score > 0:
                 ranked.append(Suggestion(self.people[other_id], score, reasons))
         ranked.sort(key=lambda s: (-s.score, s.participant.name, s.participant.id))

@@ -3,6 +3,7 @@ no-shows and feedback; and "Coventis 2027" in Montpellier, open for registration
 requests on the way and its programme still to compute. Both run by the demo organiser;
 the demo buyer and supplier take part in both. Demo data sends no mail."""
 
+import math
 import random
 from datetime import date, datetime, timedelta
 
@@ -17,8 +18,10 @@ from marketplace.accounts.models import User
 from marketplace.extensions import db
 from marketplace.geography.services import commune_for
 from marketplace.organisations.models import BuyerOrganisation
-from marketplace.suppliers.models import Supplier
+from marketplace.suppliers.models import ActivityReach, Supplier
 from marketplace.suppliers.search_words import reach_text
+from marketplace.suppliers.taxonomy import Sector
+from marketplace.suppliers.vocabulary import understand
 from marketplace.timeutil import paris_to_utc, utc_to_paris, utcnow
 
 DEMO_MAIL = "demo.marche-inclusif.fr"
@@ -75,17 +78,23 @@ def _extras(fair: Fair, day: date, rooms: tuple[str, str]) -> None:
 
 
 def _participants(fair: Fair, rng: random.Random, buyers: int, suppliers: int, region: str) -> list[Participant]:
-    """Buyer organisations and suppliers (the region's first), registered without mail."""
-    regions: dict[str, str | None] = {}
-    people = []
-    organisations = db.session.scalars(select(BuyerOrganisation).order_by(BuyerOrganisation.id).limit(buyers))
-    for organisation in organisations:
-        if organisation.postcode not in regions:
+    """Buyer organisations and suppliers (the region's first), registered without mail.
+    A buyer's pitch says what it comes to buy; most also tick those sectors."""
+    places: dict[str, tuple[str | None, str | None]] = {}
+    for organisation in db.session.scalars(select(BuyerOrganisation).order_by(BuyerOrganisation.id)):
+        if organisation.postcode not in places:
             commune = commune_for(organisation.postcode, organisation.city)
-            regions[organisation.postcode] = commune.region_code if commune else None
+            places[organisation.postcode] = (commune.region_code, commune.department_code) if commune else (None, None)
+    organisations = sorted(db.session.scalars(select(BuyerOrganisation).order_by(BuyerOrganisation.id)),
+                           key=lambda o: places[o.postcode][0] != region)[:buyers]
+    sectors = {sector.slug: sector for sector in db.session.scalars(select(Sector))}
+    people = []
+    for organisation in organisations:
+        pitch = rng.choice(BUYER_PITCHES)
+        ticked = [sectors[slug] for slug in understand(pitch).sectors if slug in sectors]
         people.append(Participant(fair=fair, role=ParticipantRole.BUYER, buyer_organisation=organisation,
-                                  name=organisation.name, region_code=regions[organisation.postcode],
-                                  pitch=rng.choice(BUYER_PITCHES), max_meetings=10,
+                                  name=organisation.name, region_code=places[organisation.postcode][0],
+                                  pitch=pitch, max_meetings=10, sectors=ticked if rng.random() < 0.7 else [],
                                   contact_email=f"salon{organisation.id}@acheteur.{DEMO_MAIL}"))
     first = list(db.session.scalars(select(Supplier).order_by(Supplier.id).limit(1)))
     local = db.session.scalars(select(Supplier).where(Supplier.region_code == region, Supplier.id.not_in(
@@ -108,36 +117,78 @@ def _participants(fair: Fair, rng: random.Random, buyers: int, suppliers: int, r
     return people
 
 
+def _department(organisation: BuyerOrganisation) -> str | None:
+    commune = commune_for(organisation.postcode, organisation.city)
+    return commune.department_code if commune else None
+
+
+def _interest(people: list[Participant]):
+    """How much a buyer and a supplier want to meet, as the demo imagines it: a sector
+    the buyer comes for that the supplier works in, and the supplier working in the
+    buyer's department, count; the rest is chance (added by the caller)."""
+    wants = {p.id: set(understand(p.pitch).sectors) | {s.slug for s in p.sectors}
+             for p in people if p.role == ParticipantRole.BUYER}
+    department = {p.id: _department(p.buyer_organisation) for p in people if p.role == ParticipantRole.BUYER}
+    slugs = dict(db.session.execute(select(Sector.id, Sector.slug)).all())
+    offers: dict[int, set[str]] = {}
+    reach: dict[int, set[str]] = {}
+    by_supplier = {p.supplier_id: p.id for p in people if p.supplier_id}
+    for supplier_id, sector_id, code in db.session.execute(select(
+            ActivityReach.supplier_id, ActivityReach.sector_id, ActivityReach.department_code).where(
+            ActivityReach.supplier_id.in_(by_supplier)).distinct()):
+        offers.setdefault(by_supplier[supplier_id], set()).add(slugs[sector_id])
+        reach.setdefault(by_supplier[supplier_id], set()).add(code)
+
+    def interest(buyer: Participant, supplier: Participant) -> tuple[bool, bool]:
+        fit = bool(wants[buyer.id] & offers.get(supplier.id, set()))
+        near = department[buyer.id] in reach.get(supplier.id, set()) or "*" in reach.get(supplier.id, set())
+        return fit, near
+
+    return interest
+
+
 def _requests(fair: Fair, people: list[Participant], rng: random.Random, answered: float) -> list[MeetingRequest]:
+    """Each buyer asks the seven suppliers it wants most, each supplier two buyers: what
+    they want (_interest) with a share of chance; a request that fits is more often
+    accepted."""
     buyers = [p for p in people if p.role == ParticipantRole.BUYER]
     suppliers = [p for p in people if p.role != ParticipantRole.BUYER]
+    interest = _interest(people)
     made, pairs = [], set()
 
-    def ask(requester, recipient):
+    def utility(buyer, supplier) -> float:
+        fit, near = interest(buyer, supplier)
+        chance = -math.log(-math.log(rng.random() or 1e-12))  # Gumbel: the pick of the best is a softmax
+        return 2.0 * fit + 1.0 * near + 0.8 * (fit and near) + chance
+
+    def ask(requester, recipient, buyer, supplier):
         if (requester.id, recipient.id) in pairs or (recipient.id, requester.id) in pairs:
             return
         pairs.add((requester.id, recipient.id))
         status = RequestStatus.PENDING
         if rng.random() < answered:
-            status = RequestStatus.ACCEPTED if rng.random() < 0.85 else RequestStatus.DECLINED
+            fit, _ = interest(buyer, supplier)
+            status = RequestStatus.ACCEPTED if rng.random() < (0.9 if fit else 0.6) else RequestStatus.DECLINED
         made.append(MeetingRequest(fair_id=fair.id, requester_id=requester.id, recipient_id=recipient.id,
                                    priority=rng.choice((1, 2, 2, 3)), status=status,
                                    message="Nous aimerions vous présenter nos besoins.",
                                    decided_at=utcnow() if status != RequestStatus.PENDING else None))
 
     for buyer in buyers:
-        for supplier in rng.sample(suppliers, min(7, len(suppliers))):
-            ask(buyer, supplier)
+        for supplier in sorted(suppliers, key=lambda s: -utility(buyer, s))[:7]:
+            ask(buyer, supplier, buyer, supplier)
     for supplier in suppliers:
-        for buyer in rng.sample(buyers, min(2, len(buyers))):
-            ask(supplier, buyer)
+        for buyer in sorted(buyers, key=lambda b: -utility(b, supplier))[:2]:
+            ask(supplier, buyer, buyer, supplier)
     db.session.add_all(made)
     db.session.flush()
     return made
 
 
 def _hold_the_day(fair: Fair, people: list[Participant], rng: random.Random) -> None:
-    """The past fair's day: check-ins, meetings held or missed, feedback from both sides."""
+    """The past fair's day: check-ins, meetings held or missed, feedback from both sides
+    (better, and more often with a follow-up, when the meeting fit)."""
+    interest = _interest(people)
     for person in people:
         if rng.random() < 0.97:
             day_start = min(slot.starts_at for session in person.sessions for slot in session.slots)
@@ -150,10 +201,14 @@ def _hold_the_day(fair: Fair, people: list[Participant], rng: random.Random) -> 
             meeting.seats.clear()
             continue
         meeting.status = MeetingStatus.HELD
+        buyer, supplier = (meeting.a, meeting.b) if meeting.a.role == ParticipantRole.BUYER else (meeting.b, meeting.a)
+        fit, near = interest(buyer, supplier) if buyer.role == ParticipantRole.BUYER else (False, False)
         for person in (meeting.a, meeting.b):
             if rng.random() < 0.6:
                 meeting.feedback.append(MeetingFeedback(
-                    participant_id=person.id, rating=rng.choice((3, 4, 4, 5, 5)), follow_up=rng.random() < 0.35,
+                    participant_id=person.id, rating=rng.choice((4, 5, 5) if fit and near else (3, 4, 4, 5) if fit
+                                                                else (2, 3, 3, 4)),
+                    follow_up=rng.random() < (0.5 if fit else 0.15),
                     created_at=meeting.slot.ends_at + timedelta(hours=2)))
 
 

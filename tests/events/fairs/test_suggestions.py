@@ -216,3 +216,47 @@ def test_suggestions_are_mailed_once_before_registration_closes(app, green_fair,
     assert "correspond à votre besoin « Entretien des parcs de Grasse »" in mails["salon@grasse.fr"]
     fair_id, buyer, green = green_fair["fair"], green_fair["p_buyer"], green_fair["p_green"]
     assert f"/salons/{fair_id}/participants/{buyer}/demander?participant={green}" in mails["salon@green.fr"]
+
+
+@pytest.mark.browser
+def test_in_a_browser_a_buyer_asks_a_suggested_supplier_and_the_organiser_prints_an_agenda_from_the_grid(
+        app, live_server, page, green_fair, organiser, tmp_path):
+    """A buyer sees « Suggestions pour vous » on the catalogue and asks in one click; the
+    organiser opens the grid, finds that buyer from check-in and downloads their agenda."""
+    from pypdf import PdfReader
+
+    from tests.browser.test_need_journey import log_in, log_out
+    from tests.conftest import email_of
+
+    fair_id = green_fair["fair"]
+    log_in(page, live_server, email_of(app, green_fair["buyer"]))
+    page.goto(f"{live_server}/salons/{fair_id}/participants")
+    block = page.get_by_role("region", name="Suggestions pour vous")
+    block.get_by_text("correspond à votre besoin « Entretien des parcs de Grasse »").wait_for()
+    block.get_by_role("button", name="Demander un rendez-vous à Les Jardins d'Azur").click()
+    page.get_by_text("Demande envoyée à Les Jardins d'Azur.").wait_for()
+    assert page.url.endswith(f"/salons/{fair_id}/participants")
+    with app.app_context():  # the supplier accepts (its own journey is tested elsewhere)
+        from events.meetings.requests import answer_request
+
+        made = db.session.scalar(select(MeetingRequest).where(
+            MeetingRequest.requester_id == green_fair["p_buyer"], MeetingRequest.recipient_id == green_fair["p_green"]))
+        answer_request(made, True, db.session.get(User, green_fair["user_green"]))
+        db.session.commit()
+    log_out(page)
+
+    log_in(page, live_server, email_of(app, organiser))
+    page.goto(f"{live_server}/salons/{fair_id}/programme")
+    page.get_by_role("button", name="Calculer le programme").click()
+    page.get_by_text("Programme calculé").wait_for(timeout=60_000)
+    page.locator("#contenu").get_by_role("link", name="Grille").click()
+    page.get_by_role("columnheader", name="Table 1").wait_for()
+    page.goto(f"{live_server}/salons/{fair_id}/accueil")
+    page.get_by_label("Nom").fill("grasse")
+    page.get_by_role("button", name="Chercher").click()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Agenda de Ville de Grasse en PDF").click()
+    path = tmp_path / "agenda.pdf"
+    download.value.save_as(path)
+    text = " ".join(p.extract_text() for p in PdfReader(path).pages)
+    assert "agenda de Ville de Grasse" in text and "Les Jardins d'Azur" in text
