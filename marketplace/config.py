@@ -124,6 +124,8 @@ def settings_from_env(instance_path: str) -> dict:
         "ATTACHMENT_MAX_BYTES": _int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024),
         "DIGEST_MAX_NEEDS": _int("DIGEST_MAX_NEEDS", 10),
         "FAIR_SCHEDULER_SECONDS": _int("FAIR_SCHEDULER_SECONDS", 20),
+        # Online meetings get a room under this address (Jitsi Meet's public service by default).
+        "VIDEO_ROOM_BASE": os.environ.get("VIDEO_ROOM_BASE", "https://meet.jit.si/"),
         "PLAN_GRACE_DAYS": _int("PLAN_GRACE_DAYS", 7),
         "API_FEED_LAG_SECONDS": _int("API_FEED_LAG_SECONDS", 2),
         "WEBHOOKS_ALLOW_PRIVATE": _bool("WEBHOOKS_ALLOW_PRIVATE", False),

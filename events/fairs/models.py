@@ -148,6 +148,7 @@ class FairSession(db.Model):
     ends: Mapped[time]
     slot_minutes: Mapped[int]
     pause_minutes: Mapped[int] = mapped_column(default=0)
+    online: Mapped[bool] = mapped_column(default=False)  # its meetings are held by video, at no table
 
     fair: Mapped[Fair] = relationship(back_populates="sessions")
     breaks: Mapped[list["SessionBreak"]] = relationship(

@@ -42,7 +42,7 @@ def _fair_values(fair) -> dict:
         table_names="\n".join(t.name for t in fair.tables),
         sessions=[{"name": s.name, "day": s.day.isoformat(), "starts": s.starts.strftime("%H:%M"),
                    "ends": s.ends.strftime("%H:%M"), "slot_minutes": s.slot_minutes,
-                   "pause_minutes": s.pause_minutes,
+                   "pause_minutes": s.pause_minutes, "online": "1" if s.online else "",
                    "breaks": "; ".join(f"{b.starts:%H:%M}-{b.ends:%H:%M} {b.label}" for b in s.breaks)}
                   for s in fair.sessions],
         **{f"fee_{role.value}": euros_text(fair.fee_cents(role)) for role in ParticipantRole})
@@ -54,10 +54,11 @@ def session_rows(form: Form) -> list[dict]:
     values = form.values
     if "session_day" in values:
         rows = schemas.form_rows(values, "session", ("name", "day", "starts", "ends", "slot_minutes",
-                                                          "pause_minutes", "breaks"))
+                                                          "pause_minutes", "breaks", "online"))
     else:
         rows = [dict(row) for row in values.get("sessions") or []]
-    blank = {"name": "", "day": "", "starts": "", "ends": "", "slot_minutes": "", "pause_minutes": "", "breaks": ""}
+    blank = {"name": "", "day": "", "starts": "", "ends": "", "slot_minutes": "", "pause_minutes": "", "breaks": "",
+             "online": ""}
     return rows + [blank]
 
 

@@ -67,11 +67,14 @@ class SessionSchema(BaseSchema):
     slot_minutes = Count(minimum=5, maximum=240, required=True)
     pause_minutes = Count(minimum=0, maximum=120, load_default=0)
     breaks = fields.List(fields.Nested(BreakSchema), load_default=list)
+    online = Checkbox()  # held by video: its meetings take no table
 
     @pre_load
     def from_form(self, data, **kwargs):
         if isinstance(data, dict) and isinstance(data.get("breaks"), str):
             data = {**data, "breaks": breaks_from_text(data["breaks"])}
+        if isinstance(data, dict) and data.get("online") == "":  # the form's "sur place"
+            data = {key: value for key, value in data.items() if key != "online"}
         return data
 
     @validates_schema
@@ -116,7 +119,7 @@ class FairSchema(BaseSchema):
         data = dict(data)
         if "sessions" not in data and data.get("session_day"):
             data["sessions"] = form_rows(
-                data, "session", ("name", "day", "starts", "ends", "slot_minutes", "pause_minutes", "breaks"))
+                data, "session", ("name", "day", "starts", "ends", "slot_minutes", "pause_minutes", "breaks", "online"))
         if isinstance(data.get("table_names"), str):
             data["table_names"] = [line for line in data["table_names"].splitlines() if line.strip()]
         return data

@@ -92,9 +92,9 @@ def _apply_sessions(fair: Fair, sessions: list[dict]) -> None:
     """Sessions in the given order (existing ones edited in place, so that participants
     keep their availability), and their slots computed again."""
     if fair.id and hooks.fair_has_meetings(fair):
-        current = [(s.day, s.starts, s.ends, s.slot_minutes, s.pause_minutes,
+        current = [(s.day, s.starts, s.ends, s.slot_minutes, s.pause_minutes, s.online,
                     [(b.starts, b.ends) for b in s.breaks]) for s in fair.sessions]
-        wanted = [(s["day"], s["starts"], s["ends"], s["slot_minutes"], s["pause_minutes"],
+        wanted = [(s["day"], s["starts"], s["ends"], s["slot_minutes"], s["pause_minutes"], s.get("online", False),
                    [(b["starts"], b["ends"]) for b in s["breaks"]]) for s in sessions]
         if current != wanted:
             raise DomainError("Des rendez-vous sont déjà placés : les sessions et leurs créneaux ne peuvent plus "
@@ -108,6 +108,7 @@ def _apply_sessions(fair: Fair, sessions: list[dict]) -> None:
         session.name = data.get("name") or f"Session {index + 1}"
         for key in ("day", "starts", "ends", "slot_minutes", "pause_minutes"):
             setattr(session, key, data[key])
+        session.online = data.get("online", False)
         session.breaks = [SessionBreak(starts=b["starts"], ends=b["ends"], label=b.get("label") or "Pause")
                           for b in data["breaks"]]
         if session not in existing:

@@ -61,6 +61,11 @@ def _calendar(fair: Fair, name: str, method: str = "PUBLISH") -> Calendar:
     return calendar
 
 
+def _where(meeting: Meeting) -> str:
+    """The table, or the video room's address for an online meeting."""
+    return f"En visio : {meeting.video_url}" if meeting.is_online else meeting.table.label
+
+
 def _event(meeting: Meeting, host: str, summary: str, description: str) -> Event:
     fair = meeting.fair
     event = Event()
@@ -73,7 +78,11 @@ def _event(meeting: Meeting, host: str, summary: str, description: str) -> Event
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     label = {MeetingStatus.CANCELLED: " (annulé)", MeetingStatus.NO_SHOW: " (absence)"}.get(meeting.status, "")
     event.add("summary", summary + label)
-    event.add("location", f"{meeting.table.label} — {fair.venue}, {fair.city}")
+    if meeting.is_online:
+        event.add("location", meeting.video_url)
+        event.add("url", meeting.video_url)
+    else:
+        event.add("location", f"{meeting.table.label} — {fair.venue}, {fair.city}")
     event.add("description", description)
     return event
 
@@ -81,7 +90,7 @@ def _event(meeting: Meeting, host: str, summary: str, description: str) -> Event
 def _participant_event(meeting: Meeting, participant: Participant, host: str) -> Event:
     other = meeting.other(participant)
     return _event(meeting, host, f"Rendez-vous avec {other.name}",
-                  f"{meeting.fair.name}\n{meeting.table.label}\nContact : {contact_line(other)}\n\n{other.pitch}")
+                  f"{meeting.fair.name}\n{_where(meeting)}\nContact : {contact_line(other)}\n\n{other.pitch}")
 
 
 def agenda_ics(participant: Participant, meetings: list[Meeting], host: str) -> bytes:
@@ -97,7 +106,7 @@ def fair_ics(fair: Fair, meetings: list[Meeting], host: str) -> bytes:
     calendar = _calendar(fair, f"{fair.name} — tous les rendez-vous")
     for meeting in meetings:
         calendar.add_component(_event(meeting, host, f"{meeting.a.name} — {meeting.b.name}",
-                                      f"{fair.name}\n{meeting.table.label}\n{contact_line(meeting.a)}\n"
+                                      f"{fair.name}\n{_where(meeting)}\n{contact_line(meeting.a)}\n"
                                       f"{contact_line(meeting.b)}"))
     return calendar.to_ical()
 
@@ -132,7 +141,7 @@ def _write_agenda(pdf: Document, participant: Participant, meetings: list[Meetin
         start, end = utc_to_paris(meeting.slot.starts_at), utc_to_paris(meeting.slot.ends_at)
         status = f" · {meeting.status.label.upper()}" if meeting.status in NOT_TAKING_PLACE else ""
         pdf.set_font(pdf.family_name, "B", 11)
-        pdf.paragraph(6, f"{french.hours(start, end)} ({french.day(start.date())}) · {meeting.table.label} · "
+        pdf.paragraph(6, f"{french.hours(start, end)} ({french.day(start.date())}) · {_where(meeting)} · "
                          f"{other.name}{status}")
         pdf.set_font(pdf.family_name, "", 9)
         pdf.paragraph(5, f"Contact : {contact_line(other)}")

@@ -19,7 +19,7 @@ from events.meetings.models import (
     MeetingStatus,
     RequestStatus,
 )
-from events.meetings.programme import HOLDS_TABLE, free_table, live_meetings_between, seat, unseat
+from events.meetings.programme import HOLDS_TABLE, live_meetings_between, seat, settle, unseat
 from events.meetings.requests import PRIORITY_WEIGHT, counts_for_scheduling
 from marketplace.accounts.models import User
 from marketplace.errors import Conflict, DomainError, NotAllowed, flush_or_conflict
@@ -42,12 +42,12 @@ def day_at_the_desk(fair: Fair, now: datetime) -> dict:
     meetings = list(db.session.scalars(select(Meeting).where(
         Meeting.slot_id == slot.id, Meeting.status.in_(HOLDS_TABLE)).options(
         selectinload(Meeting.a), selectinload(Meeting.b), selectinload(Meeting.table))))
-    late = [(person, meeting.other(person), meeting.table) for meeting in meetings
+    late = [(person, meeting.other(person), meeting.place) for meeting in meetings
             if meeting.status == MeetingStatus.SCHEDULED
             for person in (meeting.a, meeting.b) if person.checked_in_at is None]
     used = {meeting.table_id for meeting in meetings}
     return {"slot": slot, "started": current is not None, "late": sorted(late, key=lambda row: row[0].name),
-            "free_tables": [table for table in fair.tables if table.id not in used]}
+            "free_tables": [] if slot.session.online else [table for table in fair.tables if table.id not in used]}
 
 
 def mark_held(meeting: Meeting, actor: User) -> Meeting:
@@ -106,8 +106,7 @@ def mark_no_show(meeting: Meeting, absent: Participant, actor: User) -> Meeting 
     last_minute = Meeting(fair_id=fair.id, a=present, b=partner, a_id=present.id, b_id=partner.id,
                           slot=meeting.slot, slot_id=meeting.slot_id, origin=MeetingOrigin.LAST_MINUTE, locked=True,
                           published_at=utcnow())
-    table = free_table(fair, meeting.slot, meeting.table)
-    last_minute.table, last_minute.table_id = table, table.id
+    settle(last_minute, meeting.slot, meeting.table, online=meeting.is_online)
     db.session.add(last_minute)
     seat(last_minute)
     flush_or_conflict("Ce créneau vient d'être repris : rechargez la page.")

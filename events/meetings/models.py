@@ -100,7 +100,7 @@ class Meeting(db.Model):
     a_id: Mapped[int] = mapped_column(ForeignKey("fair_participants.id"), index=True)
     b_id: Mapped[int] = mapped_column(ForeignKey("fair_participants.id"), index=True)
     slot_id: Mapped[int] = mapped_column(ForeignKey("fair_slots.id"))
-    table_id: Mapped[int] = mapped_column(ForeignKey("fair_tables.id"))
+    table_id: Mapped[int | None] = mapped_column(ForeignKey("fair_tables.id"))  # none: online
     status: Mapped[MeetingStatus] = mapped_column(enum_column(MeetingStatus), default=MeetingStatus.SCHEDULED)
     origin: Mapped[MeetingOrigin] = mapped_column(enum_column(MeetingOrigin), default=MeetingOrigin.SCHEDULER)
     locked: Mapped[bool] = mapped_column(default=False)
@@ -110,18 +110,28 @@ class Meeting(db.Model):
     cancelled_at: Mapped[datetime | None]
     sequence: Mapped[int] = mapped_column(default=0)  # raised at each change its calendars must follow
     reminded_at: Mapped[datetime | None]  # when both parties were reminded of it
+    video_url: Mapped[str | None] = mapped_column(String(300))  # an online meeting's room (it takes no table)
 
     fair: Mapped[Fair] = relationship()
     a: Mapped[Participant] = relationship(foreign_keys=[a_id])
     b: Mapped[Participant] = relationship(foreign_keys=[b_id])
     slot: Mapped[Slot] = relationship()
-    table: Mapped[FairTable] = relationship()
+    table: Mapped[FairTable | None] = relationship()
     seats: Mapped[list["MeetingSeat"]] = relationship(cascade="all, delete-orphan")
     feedback: Mapped[list["MeetingFeedback"]] = relationship(cascade="all, delete-orphan")
 
     @property
     def is_live(self) -> bool:
         return self.status != MeetingStatus.CANCELLED
+
+    @property
+    def is_online(self) -> bool:
+        return self.video_url is not None
+
+    @property
+    def place(self) -> str:
+        """Where it happens, as agendas say it: « Table 3 — table de Veolia », « En visio »."""
+        return "En visio" if self.is_online else self.table.label
 
     def other(self, participant: Participant) -> Participant:
         return self.b if participant.id == self.a_id else self.a

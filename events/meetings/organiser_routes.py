@@ -73,12 +73,18 @@ def grid_page(fair_id: int):
     tables = ListPage.of(len(fair.tables), GRID_TABLES, request.args.get("tables", type=int))
     shown = tables.take(list(fair.tables))
     slots = list(session.slots) if session else []
-    cells = {(m.slot_id, m.table.id): m for m in programme.meeting_rows(fair, [slot.id for slot in slots])}
+    rows = programme.meeting_rows(fair, [slot.id for slot in slots])
+    cells = {(m.slot_id, m.table.id): m for m in rows if m.video_url is None}
+    online = {}  # slot -> its online meetings (at no table)
+    for m in rows:
+        if m.video_url is not None:
+            online.setdefault(m.slot_id, []).append(m)
     asked = request.args.get("participant", type=int)
     participant = registration.find_participant(fair, asked) if asked else None
     theirs = programme.meetings_of(participant) if participant else []
     return render_template("meetings/grid.html", fair=fair, sessions=sessions, session=session, slots=slots,
-                           tables=shown, table_page=tables, cells=cells, participant=participant, theirs=theirs,
+                           tables=shown, table_page=tables, cells=cells, online=online, participant=participant,
+                           theirs=theirs,
                            unknown=asked and participant is None)
 
 
@@ -225,6 +231,15 @@ def move(fair_id: int, meeting_id: int):
         "Rendez-vous déplacé.")
 
 
+@bp.route("/salons/<int:fair_id>/rendez-vous/<int:meeting_id>/visio", methods=["POST"])
+@login_required
+def online(fair_id: int, meeting_id: int):
+    """Hold a meeting by video (its table freed), or back at a table."""
+    return _programme_form(fair_id, schemas.OnlineSchema(), lambda fair, data: programme.set_online(
+        programme.get_meeting(fair, meeting_id), data["online"], acting_user()),
+        "Lieu du rendez-vous changé ; s'il était publié, ses deux participants sont prévenus.")
+
+
 @bp.route("/salons/<int:fair_id>/rendez-vous/<int:meeting_id>/verrouiller", methods=["POST"])
 @login_required
 def lock(fair_id: int, meeting_id: int):
@@ -275,7 +290,7 @@ def no_show(fair_id: int, meeting_id: int):
     if not wants_json() and "replacement" in outcome:
         replacement = outcome["replacement"]
         flash(f"Absence notée. Rendez-vous de dernière minute : {replacement.a.name} et {replacement.b.name}, "
-              f"{replacement.table.label}. Tous deux sont prévenus." if replacement else
+              f"{replacement.place}. Tous deux sont prévenus." if replacement else
               "Absence notée. Aucune demande en attente ne peut reprendre ce créneau.", "success")
     return response
 

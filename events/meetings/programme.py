@@ -32,6 +32,7 @@ from events.meetings.requests import (
     counts_for_scheduling,
     live_meetings_between,
 )
+from events.meetings.video import room_url
 from marketplace import french
 from marketplace.accounts.models import User
 from marketplace.errors import Conflict, DomainError, NotFound, flush_or_conflict
@@ -62,9 +63,9 @@ def _live(fair: Fair) -> list:
 
 
 def _in_programme_order(statement, fair: Fair):
-    """The fair's live meetings, by slot then table."""
-    return (statement.join(Slot, Slot.id == Meeting.slot_id).join(FairTable, FairTable.id == Meeting.table_id)
-            .where(*_live(fair)).order_by(Slot.starts_at, FairTable.number))
+    """The fair's live meetings, by slot then table (online ones, at no table, last)."""
+    return (statement.join(Slot, Slot.id == Meeting.slot_id).outerjoin(FairTable, FairTable.id == Meeting.table_id)
+            .where(*_live(fair)).order_by(Slot.starts_at, FairTable.number.is_(None), FairTable.number, Meeting.id))
 
 
 def meeting_rows(fair: Fair, slot_ids: list[int]) -> list[SimpleNamespace]:
@@ -74,12 +75,14 @@ def meeting_rows(fair: Fair, slot_ids: list[int]) -> list[SimpleNamespace]:
     a, b = aliased(Participant), aliased(Participant)
     rows = db.session.execute(_in_programme_order(
         select(Meeting.id, Meeting.slot_id, Meeting.status, Meeting.origin, Meeting.locked, Meeting.published_at,
+               Meeting.video_url,
                FairTable.id.label("table_id"), FairTable.name.label("table_name"), a.id.label("a_id"),
                a.name.label("a_name"), b.id.label("b_id"),
                b.name.label("b_name")), fair)
         .join(a, a.id == Meeting.a_id).join(b, b.id == Meeting.b_id).where(Meeting.slot_id.in_(slot_ids)))
     return [SimpleNamespace(id=r.id, slot_id=r.slot_id, status=r.status, origin=r.origin, locked=r.locked,
-                            published_at=r.published_at, table=SimpleNamespace(id=r.table_id, name=r.table_name),
+                            published_at=r.published_at, video_url=r.video_url,
+                            table=SimpleNamespace(id=r.table_id, name=r.table_name or "En visio"),
                             a=SimpleNamespace(id=r.a_id, name=r.a_name), b=SimpleNamespace(id=r.b_id, name=r.b_name))
             for r in rows]
 
@@ -190,6 +193,37 @@ def free_table(fair: Fair, slot: Slot, wanted: FairTable | None, ignoring: Meeti
     return free
 
 
+def settle(meeting: Meeting, slot: Slot, wanted: FairTable | None = None, online: bool = False,
+           ignoring: Meeting | None = None) -> None:
+    """Where the meeting sits in `slot`: online (a session held by video, or asked for),
+    at no table with a video room of its own; else at a free table, the one wanted if
+    given."""
+    if online or slot.session.online:
+        meeting.table, meeting.table_id = None, None
+        meeting.video_url = meeting.video_url or room_url(slot.session.fair)
+        return
+    table = free_table(slot.session.fair, slot, wanted, ignoring=ignoring)
+    meeting.table, meeting.table_id, meeting.video_url = table, table.id, None
+
+
+def set_online(meeting: Meeting, online: bool, actor: User) -> Meeting:
+    """The organiser holds a meeting by video (its table is freed) or back at a table."""
+    ensure_organiser(meeting.fair, actor)
+    if meeting.status != MeetingStatus.SCHEDULED:
+        raise DomainError("Seul un rendez-vous prévu peut changer de lieu.")
+    if not online and meeting.slot.session.online:
+        raise DomainError(f"La session « {meeting.slot.session.name} » se tient en visio : pas de table.")
+    if online == meeting.is_online:
+        return meeting
+    before = meeting.place
+    settle(meeting, meeting.slot, online=online, ignoring=meeting)
+    meeting.sequence += 1
+    flush_or_conflict(f"Cette table vient d'être prise ({slot_label(meeting.slot)}) : rechargez le programme.")
+    if meeting.published_at is not None:
+        notifications.meeting_changed(meeting, "moved", before=f"{slot_label(meeting.slot)}, {before}")
+    return meeting
+
+
 def _slot_and_table(fair: Fair, slot_id: int, table_id: int | None) -> tuple[Slot, FairTable | None]:
     slot = db.session.get(Slot, slot_id)
     if slot is None or slot.fair_id != fair.id:
@@ -216,11 +250,11 @@ def add_meeting(fair: Fair, a: Participant, b: Participant, slot_id: int, table_
     slot, table = _slot_and_table(fair, slot_id, table_id)
     for participant in (a, b):
         _check_can_sit(fair, participant, slot)
-    table = free_table(fair, slot, table)
+    meeting = Meeting(fair_id=fair.id, a=a, b=b, a_id=a.id, b_id=b.id, slot=slot, slot_id=slot.id,
+                      origin=MeetingOrigin.MANUAL, locked=True)
+    settle(meeting, slot, table)
     if not any(counts_for_scheduling(r, fair) for r in between(a, b)):
         add_must_meet(fair, a, b, actor)
-    meeting = Meeting(fair_id=fair.id, a=a, b=b, a_id=a.id, b_id=b.id, slot=slot, slot_id=slot.id, table=table,
-                      table_id=table.id, origin=MeetingOrigin.MANUAL, locked=True)
     db.session.add(meeting)
     seat(meeting)
     flush_or_conflict(f"Ce créneau vient d'être pris ({slot_label(slot)}) : rechargez le programme.")
@@ -232,14 +266,17 @@ def move_meeting(meeting: Meeting, slot_id: int, table_id: int | None, actor: Us
     ensure_organiser(fair, actor)
     if meeting.status != MeetingStatus.SCHEDULED:
         raise DomainError("Seul un rendez-vous prévu peut être déplacé.")
-    before = f"{slot_label(meeting.slot)}, {meeting.table.label}"
+    before = f"{slot_label(meeting.slot)}, {meeting.place}"
     slot, table = _slot_and_table(fair, slot_id, table_id)
     for participant in (meeting.a, meeting.b):
         _check_can_sit(fair, participant, slot, ignoring=meeting)
-    table = free_table(fair, slot, table, ignoring=meeting)
+    stays_online = meeting.is_online and table is None
+    if not (slot.session.online or stays_online):
+        free_table(fair, slot, table, ignoring=meeting)  # refused here, before anything moves
     unseat(meeting)
     db.session.flush()
-    meeting.slot, meeting.slot_id, meeting.table, meeting.table_id = slot, slot.id, table, table.id
+    meeting.slot, meeting.slot_id = slot, slot.id
+    settle(meeting, slot, table, online=stays_online, ignoring=meeting)
     meeting.locked = True  # moved by hand: a re-run keeps it
     meeting.sequence += 1  # calendars replace the old time
     seat(meeting)

@@ -29,6 +29,7 @@ from events.meetings.models import (
 )
 from events.meetings.programme import HOLDS_TABLE, meetings_of_fair, seat
 from events.meetings.requests import scheduling_requests
+from events.meetings.video import room_url
 from events.scheduling import InstanceError, load_problem, solve
 from events.scheduling.required import Unholdable
 from events.scheduling.solver import REASONS_FR
@@ -65,13 +66,21 @@ def build_instance(fair: Fair) -> tuple[dict, list[dict]]:
             asked.add(frozenset((meeting.a_id, meeting.b_id)))
     instance = {
         "name": fair.name,
-        "slots": [{"id": f"s{slot.id}", "tables": len(fair.tables)} for slot in slots],
+        # An online session's slots take no table: as many meetings as participants can hold.
+        "slots": [{"id": f"s{slot.id}", "tables": max(len(fair.tables), len(participants) // 2)
+                   if slot.session.online else len(fair.tables)} for slot in slots],
         "participants": [_participant(p, slots_by_session) for p in participants],
         "requests": [{"from": f"p{r['from']}", "to": f"p{r['to']}", "weight": r["weight"], "request_id": r["id"],
                       "required": fair.hold_accepted and r["accepted"]} for r in requests],
     }
-    locked = [{"a": f"p{m.a_id}", "b": f"p{m.b_id}", "slot": f"s{m.slot_id}", "table": m.table.number}
-              for m in kept if {m.a_id, m.b_id} <= confirmed and m.status in HOLDS_TABLE]
+    locked = []
+    online_numbers: dict[int, int] = {}  # an online meeting holds a number of its slot's, for the scheduler
+    for m in kept:
+        if {m.a_id, m.b_id} <= confirmed and m.status in HOLDS_TABLE:
+            if m.table is None:
+                online_numbers[m.slot_id] = number = online_numbers.get(m.slot_id, len(fair.tables)) + 1
+            locked.append({"a": f"p{m.a_id}", "b": f"p{m.b_id}", "slot": f"s{m.slot_id}",
+                           "table": m.table.number if m.table is not None else number})
     return instance, locked
 
 
@@ -207,12 +216,17 @@ def _replace_proposal(fair: Fair, schedule, locked: list[dict]) -> None:
         db.session.delete(meeting)
     db.session.flush()
     tables = {table.number: table.id for table in fair.tables}
+    online = {slot.id for slot in slots_of(fair) if slot.session.online}
     for item in schedule.meetings:
         if (item["a"], item["b"], item["slot"]) in kept:
             continue
-        meeting = Meeting(fair_id=fair.id, a_id=int(item["a"][1:]), b_id=int(item["b"][1:]),
-                          slot_id=int(item["slot"][1:]), table_id=tables[item["table"]],
+        slot_id = int(item["slot"][1:])
+        meeting = Meeting(fair_id=fair.id, a_id=int(item["a"][1:]), b_id=int(item["b"][1:]), slot_id=slot_id,
                           origin=MeetingOrigin.SCHEDULER)
+        if slot_id in online:
+            meeting.video_url = room_url(fair)
+        else:
+            meeting.table_id = tables[item["table"]]
         db.session.add(meeting)
         seat(meeting)
     db.session.flush()

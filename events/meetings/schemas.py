@@ -35,6 +35,10 @@ class ManualMeetingSchema(PairSchema, PlaceSchema):
     pass
 
 
+class OnlineSchema(BaseSchema):
+    online = Checkbox()
+
+
 class StandSchema(BaseSchema):
     """A stand given (a table number) or taken back (no table)."""
 
@@ -99,7 +103,9 @@ class MeetingOut(BaseSchema):
     starts_at = UtcDateTime(attribute="slot.starts_at")
     ends_at = UtcDateTime(attribute="slot.ends_at")
     slot_id = fields.Integer()
-    table = fields.Function(lambda m: {"id": m.table_id, "number": m.table.number, "name": m.table.name})
+    table = fields.Function(lambda m: {"id": m.table_id, "number": m.table.number, "name": m.table.name}
+                            if m.table is not None else None)
+    video_url = fields.String()
     status = fields.Function(lambda m: m.status.value)
     locked = fields.Boolean()
     published = fields.Function(lambda m: m.published_at is not None)
