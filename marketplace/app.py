@@ -86,6 +86,7 @@ def _register_models() -> None:
     import marketplace.dashboards.models  # noqa: F401
     import marketplace.favourites.models  # noqa: F401
     import marketplace.geography.models  # noqa: F401
+    import marketplace.impact.models  # noqa: F401
     import marketplace.messaging.models  # noqa: F401
     import marketplace.needs.models  # noqa: F401
     import marketplace.offers.models  # noqa: F401

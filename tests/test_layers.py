@@ -31,6 +31,7 @@ LAYERS = [
     ("offers, webhooks, meetings", {"marketplace.offers", "marketplace.webhooks", "events.meetings"}),
     ("files and messages", {"marketplace.attachments", "marketplace.messaging"}),
     ("pages over several areas", {"marketplace.admin", "marketplace.dashboards", "marketplace.demo",
+                                  "marketplace.impact",
                                   "marketplace.directory", "marketplace.legal", "marketplace.main"}),
     ("the API and the commands", {"marketplace.api", "marketplace.cli"}),
     ("jobs", {"marketplace.jobs"}),

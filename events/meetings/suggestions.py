@@ -3,13 +3,15 @@ participants of the other side (buyers for suppliers and consortiums, and the
 reverse), ranked and explained by the shared facts behind them.
 
 What a buyer wants, by sector: the sectors they chose when registering, the sectors
-their pitch names (read by the directory's vocabulary), and the sectors of the needs
-their organisation published this past year. What a supplier offers: the sectors of
-its activities in the directory, and those it chose and wrote when registering. A pair
-scores for each sector one wants and the other offers, for the supplier reaching the
-buyer's department in it (the directory's reach rows), for each need of the buyer the
-supplier matches (needs.matching, the same rule that tells suppliers of needs), and
-for a follow-up planned after they met at an earlier fair.
+their pitch and their organisation's line of business name (read by the directory's
+vocabulary), and the sectors of the needs their organisation published this past year.
+What a supplier offers: the sectors of its activities in the directory, and those it
+chose and wrote when registering. A pair scores for a sector one wants and the other
+offers, for the supplier reaching the buyer's department (the directory's reach rows;
+more in a sector the buyer wants), for each need of the buyer the supplier matches
+(needs.matching, the same rule that tells suppliers of needs), for a follow-up planned
+after they met at an earlier fair, and for being asked by the participants who asked
+the same people as the viewer.
 
 Nobody is suggested who has left the fair, is at their meeting limit, already has a
 request with the participant (asked, accepted or declined), or is on the same side."""
@@ -96,6 +98,9 @@ class FairSuggestions:
                 profile.wants.setdefault(sector_id, "pitch")
             organisation = participant.buyer_organisation
             if organisation is not None:
+                for slug in understand(organisation.sector).sectors:  # a hotel group, catering...
+                    if slug in slugs:
+                        profile.wants.setdefault(slugs[slug], "organisation")
                 commune = commune_for(organisation.postcode, organisation.city)
                 profile.department = commune.department_code if commune else None
         else:

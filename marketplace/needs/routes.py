@@ -111,9 +111,17 @@ def index():
 @login_required
 def create():
     services.organisation_of(acting_user())  # only buyers with an organisation get the form
-    form = Form(schemas.NeedSchema(), initial={"kind": request.args.get("type", "consultation"), "area": "commune",
-                                               "answer_mode": "platform",
-                                               "show_contact": True, "lots": []})
+    initial = {"kind": request.args.get("type", "consultation"), "area": "commune", "answer_mode": "platform",
+               "show_contact": True, "lots": []}
+    # Pre-filled from elsewhere (the inclusive potential of a purchase category): a title,
+    # sectors and a department, shown for the buyer to check; nothing is trusted until sent.
+    if request.args.get("titre"):
+        initial["title"] = request.args.get("titre", "")[:200]
+    if request.args.getlist("secteur"):
+        initial["sectors"] = [value for value in request.args.getlist("secteur") if value.isdigit()][:10]
+    if request.args.get("departement"):
+        initial.update(area="zones", departments=[request.args.get("departement", "")[:3]])
+    form = Form(schemas.NeedSchema(), initial=initial)
     if form.validate_on_submit():
         try:
             need = services.create_need(form.data, acting_user())
