@@ -106,6 +106,7 @@ def _register_blueprints(app: Flask) -> None:
     from marketplace.dashboards.routes import bp as dashboards_bp
     from marketplace.directory.routes import bp as directory_bp
     from marketplace.favourites.routes import bp as favourites_bp
+    from marketplace.impact.routes import bp as impact_bp
     from marketplace.legal.routes import bp as legal_bp
     from marketplace.main.routes import bp as main_bp
     from marketplace.messaging.routes import bp as messaging_bp
@@ -127,8 +128,8 @@ def _register_blueprints(app: Flask) -> None:
     from events.meetings.blueprint import bp as meetings_bp
     from marketplace.payments.routes import bp as payments_bp
 
-    for blueprint in (needs_bp, offers_bp, messaging_bp, attachments_bp, dashboards_bp, fairs_bp, meetings_bp,
-                      payments_bp):
+    for blueprint in (needs_bp, offers_bp, messaging_bp, attachments_bp, dashboards_bp, impact_bp, fairs_bp,
+                      meetings_bp, payments_bp):
         app.register_blueprint(blueprint)
 
 

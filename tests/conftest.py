@@ -189,10 +189,8 @@ class CSRFClient(FlaskClient):
             token = self.csrf_token()
             if "json" in kwargs:
                 kwargs.setdefault("headers", {})["X-CSRFToken"] = token
-            else:
-                data = kwargs.setdefault("data", {})
-                if isinstance(data, dict):
-                    data.setdefault("csrf_token", token)
+            elif isinstance(kwargs.get("data", {}), dict):  # a copy: the caller's dict may serve again
+                kwargs["data"] = {"csrf_token": token, **kwargs.get("data", {})}
         return super().post(*args, **kwargs)
 
 

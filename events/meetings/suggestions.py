@@ -3,15 +3,16 @@ participants of the other side (buyers for suppliers and consortiums, and the
 reverse), ranked and explained by the shared facts behind them.
 
 What a buyer wants, by sector: the sectors they chose when registering, the sectors
-their pitch and their organisation's line of business name (read by the directory's
-vocabulary), and the sectors of the needs their organisation published this past year.
+their pitch names (read by the directory's vocabulary), and the sectors of the needs
+their organisation published this past year. (The organisation's own line of business
+is not what it buys: read as a want, it lowered the offline recall, bench/recommendations.py.)
 What a supplier offers: the sectors of its activities in the directory, and those it
 chose and wrote when registering. A pair scores for a sector one wants and the other
 offers, for the supplier reaching the buyer's department (the directory's reach rows;
 more in a sector the buyer wants), for each need of the buyer the supplier matches
-(needs.matching, the same rule that tells suppliers of needs), for a follow-up planned
-after they met at an earlier fair, and for being asked by the participants who asked
-the same people as the viewer.
+(needs.matching, the same rule that tells suppliers of needs), and for a follow-up
+planned after they met at an earlier fair. (Who asked the same people as the viewer
+was tried as well, and lowered the offline recall: bench/recommendations.py.)
 
 Nobody is suggested who has left the fair, is at their meeting limit, already has a
 request with the participant (asked, accepted or declined), or is on the same side."""
@@ -41,7 +42,7 @@ NEEDS_PAST = timedelta(days=365)  # the needs that say what a buyer buys
 SHOWN = 5  # suggestions shown on a page or in a mail
 
 # What each shared fact weighs.
-SECTOR, EXTRA_SECTOR, NEARBY, NEAR_IN_SECTOR, NEED, MET_BEFORE, ALIKE = 3.0, 0.5, 1.5, 1.0, 3.0, 4.0, 1.5
+SECTOR, EXTRA_SECTOR, NEARBY, NEAR_IN_SECTOR, NEED, MET_BEFORE = 3.0, 0.5, 1.5, 1.0, 3.0, 4.0
 LIVE_REQUEST = (RequestStatus.PENDING, RequestStatus.ACCEPTED, RequestStatus.DECLINED)
 
 
@@ -83,7 +84,6 @@ class FairSuggestions:
         self._read_needs()
         self.matched = self._needs_matched()
         self.asked = self._requests(hidden)
-        self.partners = self._partners(hidden)
         self.booked = self._booked(hidden)
         self.met_before = self._met_before()
 
@@ -98,9 +98,6 @@ class FairSuggestions:
                 profile.wants.setdefault(sector_id, "pitch")
             organisation = participant.buyer_organisation
             if organisation is not None:
-                for slug in understand(organisation.sector).sectors:  # a hotel group, catering...
-                    if slug in slugs:
-                        profile.wants.setdefault(slugs[slug], "organisation")
                 commune = commune_for(organisation.postcode, organisation.city)
                 profile.department = commune.department_code if commune else None
         else:
@@ -152,37 +149,6 @@ class FairSuggestions:
                 asked[a].add(b)
                 asked[b].add(a)
         return asked
-
-    def _partners(self, hidden) -> dict[int, set[int]]:
-        """participant -> those they asked or were asked by and did not decline: what the
-        fair's own choices say (who asks the same people is alike)."""
-        partners: dict[int, set[int]] = defaultdict(set)
-        for request_id, a, b in db.session.execute(select(
-                MeetingRequest.id, MeetingRequest.requester_id, MeetingRequest.recipient_id).where(
-                MeetingRequest.fair_id == self.fair.id,
-                MeetingRequest.status.in_((RequestStatus.PENDING, RequestStatus.ACCEPTED)))):
-            if request_id not in hidden:
-                partners[a].add(b)
-                partners[b].add(a)
-        return partners
-
-    def _alike(self, viewer_id: int) -> dict[int, float]:
-        """candidate -> how much the participants who asked the same people as the viewer
-        want them too (each such participant weighs the number of people shared)."""
-        mine = self.partners.get(viewer_id, set())
-        votes: dict[int, float] = defaultdict(float)
-        if not mine:
-            return votes
-        alike: dict[int, int] = defaultdict(int)
-        for partner in mine:
-            for other in self.partners.get(partner, ()):
-                if other != viewer_id:
-                    alike[other] += 1
-        for other, shared in alike.items():
-            for candidate in self.partners.get(other, ()):
-                if candidate not in mine:
-                    votes[candidate] += shared
-        return votes
 
     def _booked(self, hidden) -> dict[int, int]:
         """participant -> accepted requests (the meetings they are heading for)."""
@@ -273,17 +239,11 @@ class FairSuggestions:
         """The best `limit` suggestions for one participant, with at least one shared fact."""
         if viewer_id not in self.profiles:
             return []
-        votes = self._alike(viewer_id)
-        most = max(votes.values(), default=0)
         ranked = []
         for other_id in self.profiles:
             if not self.can_suggest(viewer_id, other_id):
                 continue
             score, reasons = self.pair(viewer_id, other_id)
-            if votes.get(other_id):
-                score += ALIKE * votes[other_id] / most
-                if votes[other_id] >= most / 2:
-                    reasons.append("demandé aussi par des participants qui ont fait les mêmes demandes que vous")
             if score > 0:
                 ranked.append(Suggestion(self.people[other_id], score, reasons))
         ranked.sort(key=lambda s: (-s.score, s.participant.name, s.participant.id))

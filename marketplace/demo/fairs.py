@@ -242,6 +242,7 @@ def load_demo_fairs(organiser: User) -> int:
         "Coventis 2027", "Parc des expositions", "Montpellier", day, utcnow() - timedelta(days=10),
         paris_to_utc(datetime(2027, 3, 10, 18)), 35, "Hall B")), organiser)
     _extras(upcoming, day, ("Amphithéâtre", "Salle Occitanie"))
+    rng = random.Random(2027)  # its own draws: the same fair whatever the first one's programme came to
     people = _participants(upcoming, rng, min(70, buyers), min(190, suppliers), "76")
     _requests(upcoming, people, rng, answered=0.6)
     db.session.flush()

@@ -129,7 +129,7 @@ def _breakdown(purchases: list[Purchase], key) -> list[Breakdown]:
 def _awards(organisation: BuyerOrganisation, year: int) -> list[tuple[Offer, str]]:
     return list(db.session.execute(select(Offer, Need.title).join(Need, Need.id == Offer.need_id).where(
         Need.organisation_id == organisation.id, Offer.status == OfferStatus.AWARDED,
-        extract("year", Offer.decided_at) == year)).tuples())
+        extract("year", Offer.decided_at) == year)).all())
 
 
 def year_report(organisation: BuyerOrganisation, year: int, with_previous: bool = True) -> YearReport:
