@@ -83,6 +83,7 @@ def _register_models() -> None:
     import marketplace.accounts.models  # noqa: F401
     import marketplace.api.models  # noqa: F401
     import marketplace.attachments.models  # noqa: F401
+    import marketplace.audit.models  # noqa: F401
     import marketplace.dashboards.models  # noqa: F401
     import marketplace.favourites.models  # noqa: F401
     import marketplace.geography.models  # noqa: F401
@@ -113,11 +114,13 @@ def _register_blueprints(app: Flask) -> None:
     from marketplace.needs.routes import bp as needs_bp
     from marketplace.offers.routes import bp as offers_bp
     from marketplace.organisations.routes import bp as organisations_bp
+    from marketplace.privacy.routes import bp as privacy_bp
     from marketplace.suppliers.routes import bp as suppliers_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(legal_bp)
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(privacy_bp)
     app.register_blueprint(organisations_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(directory_bp)

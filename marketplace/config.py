@@ -124,6 +124,9 @@ def settings_from_env(instance_path: str) -> dict:
         "ATTACHMENT_MAX_BYTES": _int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024),
         "DIGEST_MAX_NEEDS": _int("DIGEST_MAX_NEEDS", 10),
         "FAIR_SCHEDULER_SECONDS": _int("FAIR_SCHEDULER_SECONDS", 20),
+        # Inactive accounts: warned, then closed (RGPD; the CNIL recommends 2 years at most).
+        "INACTIVE_WARNING_DAYS": _int("INACTIVE_WARNING_DAYS", 700),
+        "INACTIVE_CLOSE_DAYS": _int("INACTIVE_CLOSE_DAYS", 730),
         # Online meetings get a room under this address (Jitsi Meet's public service by default).
         "VIDEO_ROOM_BASE": os.environ.get("VIDEO_ROOM_BASE", "https://meet.jit.si/"),
         "PLAN_GRACE_DAYS": _int("PLAN_GRACE_DAYS", 7),

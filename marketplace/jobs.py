@@ -201,6 +201,19 @@ def mail_fair_suggestions() -> int:
         return mailed
 
 
+@huey.periodic_task(crontab(hour="3", minute="30"))
+def close_inactive_accounts() -> dict:
+    """Every night: warn the accounts unused for 23 months, close those unused for 24."""
+    from marketplace.privacy.inactivity import run_inactivity
+    from marketplace.timeutil import utcnow
+
+    with app_context():
+        done = run_inactivity(utcnow())
+        if done["warned"]:
+            deliver_outbox()
+        return done
+
+
 @huey.periodic_task(crontab(minute="*"))
 def deliver_webhooks() -> dict:
     """Every minute: the webhook deliveries that are due (new ones and retries)."""

@@ -54,6 +54,8 @@ class User(UserMixin, db.Model):
     deactivated_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    inactivity_warned_at: Mapped[datetime | None]  # told that the account will be closed if unused
+    closed_at: Mapped[datetime | None]  # closed: the person's data erased or anonymised
 
     def set_password(self, password: str) -> None:
         self.password_hash = passwords.hash_password(password)

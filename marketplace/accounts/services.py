@@ -5,6 +5,8 @@ from sqlalchemy.exc import IntegrityError
 
 from marketplace.accounts import notifications, passwords, tokens
 from marketplace.accounts.models import Role, User
+from marketplace.audit.models import AuditAction
+from marketplace.audit.services import record
 from marketplace.errors import DomainError, NotAllowed
 from marketplace.extensions import db
 from marketplace.timeutil import utcnow
@@ -70,6 +72,7 @@ def authenticate(email: str, password: str) -> User:
     if passwords.needs_rehash(user.password_hash):
         user.set_password(password)
     user.last_login_at = utcnow()
+    user.inactivity_warned_at = None  # back: the inactivity warning no longer holds
     db.session.flush()
     return user
 
@@ -116,6 +119,7 @@ def deactivate_account(target: User, actor: User) -> User:
         target.is_active = False
         target.deactivated_at = utcnow()
         notifications.send_account_deactivated_email(target)
+        record(AuditAction.ACCOUNT_DEACTIVATED, actor.id, f"user:{target.id}")
         db.session.flush()
     return target
 
@@ -125,6 +129,7 @@ def reactivate_account(target: User, actor: User) -> User:
         raise NotAllowed("Seul un administrateur peut réactiver un compte.")
     target.is_active = True
     target.deactivated_at = None
+    record(AuditAction.ACCOUNT_REACTIVATED, actor.id, f"user:{target.id}")
     db.session.flush()
     return target
 
@@ -135,6 +140,8 @@ def create_admin(email: str, password: str, first_name: str, last_name: str) -> 
     if user is None:
         user = User(email=email.lower(), first_name=first_name, last_name=last_name, role=Role.ADMIN)
         db.session.add(user)
+    if user.role != Role.ADMIN:
+        record(AuditAction.ROLE_CHANGED, None, f"user:{user.id or 'new'}", "administrateur (ligne de commande)")
     user.role = Role.ADMIN
     user.set_password(password)
     user.email_confirmed_at = user.email_confirmed_at or utcnow()

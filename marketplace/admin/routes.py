@@ -8,6 +8,8 @@ from sqlalchemy import or_, select
 from marketplace.accounts import services as account_services
 from marketplace.accounts.current import acting_user, admin_required
 from marketplace.accounts.models import Role, User
+from marketplace.audit.models import AuditAction
+from marketplace.audit.services import events, record
 from marketplace.errors import NotFound
 from marketplace.extensions import db
 
@@ -57,12 +59,28 @@ def set_active(user_id: int, action: str):
     return redirect(url_for("admin.users", q=request.args.get("q", "")))
 
 
+@bp.route("/journal")
+@admin_required
+def journal():
+    """The audit log: sensitive actions, latest first, filtered by kind."""
+    action = request.args.get("action", "")
+    chosen = AuditAction(action) if action in {a.value for a in AuditAction} else None
+    pagination = db.paginate(events(chosen), page=max(request.args.get("page", 1, type=int), 1),
+                             per_page=PAGE_SIZE, error_out=False)
+    actors = {user.id: user for user in db.session.scalars(select(User).where(
+        User.id.in_({event.actor_id for event in pagination.items if event.actor_id})))}
+    return render_template("admin/journal.html", pagination=pagination, actors=actors, action=action,
+                           actions=list(AuditAction))
+
+
 @bp.route("/utilisateurs/<int:user_id>/<any(partenaire, retirer):action>", methods=["POST"])
 @admin_required
 def set_partner(user_id: int, action: str):
     """Make an account a regional directory partner (it may import its directory)."""
     target = _get_user(user_id)
     target.is_directory_partner = action == "partenaire"
+    record(AuditAction.ROLE_CHANGED, acting_user().id, f"user:{target.id}",
+           "partenaire d'annuaire" if target.is_directory_partner else "n'est plus partenaire d'annuaire")
     db.session.commit()
     flash(f"{target.full_name} {'peut' if target.is_directory_partner else 'ne peut plus'} importer son annuaire.",
           "success")

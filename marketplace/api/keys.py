@@ -9,6 +9,8 @@ from sqlalchemy import select
 
 from marketplace.accounts.models import User
 from marketplace.api.models import SCOPES, ApiKey
+from marketplace.audit.models import AuditAction
+from marketplace.audit.services import record
 from marketplace.errors import DomainError, NotFound
 from marketplace.extensions import db
 from marketplace.timeutil import utcnow
@@ -30,6 +32,7 @@ def create_key(user: User, name: str, scopes: list[str]) -> tuple[ApiKey, str]:
                  scopes=",".join(scope for scope in SCOPES if scope in scopes))
     db.session.add(key)
     db.session.flush()
+    record(AuditAction.API_KEY_CREATED, user.id, f"api_key:{key.id}", f"droits : {key.scopes}")
     return key, full
 
 

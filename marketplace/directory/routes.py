@@ -11,6 +11,8 @@ from sqlalchemy.orm import selectinload
 from marketplace import reference
 from marketplace.accounts.current import acting_user
 from marketplace.accounts.models import Role
+from marketplace.audit.models import AuditAction
+from marketplace.audit.services import record
 from marketplace.directory import exports
 from marketplace.directory.schemas import SearchSchema
 from marketplace.errors import NotAllowed, flatten_messages, problem, wants_json
@@ -171,7 +173,12 @@ def export(file_format: str):
     if errors:
         return problem(422, "Certains critères de recherche sont invalides.", errors)
     result = search_suppliers(criteria, page=1, per_page=exports.MAX_EXPORT_ROWS)
-    rows = exports.table(result.items, _with_contacts())
+    with_contacts = _with_contacts()
+    rows = exports.table(result.items, with_contacts)
+    if with_contacts:
+        record(AuditAction.CONTACTS_EXPORTED, acting_user().id, "directory:export",
+               f"{len(result.items)} structures, {file_format}")
+        db.session.commit()
     if file_format == "csv":
         return csv_download(rows, "structures-inclusives.csv")
     return xlsx_download(rows, "structures-inclusives.xlsx", "Structures inclusives")

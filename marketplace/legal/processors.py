@@ -12,7 +12,10 @@ PROCESSORS = [
 ]
 
 RETENTION = [
-    ("Compte utilisateur", "tant que le compte est actif, puis 3 ans après la dernière connexion"),
+    ("Compte utilisateur", "tant que le compte sert : sans connexion pendant 23 mois, nous vous prévenons par "
+                           "e-mail ; après 24 mois, le compte est clôturé et vos données personnelles effacées"),
+    ("Journal des actions sensibles (rôles, désactivations, attributions, remboursements, exports de "
+     "contacts, clés d'API)", "5 ans (sécurité du service et preuve des décisions)"),
     ("Besoins, offres et messages", "5 ans après la clôture du besoin (preuve de la procédure d'achat)"),
     ("Factures et commandes", "10 ans (obligation comptable, article L123-22 du Code de commerce)"),
     ("Journaux techniques", "1 an (sécurité du service)"),

@@ -11,6 +11,8 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from marketplace.accounts.models import User
+from marketplace.audit.models import AuditAction
+from marketplace.audit.services import record
 from marketplace.errors import Conflict, DomainError, NotAllowed, NotFound
 from marketplace.extensions import db
 from marketplace.needs import hooks as needs_hooks
@@ -257,6 +259,7 @@ def award_offer(offer: Offer, actor: User) -> Offer:
         other.status, other.decided_at = OfferStatus.SUBMITTED, None
     db.session.flush()
     offer.status, offer.decided_at = OfferStatus.AWARDED, utcnow()
+    record(AuditAction.OFFER_AWARDED, actor.id, f"offer:{offer.id}", f"besoin {need.id}, lot {offer.lot_id}")
     db.session.flush()
     return offer
 

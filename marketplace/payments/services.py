@@ -9,6 +9,8 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from marketplace.accounts.models import User
+from marketplace.audit.models import AuditAction
+from marketplace.audit.services import record
 from marketplace.errors import Conflict, DomainError, NotAllowed, NotFound
 from marketplace.extensions import db
 from marketplace.payments import gateway, hooks
@@ -232,6 +234,7 @@ def refund_order(order: Order, cents: int | None, actor: User | None) -> Order:
         raise DomainError("Le service de paiement a refusé le remboursement : réessayez plus tard.") from None
     order.refunded_cents += amount
     order.refunded_at = utcnow()
+    record(AuditAction.ORDER_REFUNDED, actor.id if actor else None, f"order:{order.id}", f"{amount} centimes")
     order.status = OrderStatus.REFUNDED if order.refunded_cents == order.total_incl_cents \
         else OrderStatus.PARTLY_REFUNDED
     db.session.flush()

@@ -184,3 +184,37 @@ def test_the_inclusive_potential_counts_suppliers_near_by_for_spend_that_went_el
     assert found["Nettoyage"].spend_cents == 5_000_000 and found["Nettoyage"].suppliers >= 1
     assert found["Fournitures de bureau"].spend_cents == 3_000_000
     assert "Espaces verts" not in found  # all of it already went to an inclusive supplier
+
+
+@pytest.mark.browser
+def test_in_a_browser_a_buyer_imports_a_ledger_maps_its_columns_reads_the_report_and_downloads_the_pdf(
+        app, live_server, page, buyer, suppliers, tmp_path):
+    from tests.browser.test_need_journey import log_in
+    from tests.conftest import email_of
+
+    path = tmp_path / "grand-livre-2026.csv"
+    path.write_bytes(ledger(suppliers).replace(b"Fournisseur;SIRET", b"Tiers;N SIRET"))
+    log_in(page, live_server, email_of(app, buyer))
+    page.locator("#nav-principale").get_by_role("button", name="Mon espace").click()
+    page.locator("#nav-principale").get_by_role("link", name="Achats inclusifs").click()
+    page.locator("#contenu").get_by_role("link", name="Importer mes achats").click()
+    page.get_by_label("Fichier CSV ou Excel").set_input_files(str(path))
+    page.get_by_role("button", name="Continuer").click()
+    # The columns are guessed; the buyer checks them and runs the dry run first.
+    assert page.get_by_label("Nom du fournisseur").input_value() == "Tiers"
+    assert page.get_by_label("SIRET ou SIREN du fournisseur").input_value() == "N SIRET"
+    page.get_by_role("button", name="Lancer").click()
+    page.get_by_text("Simulation : 7 achats à ajouter").wait_for()
+    page.get_by_label("Simulation : montrer ce que donnerait l'import").uncheck()
+    page.get_by_role("button", name="Relancer").click()
+    page.get_by_text("Import terminé : 7 achats ajoutés").wait_for()
+    page.get_by_role("link", name="Voir le rapport").click()
+    page.get_by_label("Année").fill("2026")
+    page.get_by_role("button", name="Afficher").click()
+    assert page.locator("#part-inclusive").inner_text() == "20,0 %"
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Rapport PDF").click()
+    saved = tmp_path / "rapport.pdf"
+    download.value.save_as(saved)
+    text = " ".join(p.extract_text() for p in PdfReader(saved).pages).replace("\u202f", " ")
+    assert "Rapport d'achats inclusifs 2026" in text and "20,0 %" in text
