@@ -60,6 +60,14 @@ def buyer_figures(organisation: BuyerOrganisation, year: int) -> BuyerFigures:
                         int(hours), total.amount_cents if total else None)
 
 
+def ledger_total(organisation: BuyerOrganisation, year: int) -> int:
+    """What the purchase ledger holds for the year (impact.ledger)."""
+    from marketplace.impact.models import PurchaseLine
+
+    return int(db.session.scalar(select(func.coalesce(func.sum(PurchaseLine.amount_cents), 0)).where(
+        PurchaseLine.organisation_id == organisation.id, PurchaseLine.year == year)))
+
+
 def purchase_totals(organisation: BuyerOrganisation) -> list[PurchaseTotal]:
     return list(db.session.scalars(select(PurchaseTotal).where(PurchaseTotal.organisation_id == organisation.id)
                                    .order_by(PurchaseTotal.year.desc())))
@@ -72,6 +80,10 @@ def set_purchase_total(organisation: BuyerOrganisation, year: int, amount_cents:
     if amount_cents < awarded:
         raise DomainError(f"Vos achats {year} ne peuvent pas être inférieurs au montant déjà attribué par la "
                           f"plateforme cette année-là ({french_money(awarded)} HT).", "amount")
+    in_ledger = ledger_total(organisation, year)
+    if amount_cents < in_ledger:
+        raise DomainError(f"Vos achats {year} importés totalisent déjà {french_money(in_ledger)} HT : le total "
+                          "de l'année ne peut pas être inférieur.", "amount")
     total = db.session.get(PurchaseTotal, (organisation.id, year))
     if total is None:
         total = PurchaseTotal(organisation_id=organisation.id, year=year)

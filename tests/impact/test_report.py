@@ -218,3 +218,12 @@ def test_in_a_browser_a_buyer_imports_a_ledger_maps_its_columns_reads_the_report
     download.value.save_as(saved)
     text = " ".join(p.extract_text() for p in PdfReader(saved).pages).replace("\u202f", " ")
     assert "Rapport d'achats inclusifs 2026" in text and "20,0 %" in text
+
+
+def test_a_yearly_total_below_the_ledger_is_refused_with_a_message(app, client, login, buyer, suppliers):
+    login(client, buyer)
+    client.post(upload(client, ledger(suppliers)), data=MAPPING)
+    refused = client.post("/tableau-de-bord/achats", data={"year": "2026", "amount": "50 000"}, headers=JSON)
+    message = refused.get_json()["errors"]["amount"][0].replace("\u202f", " ").replace("\xa0", " ")
+    assert refused.status_code == 422 and "totalisent déjà 100 000 € HT" in message
+    assert client.post("/tableau-de-bord/achats", data={"year": "2026", "amount": "150 000"}).status_code == 302
