@@ -118,3 +118,19 @@ def test_demo_exhibitors_pitch_what_they_do_and_names_read_as_french(app):
         for supplier in db.session.scalars(select(Supplier)):
             staff = supplier.permanent_staff + supplier.insertion_staff
             assert 30_000 * 100 * staff <= supplier.turnover_cents <= 70_000 * 100 * staff, supplier.name
+
+
+def test_the_demo_buyer_has_a_purchase_ledger_whose_report_shows_an_inclusive_share(app):
+    from marketplace.accounts.models import User
+    from marketplace.impact.report import year_report
+    from marketplace.organisations.services import organisation_of
+    from marketplace.timeutil import utcnow
+
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["demo-data", "--size", "80", "--organisations", "5"]).exit_code == 0
+    assert runner.invoke(args=["demo-data", "--size", "80", "--organisations", "5"]).exit_code == 0  # idempotent
+    with app.app_context():
+        buyer = db.session.scalar(select(User).where(User.email == "acheteur@demo.marche-inclusif.fr"))
+        report = year_report(organisation_of(buyer), utcnow().year)
+        assert report.previous is not None and 0 < report.share < 100
+        assert report.suppliers_used >= 3 and {row.label for row in report.by["kind"]} >= {"Fournisseurs non inclusifs"}

@@ -11,6 +11,7 @@ from marketplace.demo.buyers import load_buyer_organisations
 from marketplace.demo.common import demo_siret
 from marketplace.demo.fairs import load_demo_fairs
 from marketplace.demo.needs import load_demo_needs
+from marketplace.demo.purchases import load_demo_purchases
 from marketplace.demo.suppliers import load_suppliers
 from marketplace.extensions import db
 from marketplace.organisations.models import BuyerOrganisation, Membership, MembershipStatus
@@ -80,6 +81,7 @@ def load_demo_data(size: int, suppliers: int) -> dict[str, int]:
     users = load_demo_users()
     load_demo_memberships(users)
     needs = load_demo_needs(users["acheteur"], users["fournisseur"])
+    load_demo_purchases(users["acheteur"])
     db.session.commit()
     fairs = load_demo_fairs(users["organisateur"])
     db.session.commit()
