@@ -51,7 +51,8 @@ def close_account(user: User, actor: User | None, reason: str) -> None:
 
 
 def _scrub(traces: list[str]) -> None:
-    """Every other copy of the person's name, e-mail and phone, in every text column."""
+    """Every other copy of the person's name, e-mail and phone: every mention in free
+    text, and every short field that holds exactly one of them."""
     from events.fairs.models import Attendee
 
     for trace in traces:
@@ -65,8 +66,10 @@ def _scrub(traces: list[str]) -> None:
             if column.primary_key or column.foreign_keys:
                 continue
             for trace in traces:
-                replaced = db.func.replace(column, trace, MASK)
-                if column.type.length:  # the mask may be longer than what it replaces
-                    replaced = db.func.substr(replaced, 1, column.type.length)
-                db.session.execute(update(table).where(column.contains(trace, autoescape=True))
-                                   .values({column: replaced}).execution_options(synchronize_session=False))
+                if isinstance(column.type, Text):  # free text: every mention goes
+                    where, value = column.contains(trace, autoescape=True), db.func.replace(column, trace, MASK)
+                else:  # a short field (an address, a name): only when it is the person's, whole, so
+                    # that x.acheteuse@ville.fr is not touched when acheteuse@ville.fr closes
+                    where, value = column == trace, MASK[:column.type.length or len(MASK)]
+                db.session.execute(update(table).where(where).values({column: value})
+                                   .execution_options(synchronize_session=False))
