@@ -217,3 +217,10 @@ def safe_next(default: str) -> str:
     if target.startswith("/") and not target.startswith("//") and "\\" not in target and not urlsplit(target).netloc:
         return target
     return default
+
+
+def submitted_rows(values: dict, key: str) -> list[dict]:
+    """The rows a JSON client sent under `key` (a list of objects), to show back in the
+    form; anything else it sent there shows as no rows (validation says what is wrong)."""
+    rows = values.get(key)
+    return [dict(row) for row in rows if isinstance(row, dict)] if isinstance(rows, list) else []

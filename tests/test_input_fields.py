@@ -64,3 +64,18 @@ def test_every_input_field_is_bounded():
         for name, field in schema.load_fields.items():
             problems += unbounded(field, f"{schema_class.__module__}.{schema_class.__name__}.{name}")
     assert not problems, "\n".join(problems)
+
+
+def test_rows_sent_as_json_that_are_not_objects_are_refused_not_a_server_error(app, client, login, buyer,
+                                                                              make_user):
+    """Forms with rows (a need's lots, a fair's sessions) read them back for the page even
+    when a JSON client sent a number or a list of strings there (found by hypothesis)."""
+    login(client, buyer)
+    for body in ({"lots": 1}, {"lots": [1, "x"]}, {"lots": {"title": "x"}}):
+        response = client.post("/besoins/nouveau", json=body, headers={"Accept": "application/json"})
+        assert response.status_code == 422, body
+    organiser = app.test_client()
+    login(organiser, make_user(role="organiser", email="orga@salon.fr"))
+    for body in ({"sessions": 1}, {"sessions": ["x"]}):
+        response = organiser.post("/salons/nouveau", json=body, headers={"Accept": "application/json"})
+        assert response.status_code == 422, body

@@ -10,7 +10,7 @@ from events.fairs.models import FairMode, Participant, ParticipantRole, Particip
 from marketplace.accounts.current import acting_user
 from marketplace.errors import DomainError, wants_json
 from marketplace.extensions import db
-from marketplace.forms import Form, csv_import, csv_import_json, form_response, perform, perform_form
+from marketplace.forms import Form, csv_import, csv_import_json, form_response, perform, perform_form, submitted_rows
 from marketplace.geography.services import all_regions
 from marketplace.paging import ListPage
 from marketplace.payments.services import ticket_order_of
@@ -56,7 +56,7 @@ def session_rows(form: Form) -> list[dict]:
         rows = schemas.form_rows(values, "session", ("name", "day", "starts", "ends", "slot_minutes",
                                                           "pause_minutes", "breaks", "online"))
     else:
-        rows = [dict(row) for row in values.get("sessions") or []]
+        rows = submitted_rows(values, "sessions")
     blank = {"name": "", "day": "", "starts": "", "ends": "", "slot_minutes": "", "pause_minutes": "", "breaks": "",
              "online": ""}
     return rows + [blank]
@@ -214,7 +214,7 @@ def _attendee_rows(form: Form) -> list[dict]:
     if "attendee_name" in values:
         rows = schemas.form_rows(values, "attendee", ("name", "email", "job_title"))
     else:
-        rows = list(values.get("attendees") or [])
+        rows = submitted_rows(values, "attendees")
     return rows + [{"name": "", "email": "", "job_title": ""}] * 2
 
 

@@ -9,7 +9,7 @@ from marketplace.accounts.current import acting_user
 from marketplace.accounts.models import Role
 from marketplace.errors import DomainError, NotFound, wants_json
 from marketplace.extensions import db
-from marketplace.forms import Form, form_response
+from marketplace.forms import Form, form_response, submitted_rows
 from marketplace.geography.services import all_departments, all_regions
 from marketplace.needs import digest, hooks, matching, outreach, schemas, services
 from marketplace.needs.models import AnswerMode, NeedArea, NeedKind, NeedStatus, NeedSupplier
@@ -30,7 +30,7 @@ def lot_rows(form: Form) -> list[dict]:
     if "lot_title" in values:
         rows = schemas.lots_from_form(values)
     else:
-        rows = [dict(lot) for lot in values.get("lots") or []]
+        rows = submitted_rows(values, "lots")
     return rows + [{"title": "", "description": "", "budget_min": "", "budget_max": "", "sectors": []}] * 2
 
 

@@ -21,6 +21,7 @@ from marketplace.attachments.models import Attachment
 from marketplace.dashboards.models import PurchaseTotal
 from marketplace.extensions import db
 from marketplace.favourites.models import FavouriteItem, FavouriteList
+from marketplace.impact.models import PurchaseImport, PurchaseLine
 from marketplace.messaging.models import Message
 from marketplace.needs.models import Need, NeedLot, NeedSupplier
 from marketplace.offers.models import Offer
@@ -55,6 +56,7 @@ SECRET_OFFER = "Offre confidentielle de la structure A"
 SECRET_MESSAGE = "Message confidentiel entre A et A"
 SECRET_MEETING_NOTE = "Demande de rendez-vous confidentielle de A"
 SECRET_BILLING = "Facturation confidentielle de A"
+SECRET_PURCHASE = "Fournisseur confidentiel de A"
 
 
 @pytest.fixture
@@ -186,9 +188,20 @@ def fair_world(app, ids: dict) -> dict:
                                        events="supplier.changed")
     db.session.add(subscription)
     db.session.commit()
+    from marketplace.impact import ledger
+    from marketplace.organisations.models import BuyerOrganisation
+
+    organisation = db.session.get(BuyerOrganisation, ids["organisation_id"])
+    kept = ledger.upload_file(organisation, "achats-a.csv", f"Fournisseur;Montant;Date\n{SECRET_PURCHASE};1234;"
+                              "02/03/2026\n".encode(), db.session.get(User, ids["buyer_a"]))
+    ledger.run_import(kept, {"name": "Fournisseur", "amount": "Montant", "date": "Date"},
+                      db.session.get(User, ids["buyer_a"]), dry_run=False)
+    draft = ledger.upload_file(organisation, "brouillon-a.csv", f"Fournisseur;Montant;Date\n{SECRET_PURCHASE};9;"
+                               "02/03/2026\n".encode(), db.session.get(User, ids["buyer_a"]))
+    db.session.commit()
     return {"key_id": key.id, "subscription_id": subscription.id, "fair_id": fair.id, "participant_id": buyer.id,
             "request_id": made.id, "meeting_id": meeting.id, "run_id": run.id, "item_id": fair.talks[0].id,
-            "order_id": order.id}
+            "order_id": order.id, "import_id": draft.id, "year": 2026, "client_siret": organisation.siret}
 
 
 def url_for_rule(rule, ids: dict) -> str:
@@ -280,6 +293,8 @@ def snapshot(app, ids) -> dict:
             "messages": rows(Message, Message.need_id == ids["need_id"]),
             "attachments": rows(Attachment, Attachment.need_id == ids["need_id"]),
             "purchases": rows(PurchaseTotal, PurchaseTotal.organisation_id == ids["organisation_id"]),
+            "ledger": rows(PurchaseLine, PurchaseLine.organisation_id == ids["organisation_id"]),
+            "ledger_files": rows(PurchaseImport, PurchaseImport.organisation_id == ids["organisation_id"]),
             "fair": rows(Fair, Fair.id == ids["fair_id"]),
             "fair_organisers": rows(FairOrganiser, FairOrganiser.fair_id == ids["fair_id"]),
             "participants": rows(Participant, Participant.fair_id == ids["fair_id"]),
@@ -297,7 +312,7 @@ def snapshot(app, ids) -> dict:
 
 PRIVATE_MARKERS = ("acheteuse.a@example.org", "fournisseur.a@example.org", "demandeur.c@example.org",
                    "revendiquant.d@example.org", SECRET_LIST_NAME, SECRET_NEED, SECRET_OFFER, SECRET_MESSAGE,
-                   SECRET_MEETING_NOTE, SECRET_BILLING,
+                   SECRET_MEETING_NOTE, SECRET_BILLING, SECRET_PURCHASE,
                    "%PDF-1.4 secret")
 
 
