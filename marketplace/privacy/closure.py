@@ -57,16 +57,18 @@ def _scrub(traces: list[str]) -> None:
 
     for trace in traces:
         db.session.execute(delete(Attendee).where((Attendee.email == trace) | (Attendee.name == trace)))
+    dialect = db.session.get_bind().dialect
     for table in db.metadata.sorted_tables:
         for column in table.columns:
-            if not isinstance(column.type, String | Text) or isinstance(column.type, Enum):
+            stored = column.type.dialect_impl(dialect)  # a search vector on PostgreSQL is text elsewhere
+            if not isinstance(stored, String) or isinstance(column.type, Enum):
                 continue  # text only (an enum is a String to SQLAlchemy)
             if (table.name, column.name) in NEVER_SCRUBBED:
                 continue
             if column.primary_key or column.foreign_keys:
                 continue
             for trace in traces:
-                if isinstance(column.type, Text):  # free text: every mention goes
+                if isinstance(column.type, Text):  # free text (as declared): every mention goes
                     where, value = column.contains(trace, autoescape=True), db.func.replace(column, trace, MASK)
                 else:  # a short field (an address, a name): only when it is the person's, whole, so
                     # that x.acheteuse@ville.fr is not touched when acheteuse@ville.fr closes
