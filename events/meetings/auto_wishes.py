@@ -4,7 +4,7 @@ programme is computed. The wishes are marked as added (`auto`), count for the
 scheduler at the lowest priority, and can all be taken back until a programme is
 computed with them."""
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from events.fairs.models import Fair
 from events.fairs.services import ensure_organiser
@@ -55,8 +55,8 @@ def add_auto_wishes(fair: Fair, actor: User) -> int:
 
 
 def added_count(fair: Fair) -> int:
-    return len(db.session.scalars(select(MeetingRequest.id).where(
-        MeetingRequest.fair_id == fair.id, MeetingRequest.auto.is_(True))).all())
+    return db.session.scalar(select(func.count(MeetingRequest.id)).where(
+        MeetingRequest.fair_id == fair.id, MeetingRequest.auto.is_(True)))
 
 
 def can_take_back(fair: Fair) -> bool:

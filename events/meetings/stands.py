@@ -28,11 +28,6 @@ def stand_holders(fair: Fair) -> list[Participant]:
                                    .order_by(FairTable.number)))
 
 
-def holders_by_table(fair: Fair) -> dict[int, Participant]:
-    """table id -> the participant whose stand it is."""
-    return {participant.table_id: participant for participant in stand_holders(fair)}
-
-
 def assign_stand(fair: Fair, participant: Participant, table: FairTable | None, actor: User) -> None:
     """Give `participant` the table as their stand (None: take it back). A table is one
     participant's stand at most. Their unpublished meetings move there at the next run."""

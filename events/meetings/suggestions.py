@@ -83,8 +83,7 @@ class FairSuggestions:
         self._read_reach()
         self._read_needs()
         self.matched = self._needs_matched()
-        self.asked = self._requests(hidden)
-        self.booked = self._booked(hidden)
+        self.asked, self.booked = self._requests(hidden)
         self.met_before = self._met_before()
 
     # --- reading the fair ----------------------------------------------------------------
@@ -139,27 +138,22 @@ class FairSuggestions:
                     matched[pid][suppliers[supplier_id]].append(need)
         return matched
 
-    def _requests(self, hidden) -> dict[int, set[int]]:
-        """participant -> those they have a request with (asked, accepted or declined)."""
+    def _requests(self, hidden) -> tuple[dict[int, set[int]], dict[int, int]]:
+        """(participant -> those they have a request with, asked, accepted or declined;
+        participant -> their accepted requests, the meetings they are heading for), in one read."""
         asked: dict[int, set[int]] = defaultdict(set)
-        for request_id, a, b in db.session.execute(select(
-                MeetingRequest.id, MeetingRequest.requester_id, MeetingRequest.recipient_id).where(
-                MeetingRequest.fair_id == self.fair.id, MeetingRequest.status.in_(LIVE_REQUEST))):
-            if request_id not in hidden:
-                asked[a].add(b)
-                asked[b].add(a)
-        return asked
-
-    def _booked(self, hidden) -> dict[int, int]:
-        """participant -> accepted requests (the meetings they are heading for)."""
         booked: dict[int, int] = defaultdict(int)
-        for request_id, a, b in db.session.execute(select(
-                MeetingRequest.id, MeetingRequest.requester_id, MeetingRequest.recipient_id).where(
-                MeetingRequest.fair_id == self.fair.id, MeetingRequest.status == RequestStatus.ACCEPTED)):
-            if request_id not in hidden:
+        for request_id, a, b, status in db.session.execute(select(
+                MeetingRequest.id, MeetingRequest.requester_id, MeetingRequest.recipient_id, MeetingRequest.status)
+                .where(MeetingRequest.fair_id == self.fair.id, MeetingRequest.status.in_(LIVE_REQUEST))):
+            if request_id in hidden:
+                continue
+            asked[a].add(b)
+            asked[b].add(a)
+            if status == RequestStatus.ACCEPTED:
                 booked[a] += 1
                 booked[b] += 1
-        return booked
+        return asked, booked
 
     def _met_before(self) -> dict[frozenset, str]:
         """{buyer organisation, supplier} pairs with a follow-up planned after a meeting at
