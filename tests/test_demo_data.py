@@ -18,6 +18,8 @@ def test_demo_data_is_valid_idempotent_and_has_a_login_for_each_role(app):
     assert first.exit_code == 0, first.output
     assert "40 new buyer organisations, 60 new suppliers" in first.output
     assert "acheteur@demo.marche-inclusif.fr" in first.output
+    with app.app_context():
+        users = db.session.scalar(select(func.count()).select_from(User))
 
     second = runner.invoke(args=["demo-data", "--size", "60", "--organisations", "40"])
     assert "0 new buyer organisations, 0 new suppliers" in second.output
@@ -29,7 +31,9 @@ def test_demo_data_is_valid_idempotent_and_has_a_login_for_each_role(app):
         assert len(sirets) == 50 and all(siret.is_valid(s) for s in sirets)
         roles = set(db.session.scalars(select(User.role)))
         assert roles == set(Role)
-        assert db.session.scalar(select(func.count()).select_from(User)) == 5
+        # The five demo logins, and the accounts behind the fair buyers' past needs and
+        # the offers on them (demo/history.py); nothing more on a second run.
+        assert db.session.scalar(select(func.count()).select_from(User)) == users > 5
         suppliers = list(db.session.scalars(select(Supplier).order_by(Supplier.id)))
         assert len(suppliers) == 70 and all(siret.is_valid(s.siret) for s in suppliers)
         assert all(s.activities and s.commune_code for s in suppliers)
@@ -80,7 +84,8 @@ def test_demo_data_gives_the_demo_buyer_needs_and_the_demo_supplier_opportunitie
     from marketplace.needs.models import Need
 
     with app.app_context():
-        needs = list(db.session.scalars(select(Need).order_by(Need.id)))
+        demo_buyer = select(User.id).where(User.email == "acheteur@demo.marche-inclusif.fr").scalar_subquery()
+        needs = list(db.session.scalars(select(Need).where(Need.author_id == demo_buyer).order_by(Need.id)))
         statuses = sorted(need.status.value for need in needs)
         # Each need is filed under the sector its title speaks of (the demo supplier's).
         sector = needs[0].sectors[0]
@@ -94,7 +99,7 @@ def test_demo_data_gives_the_demo_buyer_needs_and_the_demo_supplier_opportunitie
     needs_page = buyer.get("/besoins").get_data(as_text=True)
     assert open_title in needs_page and "Marché annuel en deux lots" in needs_page
     with app.app_context():
-        closed_id = db.session.scalar(select(Need.id).where(Need.status == "closed"))
+        closed_id = db.session.scalar(select(Need.id).where(Need.status == "closed", Need.author_id == demo_buyer))
     assert "Attribuer ce lot" in buyer.get(f"/besoins/{closed_id}/offres").get_data(as_text=True)
     supplier = app.test_client()
     supplier.post("/connexion", data={"email": "fournisseur@demo.marche-inclusif.fr", "password": DEMO_PASSWORD})
@@ -134,3 +139,38 @@ def test_the_demo_buyer_has_a_purchase_ledger_whose_report_shows_an_inclusive_sh
         report = year_report(organisation_of(buyer), utcnow().year)
         assert report.previous is not None and 0 < report.share < 100
         assert report.suppliers_used >= 3 and {row.label for row in report.by["kind"]} >= {"Fournisseurs non inclusifs"}
+
+
+def test_demo_fair_buyers_have_a_past_year_on_the_marketplace_that_the_suggestions_read(app):
+    """The fair buyers published needs in what they come for; suppliers at the fair
+    answered some: a buyer is told so among its suggestions, and the needs ask for the
+    kinds of structure the buyer's policy names."""
+    from events.fairs.models import Fair
+    from events.meetings.suggestions import FairSuggestions
+    from marketplace.demo.history import buying_policy
+    from marketplace.needs.models import Need, NeedSupplier
+    from marketplace.offers.models import Offer
+
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["demo-data", "--size", "400", "--organisations", "60"]).exit_code == 0
+    with app.app_context():
+        demo_buyer = select(User.id).where(User.email == "acheteur@demo.marche-inclusif.fr").scalar_subquery()
+        needs = list(db.session.scalars(select(Need).where(Need.author_id != demo_buyer)))
+        assert len(needs) >= 20 and {need.status.value for need in needs} <= {"closed", "awarded"}
+        for need in needs:
+            assert {kind.value for kind in need.supplier_kinds} == {k.value for k in buying_policy(need.organisation)}
+            bidders = set(db.session.scalars(select(Offer.supplier_id).where(Offer.need_id == need.id)))
+            told = set(db.session.scalars(select(NeedSupplier.supplier_id).where(
+                NeedSupplier.need_id == need.id, NeedSupplier.offer_submitted_at.is_not(None))))
+            assert bidders == told  # offers only from suppliers the need matched, tracked as answered
+        fair = db.session.scalar(select(Fair).where(Fair.name == "Coventis 2027"))
+        suggestions = FairSuggestions(fair)
+        reasons = [reason for pid, person in suggestions.profiles.items() if person.buyer
+                   for suggestion in suggestions.for_participant(pid) for reason in suggestion.reasons]
+        assert any(reason.startswith("a répondu à votre besoin « ") for reason in reasons)
+        # Each participant's candidates hold everyone who shares a fact with them.
+        reading = suggestions.reading
+        for pid, me in reading.profiles.items():
+            sharing = {other_id for other_id, other in reading.profiles.items() if other.buyer != me.buyer and
+                       reading.score(reading.facts(*((pid, other_id) if me.buyer else (other_id, pid)))) > 0}
+            assert sharing and sharing <= reading.candidates(pid), me.name

@@ -18,25 +18,31 @@ from marketplace.timeutil import utcnow
 AUTO_PRIORITY = 3  # "si possible": they never outweigh what participants asked for themselves
 
 
-def plan(fair: Fair) -> list[tuple[int, int]]:
+def plan(fair: Fair, suggestions: FairSuggestions | None = None) -> list[tuple[int, int]]:
     """(requester, recipient) of the wishes to add: for each participant under the
-    threshold, their best suggestions until they reach it (or the fair's request limit)."""
+    threshold, their best suggestions until they reach it (or the fair's request limit).
+    `suggestions`: the page's (cached) ones, to show how many; adding reads the fair afresh."""
     if not fair.auto_wishes_below:
         return []
-    suggestions = FairSuggestions(fair)
+    suggestions = suggestions or FairSuggestions(fair)
     sent = requests_sent(fair)
     wanted = min(fair.auto_wishes_below, fair.max_requests)
     added: list[tuple[int, int]] = []
-    for participant_id in sorted(suggestions.profiles):
+    for participant_id in sorted(suggestions.present):
         missing = wanted - sent.get(participant_id, 0)
         if missing <= 0:
             continue
-        for suggestion in suggestions.for_participant(participant_id, limit=missing):
-            other = suggestion.participant.id
+        for _score, other in suggestions.ranked(participant_id, limit=missing):
             added.append((participant_id, other))
             suggestions.asked.setdefault(participant_id, set()).add(other)  # not the other way round too
             suggestions.asked.setdefault(other, set()).add(participant_id)
     return added
+
+
+def planned_count(fair: Fair) -> int:
+    """How many wishes adding them would add now, for the programme page (from the
+    suggestions its pages share; adding reads the fair afresh)."""
+    return len(plan(fair, FairSuggestions.cached(fair))) if fair.auto_wishes_below else 0
 
 
 def add_auto_wishes(fair: Fair, actor: User) -> int:

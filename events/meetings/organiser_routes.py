@@ -55,7 +55,7 @@ def programme_page(fair_id: int):
                            confirmed=confirmed, without=without, least_served=least_served, run=run, total=total,
                            unpublished=unpublished, left_out_total=runs.left_out_count(run),
                            stats=json.loads(run.stats) if run and run.stats and run.status == RunStatus.DONE
-                           else None, auto_planned=len(auto_wishes.plan(fair)) if fair.auto_wishes_below else 0,
+                           else None, auto_planned=auto_wishes.planned_count(fair),
                            auto_added=auto_wishes.added_count(fair), auto_undo=auto_wishes.can_take_back(fair),
                            wanted=requests.wanted_count(fair))
 

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
-from events.fairs.models import Fair, Slot
+from events.fairs.models import Fair, Participant, Slot
 from events.meetings.models import Meeting, MeetingStatus
 from events.meetings.suggestions import FairSuggestions
 from marketplace.extensions import db
@@ -68,7 +68,9 @@ def mail_suggestions(now: datetime) -> int:
         if not claimed:
             continue
         suggestions = FairSuggestions(fair)
-        for participant_id, participant in suggestions.people.items():
+        for participant in db.session.scalars(select(Participant).where(Participant.id.in_(suggestions.profiles))
+                                              .order_by(Participant.id)):
+            participant_id = participant.id
             best = suggestions.for_participant(participant_id)
             if not best:
                 continue

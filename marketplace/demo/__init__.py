@@ -8,7 +8,7 @@ from sqlalchemy import func, select, text
 
 from marketplace.accounts.models import Role, User
 from marketplace.demo.buyers import load_buyer_organisations
-from marketplace.demo.common import demo_siret
+from marketplace.demo.common import DEMO_DOMAIN, DEMO_PASSWORD, demo_siret
 from marketplace.demo.fairs import load_demo_fairs
 from marketplace.demo.needs import load_demo_needs
 from marketplace.demo.purchases import load_demo_purchases
@@ -18,9 +18,6 @@ from marketplace.organisations.models import BuyerOrganisation, Membership, Memb
 from marketplace.suppliers import search_index
 from marketplace.suppliers.models import MemberStatus, Supplier, SupplierMember
 from marketplace.timeutil import utcnow
-
-DEMO_PASSWORD = "demo-inclusif-2026"
-DEMO_DOMAIN = "demo.marche-inclusif.fr"
 
 # (first name, last name, email local part, role)
 DEMO_USERS = [

@@ -5,6 +5,8 @@ from collections.abc import Iterator
 from stdnum import luhn
 
 BATCH = 2000
+DEMO_PASSWORD = "demo-inclusif-2026"
+DEMO_DOMAIN = "demo.marche-inclusif.fr"
 
 
 def demo_siret(index: int, series: int = 4) -> str:

@@ -15,8 +15,12 @@ from events.fairs.schemas import FairSchema
 from events.meetings import programme, runs
 from events.meetings.models import MeetingFeedback, MeetingRequest, MeetingStatus, RequestStatus
 from marketplace.accounts.models import User
+from marketplace.demo import history
+from marketplace.demo.common import DEMO_DOMAIN, DEMO_PASSWORD
 from marketplace.extensions import db
 from marketplace.geography.services import commune_for
+from marketplace.needs.models import Need
+from marketplace.offers.models import Offer
 from marketplace.organisations.models import BuyerOrganisation
 from marketplace.suppliers.models import ActivityReach, Supplier
 from marketplace.suppliers.search_words import reach_text
@@ -24,7 +28,6 @@ from marketplace.suppliers.taxonomy import Sector
 from marketplace.suppliers.vocabulary import understand
 from marketplace.timeutil import paris_to_utc, utc_to_paris, utcnow
 
-DEMO_MAIL = "demo.marche-inclusif.fr"
 BUYER_PITCHES = [
     "Nous préparons le renouvellement de nos marchés de nettoyage et d'espaces verts.",
     "Achats de fournitures, d'impression et d'objets promotionnels : nous cherchons des partenaires inclusifs.",
@@ -36,6 +39,11 @@ SUPPLIER_STRENGTHS = [
     "équipes encadrées et formées", "devis sous 48 heures", "heures d'insertion à valoriser dans vos clauses sociales",
     "références auprès des collectivités du territoire", "capacité à répondre en groupement",
 ]
+
+
+def buyer_pitch(organisation: BuyerOrganisation) -> str:
+    """What an organisation says it comes to a fair for: the same at every fair."""
+    return random.Random(f"pitch-{organisation.id}").choice(BUYER_PITCHES)
 
 
 def supplier_pitch(supplier: Supplier, rng: random.Random) -> str:
@@ -90,12 +98,12 @@ def _participants(fair: Fair, rng: random.Random, buyers: int, suppliers: int, r
     sectors = {sector.slug: sector for sector in db.session.scalars(select(Sector))}
     people = []
     for organisation in organisations:
-        pitch = rng.choice(BUYER_PITCHES)
+        pitch = buyer_pitch(organisation)
         ticked = [sectors[slug] for slug in understand(pitch).sectors if slug in sectors]
         people.append(Participant(fair=fair, role=ParticipantRole.BUYER, buyer_organisation=organisation,
                                   name=organisation.name, region_code=places[organisation.postcode][0],
                                   pitch=pitch, max_meetings=10, sectors=ticked if rng.random() < 0.7 else [],
-                                  contact_email=f"salon{organisation.id}@acheteur.{DEMO_MAIL}"))
+                                  contact_email=f"salon{organisation.id}@acheteur.{DEMO_DOMAIN}"))
     first = list(db.session.scalars(select(Supplier).order_by(Supplier.id).limit(1)))
     local = db.session.scalars(select(Supplier).where(Supplier.region_code == region, Supplier.id.not_in(
         [s.id for s in first])).order_by(Supplier.id).limit(suppliers - 1))
@@ -104,7 +112,7 @@ def _participants(fair: Fair, rng: random.Random, buyers: int, suppliers: int, r
         people.append(Participant(fair=fair, role=role, supplier=supplier, name=supplier.display_name,
                                   region_code=supplier.region_code, supplier_kind=supplier.kind.value,
                                   pitch=supplier_pitch(supplier, rng), max_meetings=8,
-                                  contact_email=supplier.email or f"salon{supplier.id}@structure.{DEMO_MAIL}",
+                                  contact_email=supplier.email or f"salon{supplier.id}@structure.{DEMO_DOMAIN}",
                                   sectors=list({a.sector_id: a.sector for a in supplier.activities}.values())[:2]))
     for person in people:
         person.status, person.sessions = ParticipantStatus.CONFIRMED, list(fair.sessions)
@@ -122,44 +130,63 @@ def _department(organisation: BuyerOrganisation) -> str | None:
     return commune.department_code if commune else None
 
 
-def _interest(people: list[Participant]):
-    """How much a buyer and a supplier want to meet, as the demo imagines it: a sector
-    the buyer comes for that the supplier works in, and the supplier working in the
-    buyer's department, count; the rest is chance (added by the caller)."""
-    wants = {p.id: set(understand(p.pitch).sectors) | {s.slug for s in p.sectors}
-             for p in people if p.role == ParticipantRole.BUYER}
-    department = {p.id: _department(p.buyer_organisation) for p in people if p.role == ParticipantRole.BUYER}
-    slugs = dict(db.session.execute(select(Sector.id, Sector.slug)).all())
-    offers: dict[int, set[str]] = {}
-    reach: dict[int, set[str]] = {}
-    by_supplier = {p.supplier_id: p.id for p in people if p.supplier_id}
-    for supplier_id, sector_id, code in db.session.execute(select(
-            ActivityReach.supplier_id, ActivityReach.sector_id, ActivityReach.department_code).where(
-            ActivityReach.supplier_id.in_(by_supplier)).distinct()):
-        offers.setdefault(by_supplier[supplier_id], set()).add(slugs[sector_id])
-        reach.setdefault(by_supplier[supplier_id], set()).add(code)
+class Motives:
+    """Why a buyer and a supplier want to meet, as the demo imagines it: a sector the
+    buyer comes for that the supplier works in, the supplier working in the buyer's
+    department, the supplier being of a kind the buyer buys from by policy (EA and ESAT
+    for a company's employment obligation, SIAE for a public buyer's social clauses), and
+    the supplier having answered one of the buyer's needs this past year
+    (demo/history.py); the rest is chance (added by the caller)."""
 
-    def interest(buyer: Participant, supplier: Participant) -> tuple[bool, bool]:
-        fit = bool(wants[buyer.id] & offers.get(supplier.id, set()))
-        near = department[buyer.id] in reach.get(supplier.id, set()) or "*" in reach.get(supplier.id, set())
-        return fit, near
+    FIT, NEAR, BOTH, KIND, ANSWERED = 2.0, 1.0, 0.8, 1.5, 2.0
 
-    return interest
+    def __init__(self, people: list[Participant]):
+        buyers = [p for p in people if p.role == ParticipantRole.BUYER]
+        self.wants = {p.id: set(understand(p.pitch).sectors) | {s.slug for s in p.sectors} for p in buyers}
+        self.department = {p.id: _department(p.buyer_organisation) for p in buyers}
+        self.policy = {p.id: {kind.value for kind in history.buying_policy(p.buyer_organisation)} for p in buyers}
+        slugs = dict(db.session.execute(select(Sector.id, Sector.slug)).all())
+        self.offers: dict[int, set[str]] = {}
+        self.reach: dict[int, set[str]] = {}
+        by_supplier = {p.supplier_id: p.id for p in people if p.supplier_id}
+        for supplier_id, sector_id, code in db.session.execute(select(
+                ActivityReach.supplier_id, ActivityReach.sector_id, ActivityReach.department_code).where(
+                ActivityReach.supplier_id.in_(by_supplier)).distinct()):
+            self.offers.setdefault(by_supplier[supplier_id], set()).add(slugs[sector_id])
+            self.reach.setdefault(by_supplier[supplier_id], set()).add(code)
+        by_organisation = {p.buyer_organisation_id: p.id for p in buyers}
+        self.answered = {(by_organisation[organisation], by_supplier[supplier]) for organisation, supplier in
+                         db.session.execute(select(Need.organisation_id, Offer.supplier_id).join(
+                             Offer, Offer.need_id == Need.id).where(Need.organisation_id.in_(by_organisation),
+                                                                    Offer.supplier_id.in_(by_supplier)))}
+
+    def fit(self, buyer: Participant, supplier: Participant) -> bool:
+        return bool(self.wants[buyer.id] & self.offers.get(supplier.id, set()))
+
+    def near(self, buyer: Participant, supplier: Participant) -> bool:
+        reach = self.reach.get(supplier.id, set())
+        return self.department[buyer.id] in reach or "*" in reach
+
+    def value(self, buyer: Participant, supplier: Participant) -> float:
+        """How much they want to meet, without the chance."""
+        fit, near = self.fit(buyer, supplier), self.near(buyer, supplier)
+        return (self.FIT * fit + self.NEAR * near + self.BOTH * (fit and near)
+                + self.KIND * (supplier.supplier_kind in self.policy[buyer.id])
+                + self.ANSWERED * ((buyer.id, supplier.id) in self.answered))
 
 
 def _requests(fair: Fair, people: list[Participant], rng: random.Random, answered: float) -> list[MeetingRequest]:
     """Each buyer asks the seven suppliers it wants most, each supplier two buyers: what
-    they want (_interest) with a share of chance; a request that fits is more often
+    they want (Motives) with a share of chance; a request that fits is more often
     accepted."""
     buyers = [p for p in people if p.role == ParticipantRole.BUYER]
     suppliers = [p for p in people if p.role != ParticipantRole.BUYER]
-    interest = _interest(people)
+    motives = Motives(people)
     made, pairs = [], set()
 
     def utility(buyer, supplier) -> float:
-        fit, near = interest(buyer, supplier)
         chance = -math.log(-math.log(rng.random() or 1e-12))  # Gumbel: the pick of the best is a softmax
-        return 2.0 * fit + 1.0 * near + 0.8 * (fit and near) + chance
+        return motives.value(buyer, supplier) + chance
 
     def ask(requester, recipient, buyer, supplier):
         if (requester.id, recipient.id) in pairs or (recipient.id, requester.id) in pairs:
@@ -167,7 +194,7 @@ def _requests(fair: Fair, people: list[Participant], rng: random.Random, answere
         pairs.add((requester.id, recipient.id))
         status = RequestStatus.PENDING
         if rng.random() < answered:
-            fit, _ = interest(buyer, supplier)
+            fit = motives.fit(buyer, supplier)
             status = RequestStatus.ACCEPTED if rng.random() < (0.9 if fit else 0.6) else RequestStatus.DECLINED
         made.append(MeetingRequest(fair_id=fair.id, requester_id=requester.id, recipient_id=recipient.id,
                                    priority=rng.choice((1, 2, 2, 3)), status=status,
@@ -188,7 +215,7 @@ def _requests(fair: Fair, people: list[Participant], rng: random.Random, answere
 def _hold_the_day(fair: Fair, people: list[Participant], rng: random.Random) -> None:
     """The past fair's day: check-ins, meetings held or missed, feedback from both sides
     (better, and more often with a follow-up, when the meeting fit)."""
-    interest = _interest(people)
+    motives = Motives(people)
     for person in people:
         if rng.random() < 0.97:
             day_start = min(slot.starts_at for session in person.sessions for slot in session.slots)
@@ -202,7 +229,8 @@ def _hold_the_day(fair: Fair, people: list[Participant], rng: random.Random) -> 
             continue
         meeting.status = MeetingStatus.HELD
         buyer, supplier = (meeting.a, meeting.b) if meeting.a.role == ParticipantRole.BUYER else (meeting.b, meeting.a)
-        fit, near = interest(buyer, supplier) if buyer.role == ParticipantRole.BUYER else (False, False)
+        fit, near = ((motives.fit(buyer, supplier), motives.near(buyer, supplier))
+                     if buyer.role == ParticipantRole.BUYER else (False, False))
         for person in (meeting.a, meeting.b):
             if rng.random() < 0.6:
                 meeting.feedback.append(MeetingFeedback(
@@ -210,6 +238,13 @@ def _hold_the_day(fair: Fair, people: list[Participant], rng: random.Random) -> 
                                                                 else (2, 3, 3, 4)),
                     follow_up=rng.random() < (0.5 if fit else 0.15),
                     created_at=meeting.slot.ends_at + timedelta(hours=2)))
+
+
+def _history(people: list[Participant]) -> None:
+    """The buyers' past year on the marketplace (demo/history.py), for those new to it."""
+    organisations = [p.buyer_organisation for p in people if p.buyer_organisation is not None]
+    history.load_buyers_history(organisations, {o.id: buyer_pitch(o) for o in organisations},
+                                random.Random(f"history-{people[0].fair.name}"), DEMO_DOMAIN, DEMO_PASSWORD)
 
 
 def _schedule(fair: Fair, organiser: User) -> None:
@@ -232,6 +267,7 @@ def load_demo_fairs(organiser: User) -> int:
         paris_to_utc(datetime(2026, 6, 10, 18)), 40, "Espace Fragonard")), organiser)
     _extras(past, day, ("Auditorium", "Salle Fragonard"))
     people = _participants(past, rng, min(80, buyers), min(220, suppliers), "93")
+    _history(people)
     _requests(past, people, rng, answered=1.0)
     _schedule(past, organiser)
     past.programme_published_at = paris_to_utc(datetime(2026, 6, 12, 10))
@@ -244,6 +280,7 @@ def load_demo_fairs(organiser: User) -> int:
     _extras(upcoming, day, ("Amphithéâtre", "Salle Occitanie"))
     rng = random.Random(2027)  # its own draws: the same fair whatever the first one's programme came to
     people = _participants(upcoming, rng, min(70, buyers), min(190, suppliers), "76")
+    _history(people)
     _requests(upcoming, people, rng, answered=0.6)
     db.session.flush()
     return 2

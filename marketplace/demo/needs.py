@@ -2,7 +2,7 @@
 demo supplier among them), one draft quote request, and one closed call for tenders
 with offers waiting for the buyer's decision."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select, update
 
@@ -42,14 +42,15 @@ def _data(title: str, kind: NeedKind, sector_id: int, department: str, **extra) 
         "description": "Besoin de démonstration : décrivez ici le périmètre, le volume et le calendrier.", **extra})
 
 
-def _publish_quietly(need: Need) -> None:
-    """Published with its matches stored; the best placed are marked told (demo data sends no mail)."""
-    need.status, need.submitted_at, need.published_at, need.last_batch_at = (NeedStatus.PUBLISHED, utcnow(),
-                                                                             utcnow(), utcnow())
+def publish_quietly(need: Need, at: datetime | None = None) -> None:
+    """Published (now, or `at`) with its matches stored; the best placed are marked told
+    (demo data sends no mail)."""
+    at = at or utcnow()
+    need.status, need.submitted_at, need.published_at, need.last_batch_at = NeedStatus.PUBLISHED, at, at, at
     outreach.store_matches(need)
     best = select(NeedSupplier.id).where(NeedSupplier.need_id == need.id).order_by(
         NeedSupplier.rank, NeedSupplier.id).limit(TOLD_AT_ONCE)
-    db.session.execute(update(NeedSupplier).where(NeedSupplier.id.in_(best)).values(told_at=utcnow(), batch=1))
+    db.session.execute(update(NeedSupplier).where(NeedSupplier.id.in_(best)).values(told_at=at, batch=1))
 
 
 def load_demo_needs(buyer: User, supplier_user: User) -> int:
@@ -70,7 +71,7 @@ def load_demo_needs(buyer: User, supplier_user: User) -> int:
         title, NeedKind.CONSULTATION, sector_id, department,
         budget_min_cents=2_500_000, budget_max_cents=4_000_000, social_clause=True, insertion_hours=600,
         questions=["Combien de salariés en parcours d'insertion affecterez-vous à la prestation ?"]), buyer)
-    _publish_quietly(open_need)
+    publish_quietly(open_need)
     outreach.tell_directly(open_need, [supplier])
 
     services.create_need(_data(f"Demande de devis : {sector.name.lower()}, prestation ponctuelle", NeedKind.QUOTE,
@@ -82,7 +83,7 @@ def load_demo_needs(buyer: User, supplier_user: User) -> int:
                "budget_max_cents": 6_000_000, "sector_ids": []},
               {"title": "Sites périphériques", "description": None, "budget_min_cents": None,
                "budget_max_cents": 3_000_000, "sector_ids": []}]), buyer)
-    _publish_quietly(closed)
+    publish_quietly(closed)
     outreach.tell_directly(closed, [supplier])
     rivals = list(db.session.scalars(select(Supplier).join(NeedSupplier, NeedSupplier.supplier_id == Supplier.id)
                                      .where(NeedSupplier.need_id == closed.id, Supplier.id != supplier.id).limit(2)))

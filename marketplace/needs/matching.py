@@ -29,7 +29,7 @@ import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from sqlalchemy import and_, exists, func, literal, or_, select
+from sqlalchemy import Select, and_, exists, func, literal, or_, select
 
 from marketplace.extensions import db
 from marketplace.geography import names
@@ -199,9 +199,9 @@ def _rank(table, place: NeedPlace):
     return func.coalesce(func.cast(squared, db.Integer), literal(FAR))
 
 
-def matching_statement(need: Need, place: NeedPlace | None = None, among: list[int] | None = None):
-    """SELECT (supplier id, rank) of every supplier (of `among`, if given) that matches
-    the need, once each."""
+def matching_statement(need: Need, place: NeedPlace | None = None, among: list[int] | Select | None = None):
+    """SELECT (supplier id, rank) of every supplier (of `among`, ids or a SELECT of them,
+    if given) that matches the need, once each."""
     place = place or place_of(need)
     table, conditions = _fitting_activities(need, place)
     if among is not None:
@@ -210,7 +210,7 @@ def matching_statement(need: Need, place: NeedPlace | None = None, among: list[i
         .group_by(table.supplier_id)
 
 
-def matching_suppliers(need: Need, among: list[int] | None = None) -> list[tuple[int, int]]:
+def matching_suppliers(need: Need, among: list[int] | Select | None = None) -> list[tuple[int, int]]:
     """(supplier id, rank) of every supplier (of `among`, if given) the need concerns, best first."""
     statement = matching_statement(need, among=among)
     ordered = statement.order_by(statement.selected_columns.rank, statement.selected_columns.supplier_id)

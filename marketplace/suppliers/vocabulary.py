@@ -12,7 +12,7 @@ It runs in Python on a few hundred words, the same on SQLite and PostgreSQL.
 
 import json
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import snowballstemmer
@@ -39,8 +39,15 @@ class Understood:
     read: str = ""
 
 
+@lru_cache(maxsize=100_000)
+def _stem(word: str) -> str:
+    """A word's stem, remembered: the same few thousand words come back in every
+    search and pitch, and Snowball costs tens of microseconds a word."""
+    return _stemmer.stemWord(word)
+
+
 def _stems(words: list[str]) -> tuple[str, ...]:
-    return tuple(_stemmer.stemWord(word) for word in words)
+    return tuple(_stem(word) for word in words)
 
 
 @cache
@@ -69,13 +76,19 @@ def _single_words() -> dict[str, frozenset[str]]:
     return {word: frozenset(slugs) for word, slugs in words.items()}
 
 
+@cache
+def _single_word_list() -> list[str]:
+    return list(_single_words())
+
+
+@lru_cache(maxsize=100_000)
 def _typo_of(word: str) -> str | None:
     """The sector word `word` is a typo of: one letter off for words of 5 to 7 letters,
     two for longer ones; shorter words are never read as another."""
     if len(word) < 5 or word.isdigit():
         return None
     allowed = 1 if len(word) <= 7 else 2
-    best = process.extractOne(word, list(_single_words()), scorer=Levenshtein.distance, score_cutoff=allowed)
+    best = process.extractOne(word, _single_word_list(), scorer=Levenshtein.distance, score_cutoff=allowed)
     return best[0] if best else None
 
 

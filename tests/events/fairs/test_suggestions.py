@@ -132,6 +132,85 @@ def test_a_follow_up_after_an_earlier_fair_is_a_reason(app, green_fair, organise
         assert far.reasons == ["rencontré à SO EKO 2026, suite prévue"]
 
 
+def test_an_offer_on_the_buyers_need_and_the_kind_of_structure_it_asks_for_are_reasons(app, green_fair):
+    """The cleaner from the Nord shares no sector with Grasse; once it answered Grasse's
+    need with an offer, both are told; a need asking for a kind of structure names it."""
+    from marketplace.needs.models import Need
+    from marketplace.offers.models import Offer, OfferStatus
+    from marketplace.suppliers.models import Supplier
+
+    with app.app_context():
+        fair = db.session.get(Fair, green_fair["fair"])
+        buyer_id, far_id = green_fair["p_buyer"], green_fair["p_far"]
+        assert "Propreté du Nord" not in named(FairSuggestions(fair).for_participant(buyer_id))
+        need = db.session.scalar(select(Need).where(Need.title == "Entretien des parcs de Grasse"))
+        far = db.session.get(Participant, far_id)
+        offer = Offer(need_id=need.id, lot_id=need.lots[0].id, supplier_id=far.supplier_id, amount_cents=900_000,
+                      vat_rate=2000, lead_time_days=15, description="Offre", valid_until=date.today(),
+                      submitted_by_id=green_fair["user_far"])
+        db.session.add(offer)
+        db.session.commit()
+        suggestions = FairSuggestions(fair)
+        for_buyer = {s.participant.name: s.reasons for s in suggestions.for_participant(buyer_id)}
+        assert for_buyer["Propreté du Nord"] == ["a répondu à votre besoin « Entretien des parcs de Grasse »"]
+        assert list(for_buyer) == ["Les Jardins d'Azur", "Propreté du Nord"]  # the need's own fit first
+        (for_far,) = suggestions.for_participant(far_id)
+        assert for_far.reasons == ["vous avez répondu à son besoin « Entretien des parcs de Grasse »"]
+        offer.status = OfferStatus.WITHDRAWN  # a withdrawn offer is no tie
+        db.session.commit()
+        assert "Propreté du Nord" not in named(FairSuggestions(fair).for_participant(buyer_id))
+
+        need.wanted_kinds = "EA,ESAT"
+        db.session.commit()
+        (green,) = FairSuggestions(fair).for_participant(buyer_id)
+        assert not any("type de structure" in reason for reason in green.reasons)  # an EI: not what it asks for
+        need.wanted_kinds = "EI"
+        db.session.commit()
+        assert db.session.get(Supplier, far.supplier_id).kind.value == "EI"
+        for_buyer = {s.participant.name: s.reasons for s in FairSuggestions(fair).for_participant(buyer_id)}
+        assert "entreprise d'insertion (EI), le type de structure que demandent vos besoins" in for_buyer[
+            "Les Jardins d'Azur"]
+        assert for_buyer["Propreté du Nord"] == [  # the kind alone: the cleaner is an EI too
+            "entreprise d'insertion (EI), le type de structure que demandent vos besoins"]
+        assert ("recherche des structures comme la vôtre (EI) dans ses besoins"
+                in FairSuggestions(fair).for_participant(green_fair["p_green"])[0].reasons)
+
+
+def test_pages_share_a_reading_of_the_fair_yet_see_newcomers_departures_and_requests_at_once(
+        app, green_fair, make_user, make_supplier, register, monkeypatch):
+    from events.fairs import registration
+    from events.meetings import suggestions as module
+
+    buyer_id = green_fair["p_buyer"]
+
+    def for_buyer() -> list[str]:
+        with app.app_context():
+            return named(suggestions_for(db.session.get(Participant, buyer_id)))
+
+    assert for_buyer() == ["Les Jardins d'Azur"]
+    reading = app.extensions["fair_readings"][green_fair["fair"]]
+    assert for_buyer() == ["Les Jardins d'Azur"] and app.extensions["fair_readings"][green_fair["fair"]] is reading
+
+    user = make_user(role=Role.SUPPLIER, email="contact@paysages.fr")  # a newcomer is seen at once
+    supplier = make_supplier(name="Paysages du Var", member_id=user, email="devis@paysages.fr", activities=[GREEN])
+    newcomer = register(user, green_fair["fair"], f"supplier:{supplier}", sectors=[], contact_email="s@paysages.fr")
+    assert for_buyer() == ["Les Jardins d'Azur", "Paysages du Var"]
+    with app.app_context():  # someone who leaves is gone at once
+        registration.cancel_registration(db.session.get(Participant, newcomer), db.session.get(User, user))
+        db.session.add(MeetingRequest(fair_id=green_fair["fair"], requester_id=buyer_id,  # and so is whom one asked
+                                      recipient_id=green_fair["p_green"], status=RequestStatus.PENDING))
+        db.session.commit()
+    assert for_buyer() == []
+
+    with app.app_context():  # a pitch rewritten shows once the reading is READING_KEPT old
+        far = db.session.get(Participant, green_fair["p_far"])
+        far.pitch = "Nous entretenons aussi les espaces verts."
+        db.session.commit()
+    assert for_buyer() == []
+    monkeypatch.setattr(module, "READING_KEPT", 0)
+    assert for_buyer() == ["Propreté du Nord"]
+
+
 def test_suggestions_show_on_the_fair_page_and_catalogue_with_one_click_to_ask(app, client, login, green_fair):
     login(client, green_fair["user_green"])
     fair_id = green_fair["fair"]
