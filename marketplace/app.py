@@ -194,6 +194,9 @@ def _register_templates(app: Flask) -> None:
             return french.day_and_time(value) if with_time else french.day(value.date())
         return french.day(value)
 
+    # French guillemets hold their words, in the templates' own text and in what they print.
+    app.jinja_env.add_extension(french.HoldQuotes)
+    app.jinja_env.finalize = french.finalize
     app.add_template_filter(french.thousands, "thousands")
     app.add_template_filter(french.money, "euros")
     app.add_template_filter(french.of, "de")

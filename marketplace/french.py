@@ -5,11 +5,31 @@ names come from Babel's French locale data (CLDR)."""
 from datetime import date, datetime
 
 from babel.dates import format_date
+from jinja2.ext import Extension
 
 LOCALE = "fr_FR"
 
 NARROW_NBSP = "\u202f"  # between thousands
-NBSP = "\u00a0"  # before the euro sign
+NBSP = "\u00a0"  # before the euro sign, inside guillemets
+
+
+def hold_quotes(text: str) -> str:
+    """French guillemets keep their words on their line: « and » take a non-breaking
+    space inside (« Entretien des parcs » never ends a line on its «). Every page gets
+    it (marketplace.app: the templates' text and what they print)."""
+    return text.replace("« ", "«" + NBSP).replace(" »", NBSP + "»")
+
+
+class HoldQuotes(Extension):
+    """Guillemets held in the templates' own text, as they are loaded."""
+
+    def preprocess(self, source: str, name: str | None, filename: str | None = None) -> str:
+        return hold_quotes(source)
+
+
+def finalize(value):
+    """Guillemets held in what a template prints (messages, reasons, titles)."""
+    return hold_quotes(value) if isinstance(value, str) else value
 
 
 def thousands(number: int) -> str:

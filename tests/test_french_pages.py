@@ -35,6 +35,7 @@ SLIPS = [
         r"rendez-vous|offres|km)\b")),
     ("a span from a day to the same day", re.compile(r"\bdu (\d{1,2}(?:er)? \w+ \d{4}) au \1\b")),
     ("a date as figures", re.compile(r"\b\d{2}/\d{2}/\d{4}\b")),
+    ("guillemets that can leave their words at a line's end", re.compile("«(?!\xa0)|(?<!\xa0)»")),
 ]
 SKIP = re.compile(r"/deconnexion|\.(?:csv|xlsx|pdf|ics)\b|format=(?:csv|xlsx|pdf)|/static/|/api/|/metrics|"
                   r"mailto:|/bootstrap/|/pieces-jointes/|/suivi/|/pixel|/desabonnement|\?page=[3-9]")
@@ -43,7 +44,7 @@ SKIP = re.compile(r"/deconnexion|\.(?:csv|xlsx|pdf|ics)\b|format=(?:csv|xlsx|pdf
 def visible_text(page: str) -> str:
     page = re.sub(r"(?is)<(script|style|code|pre|textarea|select|datalist)\b.*?</\1>", " ", page)
     page = re.sub(r"(?s)<[^>]+>", " ", page)
-    return re.sub(r"\s+", " ", html.unescape(page))
+    return re.sub(r"[ \t\r\n\f\v]+", " ", html.unescape(page))  # non-breaking spaces kept
 
 
 def crawl(client, start: list[str], limit: int = 80) -> dict[str, str]:
@@ -90,13 +91,13 @@ KNOWN_SLIPS = [
     "connecté en tant que acheteur", "1 personnes en insertion", "17 prévenue(s)", "3 offre(s)",
     "Lot 1 : Lot 1 : sites du centre", "à 0.0 km", "1100 heures", "du 18 mars 2027 au 18 mars 2027",
     "1 Brouillons", "1 Publiés", "Lieu : Départements 56", "Intervient : région 93", "commune 06004",
-    "le 18/03/2027", "Les Jardins de Le Montet",
+    "le 18/03/2027", "Les Jardins de Le Montet", "si vous cochez « Se souvenir de moi »",
 ]
 WELL_WRITTEN = [
     "autour d'Argenteuil", "de EDF", "À la une", "1 offre reçue", "3 offres reçues",
     "à 0,4 km", "1 100 heures", "du 18 au 19 mars 2027", "Morbihan (56)", "le 18 mars 2027", "ESAT Les Iris",
     "Les Jardins du Montet", "de 8 h à 12 h", "d'une structure", "en situation de handicap", "de Haguenau",
-    "connecté en tant qu'acheteur",
+    "connecté en tant qu'acheteur", "si vous cochez «\xa0Se souvenir de moi\xa0»",
 ]
 
 
