@@ -32,7 +32,7 @@ def test_a_buyer_builds_a_list_and_shares_it_with_colleagues_only(
     clients["claire"].post("/favoris", data={"name": "Nettoyage PACA"})
     private_id = list_id(app, "Nettoyage PACA")
     page = clients["claire"].get(f"/annuaire/structures/{supplier_id}").get_data(as_text=True)
-    assert "Ajouter à « Nettoyage PACA »" in page
+    assert "Ajouter à «\xa0Nettoyage PACA\xa0»" in page  # guillemets held to their words
     clients["claire"].post(f"/favoris/{private_id}/structures", data={"supplier_id": supplier_id})
     assert "Propre et Net" in clients["claire"].get(f"/favoris/{private_id}").get_data(as_text=True)
     again = clients["claire"].post(f"/favoris/{private_id}/structures", data={"supplier_id": supplier_id})

@@ -127,7 +127,7 @@ def test_a_follow_up_after_an_earlier_fair_is_a_reason(app, green_fair, organise
         db.session.flush()
         db.session.add(MeetingFeedback(meeting_id=meeting.id, participant_id=before[0].id, rating=5, follow_up=True))
         db.session.commit()
-        suggestions = suggestions_for(db.session.get(Participant, green_fair["p_buyer"]))
+        suggestions = FairSuggestions(db.session.get(Fair, green_fair["fair"])).for_participant(green_fair["p_buyer"])
         far = next(s for s in suggestions if s.participant.name == "Propreté du Nord")
         assert far.reasons == ["rencontré à SO EKO 2026, suite prévue"]
 
@@ -274,6 +274,25 @@ def test_auto_wishes_fill_in_only_for_those_under_the_threshold_and_can_be_taken
     assert late.status_code == 409
 
 
+def test_the_registration_mail_names_the_first_participants_to_meet_with_a_link_to_ask(
+        app, client, login, green_fair, make_user, make_supplier, register, mailbox):
+    from marketplace.outbox.services import deliver_pending
+
+    user = make_user(role=Role.SUPPLIER, email="contact@paysages.fr")
+    supplier = make_supplier(name="Paysages du Var", member_id=user, email="devis@paysages.fr", activities=[GREEN])
+    newcomer = register(user, green_fair["fair"], f"supplier:{supplier}", sectors=[], contact_email="s@paysages.fr")
+    with app.app_context():
+        mailbox.clear()
+        deliver_pending()
+    mailbox.wait_for(1)
+    (mail,) = [mailbox.text(m) for m in mailbox.messages if m["To"] == "s@paysages.fr"]
+    assert "Ville de Grasse (Acheteur) : a des besoins en espaces verts et entretien paysager dans votre zone" in mail
+    ask = f"/salons/{green_fair['fair']}/participants/{green_fair['p_buyer']}/demander?participant={newcomer}"
+    assert ask in mail and "Propreté du Nord" not in mail  # a supplier is not suggested to a supplier
+    login(client, user)
+    assert client.get(ask).status_code == 200
+
+
 def test_suggestions_are_mailed_once_before_registration_closes(app, green_fair, mailbox):
     from events.meetings.reminders import mail_suggestions
     from marketplace.outbox.services import deliver_pending
@@ -292,7 +311,7 @@ def test_suggestions_are_mailed_once_before_registration_closes(app, green_fair,
     mails = {m["To"]: mailbox.text(m) for m in mailbox.messages if "à rencontrer" in m["Subject"]}
     assert sorted(mails) == ["salon@grasse.fr", "salon@green.fr"]  # the others have nobody to meet
     assert "Les Jardins d'Azur" in mails["salon@grasse.fr"] and "Ville de Grasse" in mails["salon@green.fr"]
-    assert "correspond à votre besoin « Entretien des parcs de Grasse »" in mails["salon@grasse.fr"]
+    assert "correspond à votre besoin «\xa0Entretien des parcs de Grasse\xa0»" in mails["salon@grasse.fr"]
     fair_id, buyer, green = green_fair["fair"], green_fair["p_buyer"], green_fair["p_green"]
     assert f"/salons/{fair_id}/participants/{buyer}/demander?participant={green}" in mails["salon@green.fr"]
 
