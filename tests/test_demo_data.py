@@ -146,7 +146,7 @@ def test_demo_fair_buyers_have_a_past_year_on_the_marketplace_that_the_suggestio
     answered some: a buyer is told so among its suggestions, and the needs ask for the
     kinds of structure the buyer's policy names."""
     from events.fairs.models import Fair
-    from events.meetings.suggestions import FairSuggestions
+    from events.meetings.suggestions import FairSuggestions, score
     from marketplace.demo.history import buying_policy
     from marketplace.needs.models import Need, NeedSupplier
     from marketplace.offers.models import Offer
@@ -172,5 +172,5 @@ def test_demo_fair_buyers_have_a_past_year_on_the_marketplace_that_the_suggestio
         reading = suggestions.reading
         for pid, me in reading.profiles.items():
             sharing = {other_id for other_id, other in reading.profiles.items() if other.buyer != me.buyer and
-                       reading.score(reading.facts(*((pid, other_id) if me.buyer else (other_id, pid)))) > 0}
+                       score(reading.facts(*((pid, other_id) if me.buyer else (other_id, pid)))) > 0}
             assert sharing and sharing <= reading.candidates(pid), me.name
