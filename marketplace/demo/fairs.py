@@ -43,7 +43,7 @@ SUPPLIER_STRENGTHS = [
 
 def buyer_pitch(organisation: BuyerOrganisation) -> str:
     """What an organisation says it comes to a fair for: the same at every fair."""
-    return random.Random(f"pitch-{organisation.id}").choice(BUYER_PITCHES)
+    return random.Random(f"pitch-{organisation.siret}").choice(BUYER_PITCHES)
 
 
 def supplier_pitch(supplier: Supplier, rng: random.Random) -> str:

@@ -48,7 +48,7 @@ def buying_policy(organisation: BuyerOrganisation) -> tuple[SupplierKind, ...]:
     them): half the companies of ten or more buy from EA and ESAT for their employment
     obligation, half the public buyers from SIAE for their social clauses; the others
     from any."""
-    rng = random.Random(f"policy-{organisation.id}")
+    rng = random.Random(f"policy-{organisation.siret}")  # not its id: the same on every database
     if organisation.kind == OrganisationKind.PRIVATE and organisation.size_class != SizeClass.MICRO:
         return OETH_KINDS if rng.random() < 0.5 else ()
     if organisation.kind == OrganisationKind.PUBLIC:
