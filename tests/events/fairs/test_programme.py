@@ -367,6 +367,9 @@ def test_a_big_programme_pages_by_slot_and_counts_everything(app, client, login,
 
     login(client, small_fair["organiser"])
     fair_id = small_fair["fair"]
+    before = visible_text(client.get(f"/salons/{fair_id}/programme"))
+    assert "Aucun rendez-vous placé : les participants les moins servis s'afficheront ici" in before
+    assert "moins servis ;" not in before and "sans rendez-vous" not in before  # no table of zeros yet
     run_scheduler(client, fair_id)
     with app.app_context():
         tables = db.session.scalar(select(db.func.count(FairTable.id)).where(FairTable.fair_id == fair_id))
