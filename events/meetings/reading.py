@@ -130,8 +130,9 @@ class FairReading:
             profile.offers.add(sector_id)
             profile.reach.setdefault(sector_id, set()).add(department)
 
-    def _read_needs(self, buyers: dict[int, int]) -> list[tuple[int, Need]]:
-        """(buyer participant, need) of the buyers' needs published this past year."""
+    def _read_needs(self, buyers: dict[int, int]) -> list[tuple[int, Need, NeedFact]]:
+        """(buyer participant, need, as the reasons name it) of the buyers' needs published
+        this past year."""
         if not buyers:
             return []
         since = utcnow() - NEEDS_PAST
@@ -143,39 +144,37 @@ class FairReading:
                                  NeedStatus.UNSUCCESSFUL))).order_by(Need.id)):
             profile = self.profiles[buyers[need.organisation_id]]
             sectors = need.all_sectors
-            profile.needs.append(NeedFact(need.id, need.title, sectors[0].name.lower() if sectors else ""))
+            fact = NeedFact(need.id, need.title, sectors[0].name.lower() if sectors else "")
+            profile.needs.append(fact)
             for sector in sectors:
                 profile.wants.setdefault(sector.id, "needs")
             profile.kinds |= {kind.value for kind in need.supplier_kinds}
-            found.append((profile.id, need))
+            found.append((profile.id, need, fact))
         return found
 
-    def _fact(self, buyer: int, need_id: int) -> NeedFact:
-        return next(fact for fact in self.profiles[buyer].needs if fact.id == need_id)
-
-    def _needs_matched(self, needs: list[tuple[int, Need]]) -> dict[int, dict[int, list[NeedFact]]]:
+    def _needs_matched(self, needs: list[tuple[int, Need, NeedFact]]) -> dict[int, dict[int, list[NeedFact]]]:
         """buyer participant -> supplier participant -> the buyer's needs it matches."""
         matched: dict[int, dict[int, list[NeedFact]]] = defaultdict(lambda: defaultdict(list))
         # The fair's suppliers as a subquery: thousands of ids bound to each need's query cost more.
         among = select(Participant.supplier_id).where(Participant.fair_id == self.fair_id,
                                                       Participant.supplier_id.is_not(None))
-        for buyer, need in needs:
+        for buyer, need, fact in needs:
             for supplier_id, _rank in matching_suppliers(need, among=among):
                 if supplier_id in self._suppliers:  # not a cancelled or unpaid registration
-                    matched[buyer][self._suppliers[supplier_id]].append(self._fact(buyer, need.id))
+                    matched[buyer][self._suppliers[supplier_id]].append(fact)
         return matched
 
-    def _needs_answered(self, needs: list[tuple[int, Need]]) -> dict[int, dict[int, list[NeedFact]]]:
+    def _needs_answered(self, needs: list[tuple[int, Need, NeedFact]]) -> dict[int, dict[int, list[NeedFact]]]:
         """buyer participant -> supplier participant -> the buyer's needs it made an offer on."""
         answered: dict[int, dict[int, list[NeedFact]]] = defaultdict(lambda: defaultdict(list))
-        buyer_of = {need.id: buyer for buyer, need in needs}
+        buyer_of = {need.id: (buyer, fact) for buyer, need, fact in needs}
         if not buyer_of or not self._suppliers:
             return answered
         for need_id, supplier_id in db.session.execute(select(Offer.need_id, Offer.supplier_id).where(
                 Offer.need_id.in_(buyer_of), Offer.supplier_id.in_(self._suppliers),
                 Offer.status != OfferStatus.WITHDRAWN).distinct().order_by(Offer.need_id)):
-            buyer = buyer_of[need_id]
-            answered[buyer][self._suppliers[supplier_id]].append(self._fact(buyer, need_id))
+            buyer, fact = buyer_of[need_id]
+            answered[buyer][self._suppliers[supplier_id]].append(fact)
         return answered
 
     @staticmethod

@@ -106,12 +106,13 @@ class FairSuggestions:
     cached one) with the requests and departures read now."""
 
     def __init__(self, fair: Fair, hidden: set[int] | frozenset[int] = frozenset(),
-                 reading: FairReading | None = None):
-        """`hidden`: request ids to ignore as if never made (the offline evaluation's)."""
+                 reading: FairReading | None = None, present: dict[int, int] | None = None):
+        """`hidden`: request ids to ignore as if never made (the offline evaluation's);
+        `present`: who is at the fair now, if already read (present_at)."""
         self.fair = fair
         self.reading = reading or FairReading(fair)
         self.profiles = self.reading.profiles
-        self.present = self._present()
+        self.present = present if present is not None else present_at(fair)
         self.asked, self.booked = self._requests(hidden)
 
     @classmethod
@@ -119,24 +120,14 @@ class FairSuggestions:
         """For pages: the fair's reading of the last READING_KEPT seconds, unless someone
         has registered since."""
         readings = current_app.extensions.setdefault("fair_readings", {})
+        for fair_id, old in list(readings.items()):  # no fair's reading outlives its use
+            if time.monotonic() - old.read_at > READING_KEPT:
+                readings.pop(fair_id, None)
+        present = present_at(fair)
         reading = readings.get(fair.id)
-        if reading is None or time.monotonic() - reading.read_at > READING_KEPT:
-            for fair_id, old in list(readings.items()):  # no fair's reading outlives its use
-                if time.monotonic() - old.read_at > READING_KEPT:
-                    readings.pop(fair_id, None)
+        if reading is None or present.keys() - reading.profiles.keys():  # none, or a newcomer since
             reading = readings[fair.id] = FairReading(fair)
-            return cls(fair, reading=reading)
-        suggestions = cls(fair, reading=reading)
-        if suggestions.present.keys() - reading.profiles.keys():  # a newcomer
-            readings[fair.id] = FairReading(fair)
-            return cls(fair, reading=readings[fair.id])
-        return suggestions
-
-    def _present(self) -> dict[int, int]:
-        """Those still at the fair now -> their meeting limit."""
-        return dict(db.session.execute(confirmed_only(select(Participant.id, Participant.max_meetings), self.fair,
-                                                      ordered=False).where(Participant.role != ParticipantRole.PARTNER)
-                                       ).all())
+        return cls(fair, reading=reading, present=present)
 
     def _requests(self, hidden) -> tuple[dict[int, set[int]], dict[int, int]]:
         """(participant -> those they have a request with, asked, accepted or declined;
@@ -191,6 +182,13 @@ class FairSuggestions:
         people = {p.id: p for p in db.session.scalars(select(Participant).where(
             Participant.id.in_([other for _, other in best])))}
         return [Suggestion(people[other], value, self.pair(viewer_id, other)[1]) for value, other in best]
+
+
+def present_at(fair: Fair) -> dict[int, int]:
+    """Those at the fair now (confirmed, not partners) -> their meeting limit."""
+    return dict(db.session.execute(confirmed_only(select(Participant.id, Participant.max_meetings), fair,
+                                                  ordered=False).where(Participant.role != ParticipantRole.PARTNER)
+                                   ).all())
 
 
 @fairs_hooks.suggestions_for.answer
